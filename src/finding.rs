@@ -1,0 +1,87 @@
+//! Findings: what gatelint reports, with everything a reporter needs.
+
+use std::fmt;
+
+use crate::yaml::Span;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One finding. `file` is relative to `root` with `/`; `span` points into that file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub root: String,
+    pub file: Option<String>,
+    pub span: Option<Span>,
+    pub workflow: Option<String>,
+    pub job: Option<String>,
+    pub context: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static str, severity: Severity, root: &str, message: impl Into<String>) -> Self {
+        Finding {
+            rule,
+            severity,
+            message: message.into(),
+            help: None,
+            root: root.to_owned(),
+            file: None,
+            span: None,
+            workflow: None,
+            job: None,
+            context: None,
+        }
+    }
+
+    pub fn at(mut self, file: &str, span: Span) -> Self {
+        self.file = Some(file.to_owned());
+        self.span = Some(span);
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn job(mut self, workflow: &str, job: &str) -> Self {
+        self.workflow = Some(workflow.to_owned());
+        self.job = Some(job.to_owned());
+        self
+    }
+
+    /// 1-based line.
+    pub fn line(&self) -> Option<u32> {
+        self.span.map(|s| s.start.line)
+    }
+
+    /// 1-based column, in characters.
+    pub fn column(&self) -> Option<u32> {
+        self.span.map(|s| s.start.col + 1)
+    }
+}

@@ -1,0 +1,279 @@
+//! Job → the exact status-check contexts it posts, per forge profile.
+//!
+//! Read this against FORGE-SEMANTICS.md: §2 (the context string), §3 (matrix legs).
+
+use std::borrow::Cow;
+
+use super::{Forge, ForgeProfile, MatrixSuffix};
+use crate::workflow::{Job, Workflow, expr, matrix};
+use crate::yaml::Value;
+
+/// Reusable workflows nested deeper than this are not followed (GitHub allows 10 levels).
+pub const MAX_CALL_DEPTH: usize = 10;
+
+/// The events whose runs post a commit status on Gitea/Forgejo and that a pull request can
+/// wait for, in the order contexts are listed (§2).
+pub const POSTING_EVENTS: [&str; 3] = ["push", "pull_request", "pull_request_target"];
+
+/// Events that make GitHub create check runs a pull request or merge queue waits for.
+pub const GITHUB_POSTING_EVENTS: [&str; 4] =
+    ["push", "pull_request", "pull_request_target", "merge_group"];
+
+/// One status-check context a job posts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    /// The exact string branch protection compares against.
+    pub text: String,
+    /// The event that posts it (Gitea/Forgejo); `None` on GitHub, whose check-run names carry
+    /// no event.
+    pub event: Option<String>,
+    /// The job part of the context (job name, matrix suffix, caller prefix).
+    pub job_name: String,
+}
+
+/// The contexts of one job, or why they cannot be known before the run.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JobContexts {
+    pub contexts: Vec<Context>,
+    pub unresolvable: Option<String>,
+}
+
+/// Where called (reusable) workflows are read from: the repository being checked.
+pub trait Callees {
+    /// The workflow at `path` (relative to the repository root, no leading `./`).
+    fn workflow(&self, path: &str) -> Result<Cow<'_, Workflow>, String>;
+}
+
+/// No callee can be read (tests, single files).
+pub struct NoCallees;
+
+impl Callees for NoCallees {
+    fn workflow(&self, path: &str) -> Result<Cow<'_, Workflow>, String> {
+        Err(format!("the called workflow `{path}` is not available"))
+    }
+}
+
+/// The name a workflow contributes to Gitea/Forgejo contexts (§2).
+pub fn workflow_name<'w>(profile: &ForgeProfile, wf: &'w Workflow) -> &'w str {
+    match &wf.name {
+        Some(n) if !n.value.trim().is_empty() => &n.value,
+        _ if profile.workflow_name_from_file => wf.file_base_name(),
+        _ => "",
+    }
+}
+
+/// Every context `job` of `wf` posts on a pull request's commit, or why it cannot be known.
+pub fn job_contexts(
+    profile: &ForgeProfile,
+    wf: &Workflow,
+    job: &Job,
+    callees: &dyn Callees,
+) -> JobContexts {
+    let names = match job_names(profile, job, callees, 0) {
+        Ok(names) => names,
+        Err(reason) => {
+            return JobContexts {
+                contexts: Vec::new(),
+                unresolvable: Some(reason),
+            };
+        }
+    };
+    let mut contexts: Vec<Context> = Vec::new();
+    let mut push = |c: Context| {
+        if !contexts.iter().any(|x| x.text == c.text) {
+            contexts.push(c);
+        }
+    };
+    match profile.forge {
+        Forge::Github => {
+            if GITHUB_POSTING_EVENTS.iter().any(|e| wf.trigger(e).is_some()) {
+                for name in names {
+                    push(Context {
+                        text: name.clone(),
+                        event: None,
+                        job_name: name,
+                    });
+                }
+            }
+        }
+        Forge::Gitea | Forge::Forgejo => {
+            let workflow = workflow_name(profile, wf);
+            for name in &names {
+                for event in POSTING_EVENTS {
+                    if wf.trigger(event).is_none() {
+                        continue;
+                    }
+                    let suffix = if event == "pull_request_target" {
+                        profile.pull_request_target_suffix
+                    } else {
+                        event
+                    };
+                    // format!("{workflow} / {job} ({event})"), then trimmed
+                    // (Gitea services/actions/commit_status.go).
+                    let text = format!("{workflow} / {name} ({suffix})").trim().to_owned();
+                    push(Context {
+                        text,
+                        event: Some(suffix.to_owned()),
+                        job_name: name.clone(),
+                    });
+                }
+            }
+        }
+    }
+    JobContexts {
+        contexts,
+        unresolvable: None,
+    }
+}
+
+/// The job part of each context: one per matrix leg (and per called job).
+pub fn job_names(
+    profile: &ForgeProfile,
+    job: &Job,
+    callees: &dyn Callees,
+    depth: usize,
+) -> Result<Vec<String>, String> {
+    if let Some(uses) = &job.uses {
+        return called_names(profile, job, &uses.value, callees, depth);
+    }
+    let legs = match &job.matrix {
+        None => vec![Vec::new()],
+        Some(spec) => matrix::expand(&spec.value)?,
+    };
+    let mut names = Vec::with_capacity(legs.len());
+    for leg in &legs {
+        let name = leg_name(profile, job, leg)?;
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
+/// The name of one matrix leg (an empty leg: the job without a matrix). §3.
+pub fn leg_name(profile: &ForgeProfile, job: &Job, leg: &[(String, Value)]) -> Result<String, String> {
+    let Some(name) = &job.name else {
+        return with_suffix(profile, &job.id, leg);
+    };
+    let raw = name.value.as_str();
+    if !profile.fills_matrix_in_names && expr::has_expression(raw) {
+        // Gitea 1.21 posted the name as written (go-gitea/gitea#28207).
+        return with_suffix(profile, raw, leg);
+    }
+    let rendered = expr::render(raw, leg).map_err(|e| format!("the job name {e}"))?;
+    if expr::uses_matrix(raw) || !profile.suffix_on_plain_name {
+        return Ok(rendered);
+    }
+    with_suffix(profile, &rendered, leg)
+}
+
+/// `name (v1, v2)`, written the profile's way; `name` alone when there is nothing to add.
+fn with_suffix(profile: &ForgeProfile, name: &str, leg: &[(String, Value)]) -> Result<String, String> {
+    if let Some((key, _)) = leg.iter().find(|(_, v)| v.has_expression()) {
+        return Err(format!("matrix value `{key}` is an expression, known only at run time"));
+    }
+    let values: Vec<String> = match profile.matrix_suffix {
+        MatrixSuffix::SortedGoSprint => {
+            let mut sorted: Vec<&(String, Value)> = leg.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            sorted
+                .into_iter()
+                .filter(|(_, v)| !v.is_null_or_empty())
+                .map(|(_, v)| v.to_go_string())
+                .collect()
+        }
+        MatrixSuffix::WrittenCoerced => leg
+            .iter()
+            .filter(|(_, v)| !v.is_null_or_empty())
+            .map(|(_, v)| v.to_expr_string())
+            .collect(),
+        MatrixSuffix::GithubAll => {
+            let mut out = Vec::new();
+            for (_, v) in leg {
+                flatten_github(v, &mut out, 0);
+            }
+            out
+        }
+    };
+    if values.is_empty() {
+        return Ok(name.to_owned());
+    }
+    Ok(format!("{name} ({})", values.join(", ")))
+}
+
+/// GitHub lists an object's values in the suffix rather than `Object` (§3, observed).
+fn flatten_github(v: &Value, out: &mut Vec<String>, depth: usize) {
+    match v {
+        Value::Map(entries) if depth < 16 => {
+            for (_, x) in entries {
+                flatten_github(x, out, depth + 1);
+            }
+        }
+        other => out.push(other.to_expr_string()),
+    }
+}
+
+/// Jobs that call a reusable workflow (§2).
+fn called_names(
+    profile: &ForgeProfile,
+    job: &Job,
+    uses: &str,
+    callees: &dyn Callees,
+    depth: usize,
+) -> Result<Vec<String>, String> {
+    let Some(path) = uses.strip_prefix("./") else {
+        return Err(format!(
+            "calls `{uses}` from another repository, whose jobs cannot be read here"
+        ));
+    };
+    if profile.forge == Forge::Gitea {
+        return Err(format!(
+            "calls the reusable workflow `{uses}`; how Gitea names its jobs is unverified"
+        ));
+    }
+    if depth >= MAX_CALL_DEPTH {
+        return Err(format!("reusable workflows nested more than {MAX_CALL_DEPTH} deep"));
+    }
+    let path = path.split('@').next().unwrap_or(path);
+    let callee = callees
+        .workflow(path)
+        .map_err(|e| format!("calls `{uses}`: {e}"))?;
+    let mut inner = Vec::new();
+    for called in &callee.jobs {
+        for n in job_names(profile, called, callees, depth + 1)? {
+            if !inner.contains(&n) {
+                inner.push(n);
+            }
+        }
+    }
+    match profile.forge {
+        // The Forgejo runner expands a local reusable workflow into the caller's run: the
+        // called jobs post under their own names.
+        Forge::Forgejo => {
+            if job.matrix.is_some() {
+                return Err("a matrix job calling a reusable workflow is not modelled on Forgejo".to_owned());
+            }
+            Ok(inner)
+        }
+        // GitHub: `caller / callee` (observed, not documented).
+        _ => {
+            let callers = match &job.matrix {
+                None => vec![leg_name(profile, job, &[])?],
+                Some(spec) => matrix::expand(&spec.value)?
+                    .iter()
+                    .map(|leg| leg_name(profile, job, leg))
+                    .collect::<Result<Vec<_>, _>>()?,
+            };
+            let mut out = Vec::with_capacity(callers.len() * inner.len());
+            for caller in &callers {
+                for n in &inner {
+                    let full = format!("{caller} / {n}");
+                    if !out.contains(&full) {
+                        out.push(full);
+                    }
+                }
+            }
+            Ok(out)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! gatelint: checks that a CI gate cannot be lost quietly.
+//!
+//! The stages, each taking only the previous one's output:
+//! discover → parse (saphyr events, spans) → model (workflows, jobs, directives)
+//! → naming (forge profile: job → contexts) → gates → report.
+
+#![forbid(unsafe_code)]
+
+pub mod analyze;
+pub mod cli;
+pub mod discover;
+pub mod finding;
+pub mod forge;
+pub mod report;
+pub mod run;
+pub mod workflow;
+pub mod yaml;

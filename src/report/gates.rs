@@ -1,0 +1,157 @@
+//! `gatelint report`: the gate matrix as a table or JSON.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::Verdict;
+use crate::analyze::Gate;
+use crate::workflow::Directive;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    gates: Vec<JsonGate<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonGate<'a> {
+    root: &'a str,
+    workflow: &'a str,
+    file: &'a str,
+    job: &'a str,
+    contexts: Vec<&'a str>,
+    directive: &'static str,
+    issue: Option<u64>,
+    protected: Option<bool>,
+    masked: &'static str,
+    verdict: &'static str,
+}
+
+/// A gate and whether protection requires it (`None`: no protection source).
+pub type Row<'a> = (&'a Gate, Option<bool>);
+
+fn directive_kind(gate: &Gate) -> &'static str {
+    if gate.directive_invalid && gate.directive.is_none() {
+        return "none";
+    }
+    gate.directive.as_ref().map_or("none", |d| d.value.kind())
+}
+
+/// The JSON report (schema version 1).
+pub fn json(rows: &[Row<'_>]) -> String {
+    let report = JsonReport {
+        version: 1,
+        gates: rows
+            .iter()
+            .map(|(g, protected)| JsonGate {
+                root: &g.root,
+                workflow: &g.workflow,
+                file: &g.file,
+                job: &g.job,
+                contexts: g.contexts.iter().map(|c| c.text.as_str()).collect(),
+                directive: directive_kind(g),
+                issue: match g.directive.as_ref().map(|d| &d.value) {
+                    Some(Directive::Pending(issue)) => Some(issue.number),
+                    _ => None,
+                },
+                protected: *protected,
+                masked: g.masked.as_str(),
+                verdict: Verdict::of(g, *protected).as_str(),
+            })
+            .collect(),
+    };
+    // Serialising plain strings, numbers and options cannot fail.
+    serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// An aligned table, one line per context.
+pub fn table(rows: &[Row<'_>]) -> String {
+    let headers = ["FILE", "JOB", "DIRECTIVE", "MASK", "PROTECTED", "VERDICT", "CONTEXTS"];
+    let mut lines: Vec<[String; 7]> = Vec::new();
+    let mut last_root: Option<&str> = None;
+    let several_roots = rows.iter().any(|(g, _)| g.root != rows[0].0.root);
+    let mut out = String::new();
+    let mut blocks: Vec<(String, Vec<[String; 7]>)> = Vec::new();
+    for (g, protected) in rows {
+        if last_root != Some(g.root.as_str()) {
+            if last_root.is_some() {
+                blocks.push((last_root.unwrap_or_default().to_owned(), std::mem::take(&mut lines)));
+            }
+            last_root = Some(&g.root);
+        }
+        let directive = match g.directive.as_ref().map(|d| &d.value) {
+            Some(Directive::Pending(issue)) => format!("pending {issue}"),
+            Some(d) => d.kind().to_owned(),
+            None if g.directive_invalid => "invalid".to_owned(),
+            None => "-".to_owned(),
+        };
+        let verdict = Verdict::of(g, *protected).as_str();
+        let protected = match protected {
+            None => "?",
+            Some(true) => "yes",
+            Some(false) => "no",
+        };
+        let mut contexts: Vec<String> = g.contexts.iter().map(|c| c.text.clone()).collect();
+        if let Some(reason) = &g.unresolvable {
+            contexts.push(format!("(unresolvable: {reason})"));
+        }
+        if contexts.is_empty() {
+            contexts.push("(posts no context on a pull request)".to_owned());
+        }
+        for (i, c) in contexts.into_iter().enumerate() {
+            let row = if i == 0 {
+                [
+                    g.file.clone(),
+                    g.job.clone(),
+                    directive.clone(),
+                    g.masked.as_str().to_owned(),
+                    protected.to_owned(),
+                    verdict.to_owned(),
+                    c,
+                ]
+            } else {
+                [String::new(), String::new(), String::new(), String::new(), String::new(), String::new(), c]
+            };
+            lines.push(row);
+        }
+    }
+    if let Some(root) = last_root {
+        blocks.push((root.to_owned(), lines));
+    }
+    for (i, (root, lines)) in blocks.iter().enumerate() {
+        if several_roots {
+            if i > 0 {
+                out.push('\n');
+            }
+            let _ = writeln!(out, "{root}");
+        }
+        let mut widths = headers.map(str::len);
+        for l in lines {
+            for (w, cell) in widths.iter_mut().zip(l.iter()) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let mut write_row = |cells: [&str; 7]| {
+            let mut line = String::new();
+            for (i, cell) in cells.iter().enumerate() {
+                if i == cells.len() - 1 {
+                    line.push_str(cell);
+                } else {
+                    let pad = widths[i].saturating_sub(cell.chars().count());
+                    line.push_str(cell);
+                    line.push_str(&" ".repeat(pad + 2));
+                }
+            }
+            let _ = writeln!(out, "{}", line.trim_end());
+        };
+        write_row(headers);
+        for l in lines {
+            write_row([&l[0], &l[1], &l[2], &l[3], &l[4], &l[5], &l[6]]);
+        }
+    }
+    if rows.is_empty() {
+        out.push_str("no jobs found\n");
+    }
+    out
+}

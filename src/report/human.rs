@@ -1,0 +1,107 @@
+//! Findings rendered for a person: miette's snippet with the span underlined, the rule id
+//! and a help line.
+
+use std::fmt;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use crate::finding::{Finding, Severity};
+use crate::yaml::LineIndex;
+
+struct Rendered<'a> {
+    finding: &'a Finding,
+    source: Option<NamedSource<String>>,
+    span: Option<SourceSpan>,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.finding.rule))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.finding
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'b>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span?;
+        let label = match (&self.finding.job, &self.finding.context) {
+            (_, Some(c)) => format!("context `{c}`"),
+            (Some(j), None) => format!("job `{j}`"),
+            _ => "here".to_owned(),
+        };
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some(label), span))))
+    }
+}
+
+/// Render a finding. `source` is the text of `finding.file`, when it could be read.
+pub fn render(finding: &Finding, source: Option<&str>, color: bool) -> String {
+    let name = match &finding.file {
+        Some(f) if finding.root == "." => f.clone(),
+        Some(f) => format!("{}/{f}", finding.root.trim_end_matches('/')),
+        None => finding.root.clone(),
+    };
+    let (source, span) = match (source, finding.span) {
+        (Some(text), Some(sp)) => {
+            let index = LineIndex::new(text);
+            let start = index.offset(text, sp.start);
+            let end = index.offset(text, sp.end).max(start);
+            // Underline the first line of a multi-line span only.
+            let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            let end = end.min(line_end).max(start);
+            (
+                Some(NamedSource::new(name.clone(), text.to_owned())),
+                Some(SourceSpan::new(start.into(), end - start)),
+            )
+        }
+        _ => (None, None),
+    };
+    let rendered = Rendered { finding, source, span };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+    let mut out = String::new();
+    if handler.render_report(&mut out, &rendered).is_err() {
+        out = format!("{}: {}: {}", finding.severity, finding.rule, finding.message);
+    }
+    if rendered.span.is_none() {
+        if let (Some(line), Some(col)) = (finding.line(), finding.column()) {
+            out.push_str(&format!("  at {name}:{line}:{col}\n"));
+        } else if finding.file.is_some() {
+            out.push_str(&format!("  in {name}\n"));
+        }
+    }
+    out
+}

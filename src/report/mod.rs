@@ -1,0 +1,67 @@
+//! Output formats.
+
+pub mod gates;
+pub mod human;
+
+use crate::analyze::{Gate, Mask};
+use crate::workflow::Directive;
+
+/// The one-word judgement of a gate in the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Required, protected, not masked.
+    Ok,
+    /// Required by its directive; no protection source to compare with.
+    Required,
+    /// Required, but protection does not require it.
+    NotProtected,
+    /// Required, but a job-level `continue-on-error` masks it.
+    Masked,
+    Pending,
+    Exempt,
+    /// Posts a context but has no directive.
+    NoDirective,
+    /// Posts no context on a pull request and has no directive.
+    NoContext,
+    /// A directive line did not parse.
+    DirectiveInvalid,
+    /// Its contexts cannot be computed statically.
+    Unresolvable,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Required => "required",
+            Verdict::NotProtected => "not-protected",
+            Verdict::Masked => "masked",
+            Verdict::Pending => "pending",
+            Verdict::Exempt => "exempt",
+            Verdict::NoDirective => "no-directive",
+            Verdict::NoContext => "no-context",
+            Verdict::DirectiveInvalid => "directive-invalid",
+            Verdict::Unresolvable => "unresolvable",
+        }
+    }
+
+    /// `protected`: `None` when there is no protection source.
+    pub fn of(gate: &Gate, protected: Option<bool>) -> Verdict {
+        if gate.directive_invalid {
+            return Verdict::DirectiveInvalid;
+        }
+        match gate.directive.as_ref().map(|d| &d.value) {
+            Some(Directive::Exempt(_)) => Verdict::Exempt,
+            Some(Directive::Pending(_)) => Verdict::Pending,
+            _ if gate.unresolvable.is_some() => Verdict::Unresolvable,
+            None if gate.contexts.is_empty() => Verdict::NoContext,
+            None => Verdict::NoDirective,
+            Some(Directive::Required) if gate.masked == Mask::Job => Verdict::Masked,
+            Some(Directive::Required) => match protected {
+                None => Verdict::Required,
+                Some(true) => Verdict::Ok,
+                Some(false) => Verdict::NotProtected,
+            },
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The workflow model: what gatelint reads from a workflow file, each piece with its span.
+
+pub mod directive;
+pub mod expr;
+pub mod matrix;
+mod parse;
+
+pub use directive::{Directive, DirectiveProblem, DirectiveSyntax, IssueRef};
+pub use parse::{Invalid, parse_workflow};
+
+use crate::yaml::{Span, Value};
+
+/// A value read from the file, with where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// One event the workflow runs on, with its filters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trigger {
+    pub event: String,
+    pub span: Span,
+    pub branches: Option<Spanned<Vec<String>>>,
+    pub branches_ignore: Option<Spanned<Vec<String>>>,
+    pub paths: Option<Spanned<Vec<String>>>,
+    pub paths_ignore: Option<Spanned<Vec<String>>>,
+    pub types: Option<Spanned<Vec<String>>>,
+}
+
+impl Trigger {
+    pub fn bare(event: &str, span: Span) -> Self {
+        Trigger {
+            event: event.to_owned(),
+            span,
+            branches: None,
+            branches_ignore: None,
+            paths: None,
+            paths_ignore: None,
+            types: None,
+        }
+    }
+}
+
+/// `continue-on-error` as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContinueOnError {
+    Literal(bool),
+    /// An expression (or any other text): may be true at run time.
+    Expression(String),
+}
+
+impl ContinueOnError {
+    /// True unless it is literally false.
+    pub fn may_be_true(&self) -> bool {
+        !matches!(self, ContinueOnError::Literal(false))
+    }
+}
+
+/// `strategy.matrix` as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MatrixSpec {
+    /// A mapping of vectors, `include`, `exclude`.
+    Static(Value),
+    /// A whole-matrix expression, e.g. `${{ fromJSON(needs.a.outputs.m) }}`.
+    Expression(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub name: Option<String>,
+    pub span: Span,
+    pub continue_on_error: Option<Spanned<ContinueOnError>>,
+}
+
+/// The directive found for a job, and what was wrong with the lines that looked like one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobDirective {
+    pub directive: Option<Spanned<Directive>>,
+    pub problems: Vec<DirectiveProblem>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: String,
+    /// Span of the job's key.
+    pub key_span: Span,
+    pub name: Option<Spanned<String>>,
+    pub if_cond: Option<Spanned<String>>,
+    pub needs: Vec<Spanned<String>>,
+    pub uses: Option<Spanned<String>>,
+    pub matrix: Option<Spanned<MatrixSpec>>,
+    pub continue_on_error: Option<Spanned<ContinueOnError>>,
+    pub steps: Vec<Step>,
+    pub directive: JobDirective,
+}
+
+impl Job {
+    pub fn step_masked(&self) -> bool {
+        self.steps.iter().any(|s| {
+            s.continue_on_error
+                .as_ref()
+                .is_some_and(|c| c.value.may_be_true())
+        })
+    }
+
+    pub fn job_masked(&self) -> bool {
+        self.continue_on_error
+            .as_ref()
+            .is_some_and(|c| c.value.may_be_true())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workflow {
+    /// Path relative to the repository root, with `/`.
+    pub file: String,
+    pub name: Option<Spanned<String>>,
+    pub triggers: Vec<Trigger>,
+    pub jobs: Vec<Job>,
+}
+
+impl Workflow {
+    pub fn trigger(&self, event: &str) -> Option<&Trigger> {
+        self.triggers.iter().find(|t| t.event == event)
+    }
+
+    /// The file's base name (`ci.yml`), Gitea ≥ 1.27's fallback for a missing `name:`.
+    pub fn file_base_name(&self) -> &str {
+        self.file.rsplit('/').next().unwrap_or(&self.file)
+    }
+
+    pub fn job(&self, id: &str) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.id == id)
+    }
+}

@@ -1,0 +1,329 @@
+//! YAML tree → [`Workflow`]. Structure errors make the whole file invalid: one diagnostic,
+//! at the first problem found.
+
+use super::directive::{self, DirectiveSyntax, ScalarLines};
+use super::{
+    ContinueOnError, Job, JobDirective, MatrixSpec, Spanned, Step, Trigger, Workflow,
+};
+use crate::yaml::{self, Doc, LineIndex, NodeId, NodeKind, Pos, Span, Value};
+
+/// Why a file is not a usable workflow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub message: String,
+    pub help: Option<String>,
+    pub span: Span,
+}
+
+impl Invalid {
+    fn at(span: Span, message: impl Into<String>) -> Self {
+        Invalid {
+            message: message.into(),
+            help: None,
+            span,
+        }
+    }
+
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Parse one workflow file's text. `file` is the path relative to the repository root.
+pub fn parse_workflow(
+    source: &str,
+    file: &str,
+    syntax: &DirectiveSyntax,
+) -> Result<Workflow, Invalid> {
+    let start = Span::new(Pos::new(1, 0), Pos::new(1, 0));
+    if let Some(nul) = source.find('\0') {
+        let index = LineIndex::new(source);
+        let (line, col) = index.line_col(source, nul);
+        let at = Pos::new(line, (col - 1) as u32);
+        return Err(Invalid::at(
+            Span::new(at, at),
+            format!("not a text file: NUL byte at line {line}, column {col}"),
+        ));
+    }
+    let docs = yaml::load(source).map_err(|e| {
+        Invalid::at(Span::new(e.pos, e.pos), format!("YAML error: {}", e.message))
+    })?;
+    let doc = match docs.as_slice() {
+        [] => {
+            return Err(Invalid::at(start, "empty file: a workflow needs `on` and `jobs`")
+                .help("add `on:` and `jobs:`, or move this file out of the workflows folder"));
+        }
+        [doc] => doc,
+        [_, second, ..] => {
+            let at = second.root().map_or(start, |r| second.span(r));
+            return Err(Invalid::at(
+                at,
+                "more than one YAML document: a workflow file holds exactly one",
+            ));
+        }
+    };
+    let Some(root) = doc.root() else {
+        return Err(Invalid::at(start, "empty file: a workflow needs `on` and `jobs`"));
+    };
+    let Some(_) = doc.as_map(root) else {
+        if doc.is_null(root) {
+            return Err(Invalid::at(start, "empty file: a workflow needs `on` and `jobs`"));
+        }
+        return Err(Invalid::at(
+            doc.span(root),
+            "not a workflow: the top level is not a mapping",
+        ));
+    };
+    let name = optional_string(doc, root, "name")?;
+    let triggers = match doc.get_entry(root, "on") {
+        Some((_, on)) => parse_on(doc, on)?,
+        None => {
+            return Err(Invalid::at(doc.span(root), "no `on`: the workflow never runs")
+                .help("add the events it runs on, e.g. `on: [push, pull_request]`"));
+        }
+    };
+    let Some((jobs_key, jobs_node)) = doc.get_entry(root, "jobs") else {
+        return Err(
+            Invalid::at(doc.span(root), "not a workflow: no `jobs`").help("add a `jobs:` mapping")
+        );
+    };
+    let Some(entries) = doc.as_map(jobs_node) else {
+        return Err(Invalid::at(
+            doc.span(jobs_node),
+            "`jobs` is not a mapping of job ids to jobs",
+        ));
+    };
+    if entries.is_empty() {
+        return Err(Invalid::at(doc.span(jobs_key), "`jobs` is empty"));
+    }
+    let index = LineIndex::new(source);
+    let scalars = ScalarLines::collect(doc, source, &index);
+    let mut jobs = Vec::with_capacity(entries.len());
+    for &(key, value) in entries {
+        let Some(id) = doc.as_str(key) else {
+            return Err(Invalid::at(doc.span(key), "a job id must be a string"));
+        };
+        let key_span = doc.span(key);
+        let Some(_) = doc.as_map(value) else {
+            let what = if doc.is_null(value) { "empty" } else { "not a mapping" };
+            return Err(Invalid::at(key_span, format!("job `{id}` is {what}"))
+                .help("a job is a mapping with `runs-on` and `steps`, or `uses`"));
+        };
+        let directive = directive::for_job(source, &index, &scalars, key_span, syntax);
+        jobs.push(parse_job(doc, id, key_span, value, directive)?);
+    }
+    Ok(Workflow {
+        file: file.to_owned(),
+        name,
+        triggers,
+        jobs,
+    })
+}
+
+fn spanned_str(doc: &Doc, id: NodeId) -> Option<Spanned<String>> {
+    doc.as_str(id)
+        .map(|s| Spanned::new(s.to_owned(), doc.span(id)))
+}
+
+/// A key whose value must be a scalar when present. Null counts as absent.
+fn optional_string(doc: &Doc, map: NodeId, key: &str) -> Result<Option<Spanned<String>>, Invalid> {
+    let Some(node) = doc.get(map, key) else {
+        return Ok(None);
+    };
+    if doc.is_null(node) {
+        return Ok(None);
+    }
+    spanned_str(doc, node)
+        .map(Some)
+        .ok_or_else(|| Invalid::at(doc.span(node), format!("`{key}` must be a string")))
+}
+
+fn string_list(doc: &Doc, node: NodeId, what: &str) -> Result<Spanned<Vec<String>>, Invalid> {
+    let span = doc.span(node);
+    if let Some(s) = doc.as_str(node) {
+        return Ok(Spanned::new(vec![s.to_owned()], span));
+    }
+    let Some(items) = doc.as_seq(node) else {
+        return Err(Invalid::at(span, format!("`{what}` must be a string or a list of strings")));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for &item in items {
+        match doc.as_str(item) {
+            Some(s) => out.push(s.to_owned()),
+            None => {
+                return Err(Invalid::at(
+                    doc.span(item),
+                    format!("`{what}` must be a list of strings"),
+                ));
+            }
+        }
+    }
+    Ok(Spanned::new(out, span))
+}
+
+fn parse_on(doc: &Doc, on: NodeId) -> Result<Vec<Trigger>, Invalid> {
+    match &doc.node(on).kind {
+        NodeKind::Scalar { value, .. } => Ok(vec![Trigger::bare(value, doc.span(on))]),
+        NodeKind::Seq(items) => items
+            .iter()
+            .map(|&i| {
+                doc.as_str(i)
+                    .map(|e| Trigger::bare(e, doc.span(i)))
+                    .ok_or_else(|| Invalid::at(doc.span(i), "an event in `on` must be a string"))
+            })
+            .collect(),
+        NodeKind::Map(entries) => {
+            let mut out = Vec::with_capacity(entries.len());
+            for &(k, v) in entries {
+                let Some(event) = doc.as_str(k) else {
+                    return Err(Invalid::at(doc.span(k), "an event in `on` must be a string"));
+                };
+                let mut t = Trigger::bare(event, doc.span(k));
+                if doc.as_map(v).is_some() {
+                    let filter = |key: &str| -> Result<Option<Spanned<Vec<String>>>, Invalid> {
+                        match doc.get(v, key) {
+                            Some(n) if !doc.is_null(n) => string_list(doc, n, key).map(Some),
+                            _ => Ok(None),
+                        }
+                    };
+                    t.branches = filter("branches")?;
+                    t.branches_ignore = filter("branches-ignore")?;
+                    t.paths = filter("paths")?;
+                    t.paths_ignore = filter("paths-ignore")?;
+                    t.types = filter("types")?;
+                } else if !doc.is_null(v) && doc.as_seq(v).is_none() && doc.as_str(v).is_none() {
+                    return Err(Invalid::at(doc.span(v), format!("`on.{event}` is malformed")));
+                }
+                out.push(t);
+            }
+            Ok(out)
+        }
+        NodeKind::Alias(_) => Ok(Vec::new()),
+    }
+}
+
+fn read_continue_on_error(doc: &Doc, map: NodeId) -> Result<Option<Spanned<ContinueOnError>>, Invalid> {
+    let Some(node) = doc.get(map, "continue-on-error") else {
+        return Ok(None);
+    };
+    let span = doc.span(node);
+    let value = match doc.value_shallow(node) {
+        Some(Value::Bool(b)) => ContinueOnError::Literal(b),
+        Some(Value::Null) => return Ok(None),
+        Some(Value::Str(s)) => match s.trim() {
+            "true" => ContinueOnError::Literal(true),
+            "false" => ContinueOnError::Literal(false),
+            _ => ContinueOnError::Expression(s),
+        },
+        Some(other) => ContinueOnError::Expression(other.to_expr_string()),
+        None => {
+            return Err(Invalid::at(span, "`continue-on-error` must be a boolean or an expression"));
+        }
+    };
+    Ok(Some(Spanned::new(value, span)))
+}
+
+fn parse_job(
+    doc: &Doc,
+    id: &str,
+    key_span: Span,
+    job: NodeId,
+    directive: JobDirective,
+) -> Result<Job, Invalid> {
+    let name = optional_string(doc, job, "name")?.filter(|n| !n.value.trim().is_empty());
+    let if_cond = match doc.get(job, "if") {
+        Some(n) if !doc.is_null(n) => match doc.value_shallow(n) {
+            Some(v) => Some(Spanned::new(
+                doc.as_str(n).map_or_else(|| v.to_expr_string(), str::to_owned),
+                doc.span(n),
+            )),
+            None => return Err(Invalid::at(doc.span(n), "`if` must be an expression")),
+        },
+        _ => None,
+    };
+    let needs = match doc.get(job, "needs") {
+        Some(n) if !doc.is_null(n) => {
+            let list = string_list(doc, n, "needs")?;
+            let spans: Vec<Span> = match doc.as_seq(n) {
+                Some(items) => items.iter().map(|&i| doc.span(i)).collect(),
+                None => vec![doc.span(n)],
+            };
+            list.value
+                .into_iter()
+                .zip(spans)
+                .map(|(v, s)| Spanned::new(v, s))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let uses = optional_string(doc, job, "uses")?;
+    let matrix = match doc.get(job, "strategy") {
+        Some(strategy) if doc.as_map(strategy).is_some() => match doc.get(strategy, "matrix") {
+            Some(m) if doc.as_map(m).is_some() => {
+                Some(Spanned::new(MatrixSpec::Static(doc.to_value(m)), doc.span(m)))
+            }
+            Some(m) if doc.is_null(m) => None,
+            Some(m) => match doc.as_str(m) {
+                Some(text) => Some(Spanned::new(
+                    MatrixSpec::Expression(text.to_owned()),
+                    doc.span(m),
+                )),
+                None => {
+                    return Err(Invalid::at(
+                        doc.span(m),
+                        "`strategy.matrix` must be a mapping or an expression",
+                    ));
+                }
+            },
+            None => None,
+        },
+        Some(strategy) if doc.is_null(strategy) => None,
+        Some(strategy) if doc.as_str(strategy).is_some() => {
+            // `strategy: ${{ … }}`: the whole strategy comes from run time.
+            let text = doc.as_str(strategy).unwrap_or_default().to_owned();
+            Some(Spanned::new(MatrixSpec::Expression(text), doc.span(strategy)))
+        }
+        Some(strategy) => {
+            return Err(Invalid::at(doc.span(strategy), "`strategy` must be a mapping"));
+        }
+        None => None,
+    };
+    let continue_on_error = read_continue_on_error(doc, job)?;
+    let mut steps = Vec::new();
+    if let Some(list) = doc.get(job, "steps") {
+        match doc.as_seq(list) {
+            Some(items) => {
+                for &item in items {
+                    if doc.as_map(item).is_none() {
+                        // A null step (`-` alone) is accepted by the forges' parsers.
+                        if doc.is_null(item) {
+                            continue;
+                        }
+                        return Err(Invalid::at(doc.span(item), "a step must be a mapping"));
+                    }
+                    steps.push(Step {
+                        name: doc.get(item, "name").and_then(|n| doc.as_str(n)).map(str::to_owned),
+                        span: doc.span(item),
+                        continue_on_error: read_continue_on_error(doc, item)?,
+                    });
+                }
+            }
+            None if doc.is_null(list) => {}
+            None if doc.as_str(list).is_some() => {}
+            None => return Err(Invalid::at(doc.span(list), "`steps` must be a list")),
+        }
+    }
+    Ok(Job {
+        id: id.to_owned(),
+        key_span,
+        name,
+        if_cond,
+        needs,
+        uses,
+        matrix,
+        continue_on_error,
+        steps,
+        directive,
+    })
+}

@@ -1,0 +1,458 @@
+//! A small YAML document tree with source positions, built from saphyr-parser events.
+//!
+//! Why our own tree instead of `saphyr::MarkedYaml`:
+//! - aliases stay references (never copied), so an alias bomb costs nothing to hold, and its
+//!   expanded size is computed while loading and refused above a limit;
+//! - nesting depth is bounded while loading (no recursion anywhere in this module);
+//! - the scanner of saphyr-parser 0.3 applies the block indentation check inside flow
+//!   collections, where libyaml and go-yaml (and so GitHub, Gitea and Forgejo) do not. We
+//!   repair that in this layer: see [`load`].
+
+mod position;
+mod value;
+
+pub use position::{LineIndex, Pos, Span};
+pub use value::Value;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+
+/// Index of a node in a [`Doc`].
+pub type NodeId = u32;
+
+/// Nodes nested deeper than this are refused.
+pub const MAX_DEPTH: usize = 256;
+/// Documents whose aliases would expand to more nodes than this are refused.
+pub const MAX_EXPANDED_NODES: u64 = 1_000_000;
+/// How many under-indented flow lines [`load`] re-indents before it gives up.
+const MAX_FLOW_REPAIRS: usize = 256;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Quoted,
+    Block,
+}
+
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    Scalar { value: Box<str>, style: Style, str_tag: bool },
+    Seq(Vec<NodeId>),
+    Map(Vec<(NodeId, NodeId)>),
+    /// An alias: the anchored node it names.
+    Alias(NodeId),
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+/// One YAML document.
+#[derive(Debug, Default)]
+pub struct Doc {
+    nodes: Vec<Node>,
+    root: Option<NodeId>,
+}
+
+/// Why a text could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub message: String,
+    pub pos: Pos,
+}
+
+impl Doc {
+    /// Every node in the order it was read.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    pub fn root(&self) -> Option<NodeId> {
+        self.root
+    }
+
+    /// The node, with an alias followed to its anchor.
+    pub fn node(&self, id: NodeId) -> &Node {
+        let n = &self.nodes[id as usize];
+        match n.kind {
+            // Anchors always precede their aliases and never are aliases themselves.
+            NodeKind::Alias(target) => &self.nodes[target as usize],
+            _ => n,
+        }
+    }
+
+    /// The node's own span (for an alias: where the alias is written).
+    pub fn span(&self, id: NodeId) -> Span {
+        self.nodes[id as usize].span
+    }
+
+    pub fn as_map(&self, id: NodeId) -> Option<&[(NodeId, NodeId)]> {
+        match &self.node(id).kind {
+            NodeKind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self, id: NodeId) -> Option<&[NodeId]> {
+        match &self.node(id).kind {
+            NodeKind::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The text of a scalar node (any style), `None` for collections.
+    pub fn as_str(&self, id: NodeId) -> Option<&str> {
+        match &self.node(id).kind {
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// True for a plain scalar that the core schema reads as null (`~`, `null`, empty).
+    pub fn is_null(&self, id: NodeId) -> bool {
+        matches!(self.value_shallow(id), Some(Value::Null))
+    }
+
+    /// Look up `key` in a mapping node.
+    pub fn get(&self, map: NodeId, key: &str) -> Option<NodeId> {
+        self.get_entry(map, key).map(|(_, v)| v)
+    }
+
+    /// Look up `key` in a mapping node, returning the key node too.
+    pub fn get_entry(&self, map: NodeId, key: &str) -> Option<(NodeId, NodeId)> {
+        self.as_map(map)?
+            .iter()
+            .copied()
+            .find(|(k, _)| self.as_str(*k) == Some(key))
+    }
+
+    /// A scalar typed by the YAML 1.2 core schema; `None` for collections.
+    pub fn value_shallow(&self, id: NodeId) -> Option<Value> {
+        match &self.node(id).kind {
+            NodeKind::Scalar {
+                value,
+                style,
+                str_tag,
+            } => Some(if *style == Style::Plain && !*str_tag {
+                Value::from_plain(value)
+            } else {
+                Value::Str(value.to_string())
+            }),
+            _ => None,
+        }
+    }
+
+    /// The node as a [`Value`], aliases expanded. Loading already bounded depth and expanded
+    /// size, so this terminates and stays within [`MAX_EXPANDED_NODES`]; it is iterative.
+    pub fn to_value(&self, id: NodeId) -> Value {
+        enum Frame {
+            Seq(Vec<Value>, std::vec::IntoIter<NodeId>),
+            Map(Vec<(String, Value)>, std::vec::IntoIter<(NodeId, NodeId)>, Option<String>),
+        }
+        let start = |node: NodeId| -> Result<Value, Frame> {
+            match &self.node(node).kind {
+                NodeKind::Seq(items) => Err(Frame::Seq(Vec::new(), items.clone().into_iter())),
+                NodeKind::Map(entries) => {
+                    Err(Frame::Map(Vec::new(), entries.clone().into_iter(), None))
+                }
+                _ => Ok(self.value_shallow(node).unwrap_or(Value::Null)),
+            }
+        };
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut done = match start(id) {
+            Ok(v) => return v,
+            Err(frame) => {
+                stack.push(frame);
+                None
+            }
+        };
+        loop {
+            let Some(top) = stack.last_mut() else {
+                return done.unwrap_or(Value::Null);
+            };
+            if let Some(v) = done.take() {
+                match top {
+                    Frame::Seq(out, _) => out.push(v),
+                    Frame::Map(out, _, key) => {
+                        let k = key.take().unwrap_or_default();
+                        out.push((k, v));
+                    }
+                }
+            }
+            let next = match top {
+                Frame::Seq(_, it) => it.next(),
+                Frame::Map(_, it, key) => it.next().map(|(k, v)| {
+                    *key = Some(self.key_text(k));
+                    v
+                }),
+            };
+            match next {
+                Some(child) => match start(child) {
+                    Ok(v) => done = Some(v),
+                    Err(frame) => stack.push(frame),
+                },
+                None => {
+                    let finished = stack.pop();
+                    done = Some(match finished {
+                        Some(Frame::Seq(out, _)) => Value::Seq(out),
+                        Some(Frame::Map(out, _, _)) => Value::Map(out),
+                        None => Value::Null,
+                    });
+                }
+            }
+        }
+    }
+
+    /// A mapping key as text (collections as keys are rendered as a placeholder).
+    pub fn key_text(&self, id: NodeId) -> String {
+        self.as_str(id)
+            .map(str::to_owned)
+            .unwrap_or_else(|| "<complex key>".to_owned())
+    }
+}
+
+struct Open {
+    id: NodeId,
+    /// Column of the opening `[` / `{` for a flow collection.
+    flow_col: Option<u32>,
+    /// Key of a map waiting for its value.
+    pending_key: Option<NodeId>,
+    /// Anchor id of this collection (0: none).
+    anchor: usize,
+    /// Nodes this collection expands to, aliases counted at their full size.
+    size: u64,
+}
+
+enum BuildError {
+    Scan(ScanError, Option<u32>),
+    Limit(LoadError),
+}
+
+/// Load every document of a YAML stream.
+///
+/// saphyr-parser 0.3 refuses a line inside a flow collection that is indented less than the
+/// enclosing block (numpy's `linux_simd.yml` closes a flow sequence with `]` at its parent's
+/// indentation); YAML 1.2 §7 does not require more, and libyaml/go-yaml accept it. When the
+/// scanner reports "invalid indentation" while the innermost open collection is a flow
+/// collection, we re-indent that one line to the column of the collection's opening bracket
+/// (whitespace at the start of a line inside a flow collection carries no meaning) and parse
+/// again. Positions are shifted back, so every span still points into `text`.
+pub fn load(text: &str) -> Result<Vec<Doc>, LoadError> {
+    let index = LineIndex::new(text);
+    let mut shifts: Vec<u32> = Vec::new();
+    let mut repaired: Option<String> = None;
+    let mut first_error: Option<LoadError> = None;
+    for _ in 0..=MAX_FLOW_REPAIRS {
+        let source = repaired.as_deref().unwrap_or(text);
+        match build(source, &shifts) {
+            Ok(docs) => return Ok(docs),
+            Err(BuildError::Limit(e)) => return Err(first_error.unwrap_or(e)),
+            Err(BuildError::Scan(err, flow_col)) => {
+                let mark = err.marker();
+                let line = mark.line();
+                let shifted = shift_of(&shifts, line);
+                let error = LoadError {
+                    message: err.info().to_owned(),
+                    pos: Pos::new(line, (mark.col() as u32).saturating_sub(shifted)),
+                };
+                let first = first_error.get_or_insert(error).clone();
+                let repairable = matches!(
+                    err.info(),
+                    "invalid indentation" | "invalid indentation in flow construct"
+                );
+                let Some(open_col) = flow_col.filter(|_| repairable) else {
+                    return Err(first);
+                };
+                let need = open_col.saturating_sub(mark.col() as u32);
+                if need == 0 || line == 0 || line > index.line_count() {
+                    return Err(first);
+                }
+                if shifts.len() < line + 1 {
+                    shifts.resize(line + 1, 0);
+                }
+                shifts[line] += need;
+                repaired = Some(apply_shifts(text, &index, &shifts));
+            }
+        }
+    }
+    Err(first_error.unwrap_or(LoadError {
+        message: "could not parse".to_owned(),
+        pos: Pos::new(1, 0),
+    }))
+}
+
+fn shift_of(shifts: &[u32], line: usize) -> u32 {
+    shifts.get(line).copied().unwrap_or(0)
+}
+
+fn apply_shifts(text: &str, index: &LineIndex, shifts: &[u32]) -> String {
+    let extra: u32 = shifts.iter().sum();
+    let mut out = String::with_capacity(text.len() + extra as usize);
+    for line in 1..=index.line_count() {
+        for _ in 0..shift_of(shifts, line) {
+            out.push(' ');
+        }
+        out.push_str(index.line_with_break(text, line));
+    }
+    out
+}
+
+fn build(text: &str, shifts: &[u32]) -> Result<Vec<Doc>, BuildError> {
+    let mut parser = Parser::new_from_str(text);
+    let mut docs = Vec::new();
+    let mut doc = Doc::default();
+    let mut doc_open = false;
+    let mut stack: Vec<Open> = Vec::new();
+    // anchor id → (node, expanded size); an anchor is usable once its node is complete.
+    let mut anchors: Vec<Option<(NodeId, u64)>> = Vec::new();
+    let pos = |m: &saphyr_parser::Marker| {
+        let line = m.line();
+        Pos::new(line, (m.col() as u32).saturating_sub(shift_of(shifts, line)))
+    };
+    while let Some(next) = parser.next_event() {
+        let (event, span) = match next {
+            Ok(x) => x,
+            Err(e) => {
+                let flow_col = stack.last().and_then(|o| o.flow_col);
+                return Err(BuildError::Scan(e, flow_col));
+            }
+        };
+        let sp = Span::new(pos(&span.start), pos(&span.end));
+        match event {
+            Event::StreamStart | Event::Nothing => {}
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                doc = Doc::default();
+                doc_open = true;
+                stack.clear();
+            }
+            Event::DocumentEnd => {
+                if doc_open {
+                    docs.push(std::mem::take(&mut doc));
+                    doc_open = false;
+                }
+            }
+            Event::Alias(anchor_id) => {
+                let Some(Some((target, size))) = anchors.get(anchor_id).copied() else {
+                    return Err(limit("alias to an unknown anchor", sp.start));
+                };
+                let id = push_node(&mut doc, NodeKind::Alias(target), sp)?;
+                attach(&mut doc, &mut stack, id, size)?;
+            }
+            Event::Scalar(value, style, anchor_id, tag) => {
+                let str_tag = tag.as_ref().is_some_and(|t| {
+                    t.suffix == "str" && (t.handle == "tag:yaml.org,2002:" || t.handle == "!!")
+                });
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
+                    ScalarStyle::Literal | ScalarStyle::Folded => Style::Block,
+                };
+                let kind = NodeKind::Scalar {
+                    value: value.into_owned().into_boxed_str(),
+                    style,
+                    str_tag,
+                };
+                let id = push_node(&mut doc, kind, sp)?;
+                set_anchor(&mut anchors, anchor_id, id, 1);
+                attach(&mut doc, &mut stack, id, 1)?;
+            }
+            Event::SequenceStart(anchor_id, _) | Event::MappingStart(anchor_id, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(limit(
+                        &format!("nesting deeper than {MAX_DEPTH} levels"),
+                        sp.start,
+                    ));
+                }
+                let kind = if matches!(event, Event::SequenceStart(..)) {
+                    NodeKind::Seq(Vec::new())
+                } else {
+                    NodeKind::Map(Vec::new())
+                };
+                let opener = char_at(text, &span.start);
+                let flow_col = matches!(opener, Some('[' | '{')).then_some(span.start.col() as u32);
+                let id = push_node(&mut doc, kind, sp)?;
+                stack.push(Open {
+                    id,
+                    flow_col,
+                    pending_key: None,
+                    anchor: anchor_id,
+                    size: 1,
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(open) = stack.pop() else {
+                    continue;
+                };
+                if let Some(n) = doc.nodes.get_mut(open.id as usize) {
+                    n.span.end = sp.end;
+                }
+                set_anchor(&mut anchors, open.anchor, open.id, open.size);
+                attach(&mut doc, &mut stack, open.id, open.size)?;
+            }
+        }
+    }
+    if doc_open {
+        docs.push(doc);
+    }
+    Ok(docs)
+}
+
+fn limit(message: &str, pos: Pos) -> BuildError {
+    BuildError::Limit(LoadError {
+        message: message.to_owned(),
+        pos,
+    })
+}
+
+fn set_anchor(anchors: &mut Vec<Option<(NodeId, u64)>>, anchor: usize, id: NodeId, size: u64) {
+    if anchor == 0 {
+        return;
+    }
+    if anchors.len() <= anchor {
+        anchors.resize(anchor + 1, None);
+    }
+    anchors[anchor] = Some((id, size));
+}
+
+/// The character a marker points at. The marker's index counts characters; in ASCII text it
+/// is also the byte offset.
+fn char_at(text: &str, mark: &saphyr_parser::Marker) -> Option<char> {
+    let idx = mark.index();
+    match text.as_bytes().get(..=idx) {
+        Some(prefix) if prefix.is_ascii() => Some(prefix[idx] as char),
+        _ => text.chars().nth(idx),
+    }
+}
+
+fn push_node(doc: &mut Doc, kind: NodeKind, span: Span) -> Result<NodeId, BuildError> {
+    let id = u32::try_from(doc.nodes.len()).map_err(|_| limit("too many YAML nodes", span.start))?;
+    doc.nodes.push(Node { kind, span });
+    Ok(id)
+}
+
+/// Attach a finished node to its parent, or make it the document's root.
+fn attach(doc: &mut Doc, stack: &mut [Open], id: NodeId, size: u64) -> Result<(), BuildError> {
+    let Some(parent) = stack.last_mut() else {
+        doc.root = Some(id);
+        return Ok(());
+    };
+    parent.size = parent.size.saturating_add(size);
+    if parent.size > MAX_EXPANDED_NODES {
+        let at = doc.nodes[id as usize].span.start;
+        return Err(limit(
+            &format!("aliases expand to more than {MAX_EXPANDED_NODES} nodes (an alias bomb?)"),
+            at,
+        ));
+    }
+    match &mut doc.nodes[parent.id as usize].kind {
+        NodeKind::Seq(items) => items.push(id),
+        NodeKind::Map(entries) => match parent.pending_key.take() {
+            None => parent.pending_key = Some(id),
+            Some(key) => entries.push((key, id)),
+        },
+        NodeKind::Scalar { .. } | NodeKind::Alias(_) => {}
+    }
+    Ok(())
+}
