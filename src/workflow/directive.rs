@@ -295,7 +295,10 @@ pub fn for_job(
         match syntax.parse_line(c.text) {
             Some(Ok(d)) => match &out.directive {
                 None => out.directive = Some(Spanned::new(d, span)),
-                Some(first) if first.value == d => {}
+                // The same directive twice, or two exempt reasons: redundant, not conflicting.
+                Some(first)
+                    if first.value == d
+                        || matches!((&first.value, &d), (Directive::Exempt(_), Directive::Exempt(_))) => {}
                 Some(first) => out.problems.push(DirectiveProblem {
                     message: format!(
                         "conflicting directives: `{}` (line {}) and `{d}` (line {})",

@@ -306,6 +306,8 @@ fn build(text: &str, shifts: &[u32]) -> Result<Vec<Doc>, BuildError> {
     let mut stack: Vec<Open> = Vec::new();
     // anchor id → (node, expanded size); an anchor is usable once its node is complete.
     let mut anchors: Vec<Option<(NodeId, u64)>> = Vec::new();
+    // Where the last event ended (char index): the scanner may hold tokens past it.
+    let mut last_end = 0usize;
     let pos = |m: &saphyr_parser::Marker| {
         let line = m.line();
         Pos::new(line, (m.col() as u32).saturating_sub(shift_of(shifts, line)))
@@ -314,10 +316,14 @@ fn build(text: &str, shifts: &[u32]) -> Result<Vec<Doc>, BuildError> {
         let (event, span) = match next {
             Ok(x) => x,
             Err(e) => {
-                let flow_col = stack.last().and_then(|o| o.flow_col);
+                // The scanner looks ahead (a flow collection may be a key), so the collection
+                // being scanned may not have been reported yet: look at the text in between.
+                let flow_col = unclosed_flow_col(text, last_end, e.marker().index())
+                    .or_else(|| stack.last().and_then(|o| o.flow_col));
                 return Err(BuildError::Scan(e, flow_col));
             }
         };
+        last_end = span.end.index();
         let sp = Span::new(pos(&span.start), pos(&span.end));
         match event {
             Event::StreamStart | Event::Nothing => {}
@@ -397,6 +403,60 @@ fn build(text: &str, shifts: &[u32]) -> Result<Vec<Doc>, BuildError> {
         docs.push(doc);
     }
     Ok(docs)
+}
+
+/// Column of the innermost `[` or `{` opened and not closed between two char indexes of
+/// `text`, skipping quoted scalars and comments. Brackets count only where a node can start.
+fn unclosed_flow_col(text: &str, from: usize, to: usize) -> Option<u32> {
+    let start = text.char_indices().nth(from).map_or(text.len(), |(b, _)| b);
+    let mut open: Vec<usize> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut node_start = true;
+    let mut prev = ' ';
+    let mut chars = text[start..].char_indices().take(to.saturating_sub(from)).peekable();
+    while let Some((i, c)) = chars.next() {
+        let at = start + i;
+        if comment {
+            if c == '\n' {
+                comment = false;
+                node_start = true;
+            }
+            prev = c;
+            continue;
+        }
+        if let Some(q) = quote {
+            if q == '"' && c == '\\' {
+                chars.next();
+            } else if c == q {
+                if q == '\'' && chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                    chars.next();
+                } else {
+                    quote = None;
+                }
+            }
+            prev = c;
+            continue;
+        }
+        match c {
+            '#' if prev.is_whitespace() => comment = true,
+            '"' | '\'' if node_start => quote = Some(c),
+            '[' | '{' if node_start => open.push(at),
+            ']' | '}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            node_start = matches!(c, '[' | '{' | ',' | ':' | '-' | '?');
+        } else if c == '\n' {
+            node_start = true;
+        }
+        prev = c;
+    }
+    let at = *open.last()?;
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    u32::try_from(text[line_start..at].chars().count()).ok()
 }
 
 fn limit(message: &str, pos: Pos) -> BuildError {

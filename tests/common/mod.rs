@@ -1,0 +1,86 @@
+//! Helpers shared by the integration tests: run the built binary, read its JSON.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn testdata(case: &str) -> String {
+    format!("testdata/{case}")
+}
+
+/// `../shared` beside the project, or `None` (with a printed notice) when it is absent.
+pub fn shared(sub: &str) -> Option<PathBuf> {
+    let p = repo_root().join("../shared").join(sub);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("SKIPPED: {} is absent", p.display());
+        None
+    }
+}
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+}
+
+/// Run `gatelint` from the project root with `args`. A hang is a failure, not a wait.
+pub fn gatelint(args: &[&str]) -> Output {
+    gatelint_in(&repo_root(), args)
+}
+
+pub fn gatelint_in(dir: &Path, args: &[&str]) -> Output {
+    let out = Command::cargo_bin("gatelint")
+        .expect("the gatelint binary is built for integration tests")
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("gatelint runs");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `report --format json` on a fixture: (exit code, gates).
+pub fn report(case: &str, extra: &[&str]) -> (i32, Vec<Value>) {
+    let dir = testdata(case);
+    let mut args = vec!["report", dir.as_str(), "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = gatelint(&args);
+    let gates = out.json()["gates"].as_array().cloned().unwrap_or_default();
+    (out.code, gates)
+}
+
+/// The gate of `job` in `file` (relative path).
+pub fn gate<'a>(gates: &'a [Value], file: &str, job: &str) -> &'a Value {
+    gates
+        .iter()
+        .find(|g| g["file"] == file && g["job"] == job)
+        .unwrap_or_else(|| panic!("no gate {file}:{job} in {gates:#?}"))
+}
+
+pub fn contexts(g: &Value) -> Vec<String> {
+    g["contexts"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
