@@ -100,7 +100,9 @@ pub fn analyze_root(root: &str, options: &Options) -> Result<RootReport, RootErr
             "no such directory".to_owned()
         }));
     }
-    let forge = options.forge.unwrap_or_else(|| discover::infer_forge(root_path));
+    let forge = options
+        .forge
+        .unwrap_or_else(|| discover::infer_forge(root_path));
     let profile = ForgeProfile::new(forge, options.version);
     if discover::workflow_dir(root_path, forge).is_none() {
         let looked = match forge {
@@ -201,7 +203,8 @@ fn load_one(root: &str, found: &Found, syntax: &DirectiveSyntax) -> Loaded {
     let text = match read_text(&found.path) {
         Ok(text) => text,
         Err(message) => {
-            out.findings.push(invalid(root, &file, start, message, None));
+            out.findings
+                .push(invalid(root, &file, start, message, None));
             return out;
         }
     };
@@ -210,18 +213,28 @@ fn load_one(root: &str, found: &Found, syntax: &DirectiveSyntax) -> Loaded {
         Ok(wf) => {
             for job in &wf.jobs {
                 for p in &job.directive.problems {
-                    let wf_name = wf.name.as_ref().map_or(wf.file_base_name(), |n| n.value.as_str());
+                    let wf_name = wf
+                        .name
+                        .as_ref()
+                        .map_or(wf.file_base_name(), |n| n.value.as_str());
                     out.findings.push(
-                        Finding::new("directive-invalid", Severity::Error, root, p.message.clone())
-                            .at(&file, p.span)
-                            .help(p.help.clone())
-                            .job(wf_name, &job.id),
+                        Finding::new(
+                            "directive-invalid",
+                            Severity::Error,
+                            root,
+                            p.message.clone(),
+                        )
+                        .at(&file, p.span)
+                        .help(p.help.clone())
+                        .job(wf_name, &job.id),
                     );
                 }
             }
             out.workflow = Some(wf);
         }
-        Err(e) => out.findings.push(invalid(root, &file, e.span, e.message, e.help)),
+        Err(e) => out
+            .findings
+            .push(invalid(root, &file, e.span, e.message, e.help)),
     }
     out.text = Some(text);
     out

@@ -23,7 +23,11 @@ pub fn infer_forge(root: &Path) -> Forge {
 /// The folder the forge reads workflows from; the first that exists wins, even if empty.
 pub fn workflow_dir(root: &Path, forge: Forge) -> Option<&'static str> {
     let candidates: &[&'static str] = match forge {
-        Forge::Forgejo => &[".forgejo/workflows", ".gitea/workflows", ".github/workflows"],
+        Forge::Forgejo => &[
+            ".forgejo/workflows",
+            ".gitea/workflows",
+            ".github/workflows",
+        ],
         Forge::Gitea => &[".gitea/workflows", ".github/workflows"],
         Forge::Github => &[".github/workflows"],
     };

@@ -43,7 +43,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &'static str, severity: Severity, root: &str, message: impl Into<String>) -> Self {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        root: &str,
+        message: impl Into<String>,
+    ) -> Self {
         Finding {
             rule,
             severity,

@@ -34,7 +34,8 @@ fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     }
 }
@@ -47,7 +48,11 @@ fn print_findings(reports: &[RootReport], common: &Common) {
     let mut err = std::io::stderr().lock();
     for r in reports {
         for f in &r.findings {
-            let source = f.file.as_ref().and_then(|file| r.sources.get(file)).map(|s| &**s);
+            let source = f
+                .file
+                .as_ref()
+                .and_then(|file| r.sources.get(file))
+                .map(|s| &**s);
             let _ = write!(err, "{}", human::render(f, source, color));
         }
     }
@@ -80,12 +85,21 @@ fn report(args: &ReportArgs) -> Exit {
         ReportFormat::Table => gates::table(&rows),
     };
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+    if stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
         return Exit::Failure;
     }
     // The matrix is incomplete when a workflow could not be read: fail closed.
-    let unreadable = reports.iter().flat_map(|r| &r.findings).any(|f| {
-        f.rule == "workflow-invalid" && f.severity == Severity::Error
-    });
-    if unreadable { Exit::Findings } else { Exit::Clean }
+    let unreadable = reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .any(|f| f.rule == "workflow-invalid" && f.severity == Severity::Error);
+    if unreadable {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    }
 }

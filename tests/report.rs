@@ -10,10 +10,19 @@ fn gitea_basic_gate_matrix() {
     let (code, gates) = report("gitea-basic", &["--forge-version", "1.22"]);
     assert_eq!(code, 0);
     // .github/workflows is not read when .gitea/workflows exists.
-    assert!(gates.iter().all(|g| g["file"] != ".github/workflows/ignored.yml"));
+    assert!(
+        gates
+            .iter()
+            .all(|g| g["file"] != ".github/workflows/ignored.yml")
+    );
     let files_jobs: Vec<(String, String)> = gates
         .iter()
-        .map(|g| (g["file"].as_str().unwrap_or("").to_owned(), g["job"].as_str().unwrap_or("").to_owned()))
+        .map(|g| {
+            (
+                g["file"].as_str().unwrap_or("").to_owned(),
+                g["job"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect();
     assert_eq!(
         files_jobs,
@@ -44,14 +53,20 @@ fn gitea_basic_gate_matrix() {
         })
     );
     let e2e = gate(&gates, ".gitea/workflows/ci.yml", "e2e");
-    assert_eq!(contexts(e2e), ["CI / E2E (push)", "CI / E2E (pull_request)"]);
+    assert_eq!(
+        contexts(e2e),
+        ["CI / E2E (push)", "CI / E2E (pull_request)"]
+    );
     assert_eq!(e2e["directive"], "pending");
     assert_eq!(e2e["issue"], 12);
     assert_eq!(e2e["masked"], "job");
     assert_eq!(e2e["verdict"], "pending");
 
     let lint = gate(&gates, ".gitea/workflows/ci.yml", "lint");
-    assert_eq!(contexts(lint), ["CI / Lint (push)", "CI / Lint (pull_request)"]);
+    assert_eq!(
+        contexts(lint),
+        ["CI / Lint (push)", "CI / Lint (pull_request)"]
+    );
     assert_eq!(lint["directive"], "exempt");
     assert_eq!(lint["masked"], "step");
 
@@ -60,8 +75,14 @@ fn gitea_basic_gate_matrix() {
     assert_eq!(delivery["directive"], "pending");
     assert_eq!(delivery["issue"], 3);
     // A directive-looking line inside a block scalar, or below the key, is not a directive.
-    assert_eq!(gate(&gates, ".gitea/workflows/ci.yml", "detect")["directive"], "none");
-    assert_eq!(gate(&gates, ".gitea/workflows/ci.yml", "untagged")["verdict"], "no-directive");
+    assert_eq!(
+        gate(&gates, ".gitea/workflows/ci.yml", "detect")["directive"],
+        "none"
+    );
+    assert_eq!(
+        gate(&gates, ".gitea/workflows/ci.yml", "untagged")["verdict"],
+        "no-directive"
+    );
 
     // schedule / workflow_dispatch post no commit status.
     let soak = gate(&gates, ".gitea/workflows/nightly.yml", "soak");
@@ -85,12 +106,18 @@ fn gitea_1_22_matrix_names() {
     );
     assert_eq!(
         contexts(gate(&gates, f, "named")),
-        ["Matrix / Build on linux (pull_request)", "Matrix / Build on macos (pull_request)"]
+        [
+            "Matrix / Build on linux (pull_request)",
+            "Matrix / Build on macos (pull_request)"
+        ]
     );
     // A plain name gets the suffix; a list value prints as Go's [a b].
     assert_eq!(
         contexts(gate(&gates, f, "plain")),
-        ["Matrix / Unit ([a b], 1) (pull_request)", "Matrix / Unit ([a b], 2) (pull_request)"]
+        [
+            "Matrix / Unit ([a b], 1) (pull_request)",
+            "Matrix / Unit ([a b], 2) (pull_request)"
+        ]
     );
     let dynamic = gate(&gates, f, "dynamic");
     assert_eq!(contexts(dynamic), Vec::<String>::new());
@@ -101,12 +128,18 @@ fn gitea_1_22_matrix_names() {
         contexts(gate(&gates, ".gitea/workflows/unnamed.yaml", "check")),
         ["/ check (push)", "/ check (pull_request)"]
     );
-    assert_eq!(gate(&gates, ".gitea/workflows/reuse.yml", "call")["verdict"], "unresolvable");
+    assert_eq!(
+        gate(&gates, ".gitea/workflows/reuse.yml", "call")["verdict"],
+        "unresolvable"
+    );
 }
 
 #[test]
 fn gitea_1_27_matrix_names() {
-    let (code, gates) = report("gitea-naming", &["--forge", "gitea", "--forge-version", "1.27"]);
+    let (code, gates) = report(
+        "gitea-naming",
+        &["--forge", "gitea", "--forge-version", "1.27"],
+    );
     assert_eq!(code, 0);
     let f = ".gitea/workflows/matrix.yml";
     // The combination's own key order, values by expression coercion.
@@ -120,12 +153,18 @@ fn gitea_1_27_matrix_names() {
     );
     assert_eq!(
         contexts(gate(&gates, f, "plain")),
-        ["Matrix / Unit (1, Array) (pull_request)", "Matrix / Unit (2, Array) (pull_request)"]
+        [
+            "Matrix / Unit (1, Array) (pull_request)",
+            "Matrix / Unit (2, Array) (pull_request)"
+        ]
     );
     // 1.27 names an unnamed workflow by its file; pull_request_target keeps its own suffix.
     assert_eq!(
         contexts(gate(&gates, ".gitea/workflows/unnamed.yaml", "check")),
-        ["unnamed.yaml / check (push)", "unnamed.yaml / check (pull_request_target)"]
+        [
+            "unnamed.yaml / check (push)",
+            "unnamed.yaml / check (pull_request_target)"
+        ]
     );
 }
 
@@ -144,22 +183,39 @@ fn forgejo_precedence_and_expansion() {
     assert_eq!(code, 0);
     // .forgejo/workflows wins over .gitea and .github; sub-folders are read.
     let files: Vec<&str> = gates.iter().filter_map(|g| g["file"].as_str()).collect();
-    assert!(files.iter().all(|f| f.starts_with(".forgejo/workflows/")), "{files:?}");
+    assert!(
+        files.iter().all(|f| f.starts_with(".forgejo/workflows/")),
+        "{files:?}"
+    );
     assert!(files.contains(&".forgejo/workflows/sub/lint-jobs.yml"));
     let f = ".forgejo/workflows/ci.yml";
     assert_eq!(
         contexts(gate(&gates, f, "lint")),
-        ["ci / fmt (push)", "ci / fmt (pull_request)", "ci / Vet (push)", "ci / Vet (pull_request)"]
+        [
+            "ci / fmt (push)",
+            "ci / fmt (pull_request)",
+            "ci / Vet (push)",
+            "ci / Vet (pull_request)"
+        ]
     );
     // A plain name: no suffix, both legs post one context.
-    assert_eq!(contexts(gate(&gates, f, "test")), ["ci / Test (push)", "ci / Test (pull_request)"]);
+    assert_eq!(
+        contexts(gate(&gates, f, "test")),
+        ["ci / Test (push)", "ci / Test (pull_request)"]
+    );
     assert_eq!(
         contexts(gate(&gates, f, "cross")),
-        ["ci / cross (arm64, linux) (push)", "ci / cross (arm64, linux) (pull_request)"]
+        [
+            "ci / cross (arm64, linux) (push)",
+            "ci / cross (arm64, linux) (pull_request)"
+        ]
     );
     assert_eq!(gate(&gates, f, "remote")["verdict"], "unresolvable");
     // Only called: posts nothing by itself.
-    assert_eq!(contexts(gate(&gates, ".forgejo/workflows/sub/lint-jobs.yml", "fmt")), Vec::<String>::new());
+    assert_eq!(
+        contexts(gate(&gates, ".forgejo/workflows/sub/lint-jobs.yml", "fmt")),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -167,9 +223,15 @@ fn github_check_run_names() {
     let (code, gates) = report("github-basic", &[]);
     assert_eq!(code, 0);
     let files: Vec<&str> = gates.iter().filter_map(|g| g["file"].as_str()).collect();
-    assert!(!files.contains(&".github/workflows/nested/not-read.yml"), "{files:?}");
+    assert!(
+        !files.contains(&".github/workflows/nested/not-read.yml"),
+        "{files:?}"
+    );
     let f = ".github/workflows/ci.yml";
-    assert_eq!(contexts(gate(&gates, f, "test")), ["Test ubuntu-latest", "Test windows-latest"]);
+    assert_eq!(
+        contexts(gate(&gates, f, "test")),
+        ["Test ubuntu-latest", "Test windows-latest"]
+    );
     assert_eq!(
         contexts(gate(&gates, f, "msrv")),
         ["msrv (1.85, x86_64-unknown-linux-gnu, false, all)"]
@@ -177,15 +239,24 @@ fn github_check_run_names() {
     assert_eq!(contexts(gate(&gates, f, "docs")), ["Docs (stable)"]);
     assert_eq!(contexts(gate(&gates, f, "legal")), ["legal / Legal Checks"]);
     assert_eq!(gate(&gates, f, "external")["verdict"], "unresolvable");
-    assert_eq!(contexts(gate(&gates, ".github/workflows/cron.yaml", "weekly")), Vec::<String>::new());
-    assert_eq!(gate(&gates, ".github/workflows/cron.yaml", "weekly")["verdict"], "no-context");
+    assert_eq!(
+        contexts(gate(&gates, ".github/workflows/cron.yaml", "weekly")),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        gate(&gates, ".github/workflows/cron.yaml", "weekly")["verdict"],
+        "no-context"
+    );
 }
 
 #[test]
 fn flow_sequence_closed_at_parent_indentation_loads() {
     let (code, gates) = report("flow-indent", &[]);
     assert_eq!(code, 0);
-    assert_eq!(contexts(gate(&gates, ".github/workflows/flow.yml", "build")), ["baseline", "native"]);
+    assert_eq!(
+        contexts(gate(&gates, ".github/workflows/flow.yml", "build")),
+        ["baseline", "native"]
+    );
 }
 
 #[test]
@@ -194,14 +265,32 @@ fn invalid_files_are_reported_and_others_still_processed() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     let gates = out.json()["gates"].as_array().cloned().unwrap_or_default();
     assert_eq!(gates.len(), 1);
-    assert_eq!(contexts(gate(&gates, ".gitea/workflows/good.yml", "ok")), ["Good / ok (pull_request)"]);
+    assert_eq!(
+        contexts(gate(&gates, ".gitea/workflows/good.yml", "ok")),
+        ["Good / ok (pull_request)"]
+    );
     for (file, message) in [
-        ("broken.yml:7:14", "YAML error: while scanning a quoted scalar, found unexpected end of stream"),
-        ("list.yml:1:1", "not a workflow: the top level is not a mapping"),
+        (
+            "broken.yml:7:14",
+            "YAML error: while scanning a quoted scalar, found unexpected end of stream",
+        ),
+        (
+            "list.yml:1:1",
+            "not a workflow: the top level is not a mapping",
+        ),
         ("null-job.yml:4:3", "job `empty` is empty"),
     ] {
-        assert!(out.stderr.contains(message), "missing {message} in\n{}", out.stderr);
-        assert!(out.stderr.contains(&format!("testdata/invalid/.gitea/workflows/{file}")), "missing {file} in\n{}", out.stderr);
+        assert!(
+            out.stderr.contains(message),
+            "missing {message} in\n{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr
+                .contains(&format!("testdata/invalid/.gitea/workflows/{file}")),
+            "missing {file} in\n{}",
+            out.stderr
+        );
     }
     assert_eq!(out.stderr.matches("workflow-invalid").count(), 3);
 }
@@ -213,21 +302,56 @@ fn directive_problems_are_diagnosed() {
     assert_eq!(out.code, 0);
     let gates = out.json()["gates"].as_array().cloned().unwrap_or_default();
     let f = ".gitea/workflows/d.yml";
-    for job in ["no-issue", "bad-value", "no-reason", "mid-sentence", "conflict"] {
-        assert_eq!(gate(&gates, f, job)["verdict"], "directive-invalid", "{job}");
+    for job in [
+        "no-issue",
+        "bad-value",
+        "no-reason",
+        "mid-sentence",
+        "conflict",
+    ] {
+        assert_eq!(
+            gate(&gates, f, job)["verdict"],
+            "directive-invalid",
+            "{job}"
+        );
     }
     assert_eq!(gate(&gates, f, "quoted")["directive"], "required");
     assert_eq!(gate(&gates, f, "detached")["directive"], "none");
-    assert_eq!(out.stderr.matches("directive-invalid").count(), 5, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.matches("directive-invalid").count(),
+        5,
+        "{}",
+        out.stderr
+    );
     for (line, message) in [
-        ("d.yml:5:3", "`bp-required: pending` must name the issue that tracks it, found `CTO decision`"),
-        ("d.yml:9:3", "`bp-required: now required — after three green runs` is not a directive value"),
+        (
+            "d.yml:5:3",
+            "`bp-required: pending` must name the issue that tracks it, found `CTO decision`",
+        ),
+        (
+            "d.yml:9:3",
+            "`bp-required: now required — after three green runs` is not a directive value",
+        ),
         ("d.yml:13:3", "`bp-exempt:` without a reason"),
-        ("d.yml:17:3", "`bp-exempt:` in the middle of a comment line is not read as a directive"),
-        ("d.yml:22:3", "conflicting directives: `bp-exempt: stale, the job became a gate` (line 21) and `bp-required: pending #5` (line 22)"),
+        (
+            "d.yml:17:3",
+            "`bp-exempt:` in the middle of a comment line is not read as a directive",
+        ),
+        (
+            "d.yml:22:3",
+            "conflicting directives: `bp-exempt: stale, the job became a gate` (line 21) and `bp-required: pending #5` (line 22)",
+        ),
     ] {
-        assert!(out.stderr.contains(message), "missing {message} in\n{}", out.stderr);
-        assert!(out.stderr.contains(line), "missing {line} in\n{}", out.stderr);
+        assert!(
+            out.stderr.contains(message),
+            "missing {message} in\n{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(line),
+            "missing {line} in\n{}",
+            out.stderr
+        );
     }
     // The header comment mentions directives but belongs to no job.
     assert!(!out.stderr.contains("d.yml:1:"), "{}", out.stderr);
@@ -235,14 +359,31 @@ fn directive_problems_are_diagnosed() {
 
 #[test]
 fn several_roots_in_the_order_given() {
-    let out = gatelint(&["report", "testdata/github-basic", "testdata/gitea-basic", "--format", "json"]);
+    let out = gatelint(&[
+        "report",
+        "testdata/github-basic",
+        "testdata/gitea-basic",
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.code, 0);
     let gates = out.json()["gates"].as_array().cloned().unwrap_or_default();
     let roots: Vec<&str> = gates.iter().filter_map(|g| g["root"].as_str()).collect();
-    let first_gitea = roots.iter().position(|r| *r == "testdata/gitea-basic").unwrap_or(0);
+    let first_gitea = roots
+        .iter()
+        .position(|r| *r == "testdata/gitea-basic")
+        .unwrap_or(0);
     assert!(first_gitea > 0);
-    assert!(roots[..first_gitea].iter().all(|r| *r == "testdata/github-basic"));
-    assert!(roots[first_gitea..].iter().all(|r| *r == "testdata/gitea-basic"));
+    assert!(
+        roots[..first_gitea]
+            .iter()
+            .all(|r| *r == "testdata/github-basic")
+    );
+    assert!(
+        roots[first_gitea..]
+            .iter()
+            .all(|r| *r == "testdata/gitea-basic")
+    );
 }
 
 #[test]
@@ -271,13 +412,29 @@ fn table_output_is_aligned() {
 fn usage_errors_exit_2() {
     let missing = gatelint(&["report", "testdata/does-not-exist"]);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("testdata/does-not-exist: no such directory"), "{}", missing.stderr);
+    assert!(
+        missing
+            .stderr
+            .contains("testdata/does-not-exist: no such directory"),
+        "{}",
+        missing.stderr
+    );
     let no_workflows = gatelint(&["report", "src"]);
     assert_eq!(no_workflows.code, 2);
-    assert!(no_workflows.stderr.contains("no workflow folder"), "{}", no_workflows.stderr);
+    assert!(
+        no_workflows.stderr.contains("no workflow folder"),
+        "{}",
+        no_workflows.stderr
+    );
     let bad_version = gatelint(&["report", "--forge-version", "one.two"]);
     assert_eq!(bad_version.code, 2);
-    assert!(bad_version.stderr.contains("invalid forge version `one.two`"), "{}", bad_version.stderr);
+    assert!(
+        bad_version
+            .stderr
+            .contains("invalid forge version `one.two`"),
+        "{}",
+        bad_version.stderr
+    );
     let bad_forge = gatelint(&["report", "--forge", "gitlab"]);
     assert_eq!(bad_forge.code, 2);
 }

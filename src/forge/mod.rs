@@ -35,7 +35,9 @@ impl FromStr for Forge {
             "github" => Ok(Forge::Github),
             "gitea" => Ok(Forge::Gitea),
             "forgejo" => Ok(Forge::Forgejo),
-            _ => Err(format!("unknown forge `{s}`: expected github, gitea or forgejo")),
+            _ => Err(format!(
+                "unknown forge `{s}`: expected github, gitea or forgejo"
+            )),
         }
     }
 }

@@ -86,7 +86,10 @@ pub fn job_contexts(
     };
     match profile.forge {
         Forge::Github => {
-            if GITHUB_POSTING_EVENTS.iter().any(|e| wf.trigger(e).is_some()) {
+            if GITHUB_POSTING_EVENTS
+                .iter()
+                .any(|e| wf.trigger(e).is_some())
+            {
                 for name in names {
                     push(Context {
                         text: name.clone(),
@@ -151,7 +154,11 @@ pub fn job_names(
 }
 
 /// The name of one matrix leg (an empty leg: the job without a matrix). §3.
-pub fn leg_name(profile: &ForgeProfile, job: &Job, leg: &[(String, Value)]) -> Result<String, String> {
+pub fn leg_name(
+    profile: &ForgeProfile,
+    job: &Job,
+    leg: &[(String, Value)],
+) -> Result<String, String> {
     let Some(name) = &job.name else {
         return with_suffix(profile, &job.id, leg);
     };
@@ -168,9 +175,15 @@ pub fn leg_name(profile: &ForgeProfile, job: &Job, leg: &[(String, Value)]) -> R
 }
 
 /// `name (v1, v2)`, written the profile's way; `name` alone when there is nothing to add.
-fn with_suffix(profile: &ForgeProfile, name: &str, leg: &[(String, Value)]) -> Result<String, String> {
+fn with_suffix(
+    profile: &ForgeProfile,
+    name: &str,
+    leg: &[(String, Value)],
+) -> Result<String, String> {
     if let Some((key, _)) = leg.iter().find(|(_, v)| v.has_expression()) {
-        return Err(format!("matrix value `{key}` is an expression, known only at run time"));
+        return Err(format!(
+            "matrix value `{key}` is an expression, known only at run time"
+        ));
     }
     let values: Vec<String> = match profile.matrix_suffix {
         MatrixSuffix::SortedGoSprint => {
@@ -232,7 +245,9 @@ fn called_names(
         ));
     }
     if depth >= MAX_CALL_DEPTH {
-        return Err(format!("reusable workflows nested more than {MAX_CALL_DEPTH} deep"));
+        return Err(format!(
+            "reusable workflows nested more than {MAX_CALL_DEPTH} deep"
+        ));
     }
     let path = path.split('@').next().unwrap_or(path);
     let callee = callees
@@ -251,7 +266,10 @@ fn called_names(
         // called jobs post under their own names.
         Forge::Forgejo => {
             if job.matrix.is_some() {
-                return Err("a matrix job calling a reusable workflow is not modelled on Forgejo".to_owned());
+                return Err(
+                    "a matrix job calling a reusable workflow is not modelled on Forgejo"
+                        .to_owned(),
+                );
             }
             Ok(inner)
         }

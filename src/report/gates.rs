@@ -67,7 +67,15 @@ pub fn json(rows: &[Row<'_>]) -> String {
 
 /// An aligned table, one line per context.
 pub fn table(rows: &[Row<'_>]) -> String {
-    let headers = ["FILE", "JOB", "DIRECTIVE", "MASK", "PROTECTED", "VERDICT", "CONTEXTS"];
+    let headers = [
+        "FILE",
+        "JOB",
+        "DIRECTIVE",
+        "MASK",
+        "PROTECTED",
+        "VERDICT",
+        "CONTEXTS",
+    ];
     let mut lines: Vec<[String; 7]> = Vec::new();
     let mut last_root: Option<&str> = None;
     let several_roots = rows.iter().any(|(g, _)| g.root != rows[0].0.root);
@@ -76,7 +84,10 @@ pub fn table(rows: &[Row<'_>]) -> String {
     for (g, protected) in rows {
         if last_root != Some(g.root.as_str()) {
             if last_root.is_some() {
-                blocks.push((last_root.unwrap_or_default().to_owned(), std::mem::take(&mut lines)));
+                blocks.push((
+                    last_root.unwrap_or_default().to_owned(),
+                    std::mem::take(&mut lines),
+                ));
             }
             last_root = Some(&g.root);
         }
@@ -111,7 +122,15 @@ pub fn table(rows: &[Row<'_>]) -> String {
                     c,
                 ]
             } else {
-                [String::new(), String::new(), String::new(), String::new(), String::new(), String::new(), c]
+                [
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    c,
+                ]
             };
             lines.push(row);
         }

@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
+};
 
 use crate::finding::{Finding, Severity};
 use crate::yaml::LineIndex;
@@ -59,8 +61,19 @@ impl Diagnostic for Rendered<'_> {
             (Some(j), None) => format!("job `{j}`"),
             _ => "here".to_owned(),
         };
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some(label), span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(label),
+            span,
+        ))))
     }
+}
+
+/// Lines longer than this are not shown as snippets.
+const MAX_SNIPPET_LINE: usize = 400;
+
+fn line_too_long(text: &str, line: u32) -> bool {
+    let index = LineIndex::new(text);
+    index.line(text, line as usize).len() > MAX_SNIPPET_LINE
 }
 
 /// Render a finding. `source` is the text of `finding.file`, when it could be read.
@@ -71,7 +84,8 @@ pub fn render(finding: &Finding, source: Option<&str>, color: bool) -> String {
         None => finding.root.clone(),
     };
     let (source, span) = match (source, finding.span) {
-        (Some(text), Some(sp)) => {
+        // A snippet of a huge line helps nobody (minified or generated files).
+        (Some(text), Some(sp)) if !line_too_long(text, sp.start.line) => {
             let index = LineIndex::new(text);
             let start = index.offset(text, sp.start);
             let end = index.offset(text, sp.end).max(start);
@@ -85,7 +99,11 @@ pub fn render(finding: &Finding, source: Option<&str>, color: bool) -> String {
         }
         _ => (None, None),
     };
-    let rendered = Rendered { finding, source, span };
+    let rendered = Rendered {
+        finding,
+        source,
+        span,
+    };
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -94,7 +112,10 @@ pub fn render(finding: &Finding, source: Option<&str>, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
     let mut out = String::new();
     if handler.render_report(&mut out, &rendered).is_err() {
-        out = format!("{}: {}: {}", finding.severity, finding.rule, finding.message);
+        out = format!(
+            "{}: {}: {}",
+            finding.severity, finding.rule, finding.message
+        );
     }
     if rendered.span.is_none() {
         if let (Some(line), Some(col)) = (finding.line(), finding.column()) {

@@ -107,7 +107,11 @@ impl DirectiveSyntax {
         let m = self.at_start.captures(text)?;
         let keyword = m.get(1)?.as_str();
         let is_required = keyword.eq_ignore_ascii_case(&self.required);
-        let shown = if is_required { &self.required } else { &self.exempt };
+        let shown = if is_required {
+            &self.required
+        } else {
+            &self.exempt
+        };
         if m.get(2).is_none() {
             // `bp-required yes`, or a word that merely starts with the keyword.
             let next = text[keyword.len()..].chars().next();
@@ -124,7 +128,10 @@ impl DirectiveSyntax {
             if rest.is_empty() {
                 return Some(Err((
                     format!("`{}:` without a reason", self.exempt),
-                    format!("say why the job is not a gate: `{}: advisory lint`", self.exempt),
+                    format!(
+                        "say why the job is not a gate: `{}: advisory lint`",
+                        self.exempt
+                    ),
                 )));
             }
             return Some(Ok(Directive::Exempt(rest.to_owned())));
@@ -150,7 +157,9 @@ impl DirectiveSyntax {
                             (c.get(5).map_or("", |n| n.as_str()), None, url)
                         };
                         match number.parse::<u64>() {
-                            Ok(number) => Some(Ok(Directive::Pending(IssueRef { number, repo, url }))),
+                            Ok(number) => {
+                                Some(Ok(Directive::Pending(IssueRef { number, repo, url })))
+                            }
                             Err(_) => Some(Err((
                                 format!("issue number `{number}` is out of range"),
                                 usage,
@@ -158,7 +167,11 @@ impl DirectiveSyntax {
                         }
                     }
                     None => {
-                        let got = after.split_whitespace().take(4).collect::<Vec<_>>().join(" ");
+                        let got = after
+                            .split_whitespace()
+                            .take(4)
+                            .collect::<Vec<_>>()
+                            .join(" ");
                         let what = if got.is_empty() {
                             "nothing".to_owned()
                         } else {
@@ -177,10 +190,16 @@ impl DirectiveSyntax {
                     }
                 }
             }
-            "" => Some(Err((format!("`{}:` without a value", self.required), usage))),
+            "" => Some(Err((
+                format!("`{}:` without a value", self.required),
+                usage,
+            ))),
             _ => {
                 let got: String = rest.chars().take(40).collect();
-                Some(Err((format!("`{}: {got}` is not a directive value", self.required), usage)))
+                Some(Err((
+                    format!("`{}: {got}` is not a directive value", self.required),
+                    usage,
+                )))
             }
         }
     }
@@ -204,13 +223,18 @@ impl ScalarLines {
         let mut ranges: Vec<(u32, u32)> = doc
             .nodes()
             .iter()
-            .filter(|n| matches!(n.kind, NodeKind::Scalar { .. }) && n.span.end.line > n.span.start.line)
+            .filter(|n| {
+                matches!(n.kind, NodeKind::Scalar { .. }) && n.span.end.line > n.span.start.line
+            })
             .map(|n| {
                 // A block scalar ends where the next token starts: at the indentation of the
                 // line after its content. That line belongs to the scalar only if the end lies
                 // after some of its text.
                 let end_line = index.line(source, n.span.end.line as usize);
-                let indent = end_line.chars().take_while(|c| *c == ' ' || *c == '\t').count() as u32;
+                let indent = end_line
+                    .chars()
+                    .take_while(|c| *c == ' ' || *c == '\t')
+                    .count() as u32;
                 let last = if n.span.end.col <= indent {
                     n.span.end.line - 1
                 } else {
@@ -227,7 +251,9 @@ impl ScalarLines {
         // ranges are sorted by start; look at those starting before `line`.
         let upto = self.ranges.partition_point(|(start, _)| *start < line);
         // Scalars never overlap, so only the last one starting above can cover it.
-        self.ranges[..upto].last().is_some_and(|(_, end)| *end >= line)
+        self.ranges[..upto]
+            .last()
+            .is_some_and(|(_, end)| *end >= line)
     }
 }
 
@@ -291,14 +317,20 @@ pub fn for_job(
 
     let mut out = JobDirective::default();
     for c in &block {
-        let span = Span::new(Pos::new(c.line as usize, c.col), Pos::new(c.line as usize, c.col + c.width));
+        let span = Span::new(
+            Pos::new(c.line as usize, c.col),
+            Pos::new(c.line as usize, c.col + c.width),
+        );
         match syntax.parse_line(c.text) {
             Some(Ok(d)) => match &out.directive {
                 None => out.directive = Some(Spanned::new(d, span)),
                 // The same directive twice, or two exempt reasons: redundant, not conflicting.
                 Some(first)
                     if first.value == d
-                        || matches!((&first.value, &d), (Directive::Exempt(_), Directive::Exempt(_))) => {}
+                        || matches!(
+                            (&first.value, &d),
+                            (Directive::Exempt(_), Directive::Exempt(_))
+                        ) => {}
                 Some(first) => out.problems.push(DirectiveProblem {
                     message: format!(
                         "conflicting directives: `{}` (line {}) and `{d}` (line {})",
@@ -308,11 +340,17 @@ pub fn for_job(
                     span,
                 }),
             },
-            Some(Err((message, help))) => out.problems.push(DirectiveProblem { message, help, span }),
+            Some(Err((message, help))) => out.problems.push(DirectiveProblem {
+                message,
+                help,
+                span,
+            }),
             None => {
                 if let Some(kw) = mid_sentence(syntax, c.text) {
                     out.problems.push(DirectiveProblem {
-                        message: format!("`{kw}:` in the middle of a comment line is not read as a directive"),
+                        message: format!(
+                            "`{kw}:` in the middle of a comment line is not read as a directive"
+                        ),
                         help: format!("put it at the start of its own comment line: `# {kw}: …`"),
                         span,
                     });
@@ -328,7 +366,7 @@ fn mid_sentence<'t>(syntax: &DirectiveSyntax, text: &'t str) -> Option<&'t str> 
     syntax.anywhere.captures_iter(text).find_map(|c| {
         let kw = c.get(2)?;
         let ticks_before = text[..kw.start()].matches('`').count();
-        (ticks_before % 2 == 0).then_some(kw.as_str())
+        ticks_before.is_multiple_of(2).then_some(kw.as_str())
     })
 }
 
@@ -345,8 +383,14 @@ mod tests {
     #[test]
     fn values() {
         assert_eq!(parse("bp-required: yes"), Some(Ok(Directive::Required)));
-        assert_eq!(parse("BP-Required: YES — merge-blocking"), Some(Ok(Directive::Required)));
-        assert_eq!(parse("bp-required: yes  # core"), Some(Ok(Directive::Required)));
+        assert_eq!(
+            parse("BP-Required: YES — merge-blocking"),
+            Some(Ok(Directive::Required))
+        );
+        assert_eq!(
+            parse("bp-required: yes  # core"),
+            Some(Ok(Directive::Required))
+        );
         let pending = |number, repo: Option<&str>, url: Option<&str>| {
             Some(Ok(Directive::Pending(IssueRef {
                 number,
@@ -354,14 +398,26 @@ mod tests {
                 url: url.map(str::to_owned),
             })))
         };
-        assert_eq!(parse("bp-required: pending #2187"), pending(2187, None, None));
-        assert_eq!(parse("bp-required: pending #718 — soak"), pending(718, None, None));
-        assert_eq!(parse("bp-required: pending acme/ci#12"), pending(12, Some("acme/ci"), None));
+        assert_eq!(
+            parse("bp-required: pending #2187"),
+            pending(2187, None, None)
+        );
+        assert_eq!(
+            parse("bp-required: pending #718 — soak"),
+            pending(718, None, None)
+        );
+        assert_eq!(
+            parse("bp-required: pending acme/ci#12"),
+            pending(12, Some("acme/ci"), None)
+        );
         assert_eq!(
             parse("bp-required: pending https://git.example/acme/ci/issues/9 later"),
             pending(9, None, Some("https://git.example/acme/ci/issues/9"))
         );
-        assert_eq!(parse("bp-exempt: advisory lint"), Some(Ok(Directive::Exempt("advisory lint".into()))));
+        assert_eq!(
+            parse("bp-exempt: advisory lint"),
+            Some(Ok(Directive::Exempt("advisory lint".into())))
+        );
         assert_eq!(parse("just a comment"), None);
         assert_eq!(parse("bp-required-contexts are listed"), None);
     }
@@ -384,9 +440,18 @@ mod tests {
     #[test]
     fn mid_sentence_outside_code() {
         let s = DirectiveSyntax::default();
-        assert_eq!(mid_sentence(&s, "compiling. bp-required: pending CTO decision"), Some("bp-required"));
-        assert_eq!(mid_sentence(&s, "helper. bp-exempt: advisory"), Some("bp-exempt"));
-        assert_eq!(mid_sentence(&s, "while `bp-required: yes` makes the lint demand"), None);
+        assert_eq!(
+            mid_sentence(&s, "compiling. bp-required: pending CTO decision"),
+            Some("bp-required")
+        );
+        assert_eq!(
+            mid_sentence(&s, "helper. bp-exempt: advisory"),
+            Some("bp-exempt")
+        );
+        assert_eq!(
+            mid_sentence(&s, "while `bp-required: yes` makes the lint demand"),
+            None
+        );
         assert_eq!(mid_sentence(&s, "no directive here"), None);
     }
 }

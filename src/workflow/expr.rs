@@ -70,10 +70,10 @@ pub fn render(text: &str, matrix: &[(String, Value)]) -> Result<String, String> 
 fn eval(expr: &str, matrix: &[(String, Value)]) -> Result<Value, String> {
     let e = expr.trim();
     let unresolvable = || format!("`${{{{ {e} }}}}` needs run-time data");
-    if let Some(lit) = e.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
-        if !lit.replace("''", "").contains('\'') {
-            return Ok(Value::Str(lit.replace("''", "'")));
-        }
+    if let Some(lit) = e.strip_prefix('\'').and_then(|s| s.strip_suffix('\''))
+        && !lit.replace("''", "").contains('\'')
+    {
+        return Ok(Value::Str(lit.replace("''", "'")));
     }
     match e {
         "true" => return Ok(Value::Bool(true)),
@@ -92,12 +92,16 @@ fn eval(expr: &str, matrix: &[(String, Value)]) -> Result<Value, String> {
     let mut current: Option<&Value> = None;
     for (i, key) in keys.iter().enumerate() {
         let found = if i == 0 {
-            matrix.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
+            matrix
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v)
         } else {
             match current {
-                Some(Value::Map(entries)) => {
-                    entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
-                }
+                Some(Value::Map(entries)) => entries
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                    .map(|(_, v)| v),
                 Some(Value::Seq(items)) => key.parse::<usize>().ok().and_then(|n| items.get(n)),
                 _ => None,
             }
@@ -187,7 +191,9 @@ fn from_json(v: &serde_json::Value, depth: usize) -> Value {
             .as_i64()
             .map_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0)), Value::Int),
         serde_json::Value::String(s) => Value::Str(s.clone()),
-        serde_json::Value::Array(a) => Value::Seq(a.iter().map(|x| from_json(x, depth + 1)).collect()),
+        serde_json::Value::Array(a) => {
+            Value::Seq(a.iter().map(|x| from_json(x, depth + 1)).collect())
+        }
         serde_json::Value::Object(o) => Value::Map(
             o.iter()
                 .map(|(k, x)| (k.clone(), from_json(x, depth + 1)))
@@ -204,13 +210,19 @@ mod tests {
         vec![
             ("os".into(), Value::Str("ubuntu".into())),
             ("version".into(), Value::Float(1.17)),
-            ("cfg".into(), Value::Map(vec![("name".into(), Value::Str("fast".into()))])),
+            (
+                "cfg".into(),
+                Value::Map(vec![("name".into(), Value::Str("fast".into()))]),
+            ),
         ]
     }
 
     #[test]
     fn renders_matrix_references() {
-        assert_eq!(render("On ${{ matrix.os }} with go v${{matrix.version}}", &leg()), Ok("On ubuntu with go v1.17".into()));
+        assert_eq!(
+            render("On ${{ matrix.os }} with go v${{matrix.version}}", &leg()),
+            Ok("On ubuntu with go v1.17".into())
+        );
         assert_eq!(render("${{ matrix['OS'] }}", &leg()), Ok("ubuntu".into()));
         assert_eq!(render("${{ matrix.cfg.name }}", &leg()), Ok("fast".into()));
         assert_eq!(render("${{ matrix.cfg }}", &leg()), Ok("Object".into()));
@@ -238,6 +250,9 @@ mod tests {
                 Value::Seq(vec![Value::Str("A".into()), Value::Str("B".into())])
             )]))
         );
-        assert_eq!(literal_from_json("${{ fromJSON(needs.a.outputs.m) }}"), None);
+        assert_eq!(
+            literal_from_json("${{ fromJSON(needs.a.outputs.m) }}"),
+            None
+        );
     }
 }

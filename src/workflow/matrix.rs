@@ -1,8 +1,8 @@
 //! Expanding `strategy.matrix` into its combinations ("legs"), with `include` and `exclude`
 //! applied the way GitHub documents it and act/Gitea/Forgejo implement it.
 
-use super::expr;
 use super::MatrixSpec;
+use super::expr;
 use crate::yaml::Value;
 
 /// GitHub runs at most 256 jobs per matrix; a larger matrix is an error there.
@@ -42,7 +42,9 @@ pub fn expand(spec: &MatrixSpec) -> Result<Vec<Leg>, String> {
                     Value::Map(_) => vec![v],
                     Value::Null => Vec::new(),
                     Value::Str(s) if s.contains("${{") => {
-                        return Err(format!("matrix `{key}` comes from `{s}`, known only at run time"));
+                        return Err(format!(
+                            "matrix `{key}` comes from `{s}`, known only at run time"
+                        ));
                     }
                     _ => return Err(format!("matrix `{key}` is not a list of mappings")),
                 };
@@ -51,7 +53,9 @@ pub fn expand(spec: &MatrixSpec) -> Result<Vec<Leg>, String> {
                     match item {
                         Value::Map(m) => maps.push(m),
                         Value::Str(s) if s.contains("${{") => {
-                            return Err(format!("a matrix `{key}` entry comes from `{s}`, known only at run time"));
+                            return Err(format!(
+                                "a matrix `{key}` entry comes from `{s}`, known only at run time"
+                            ));
                         }
                         _ => return Err(format!("a matrix `{key}` entry is not a mapping")),
                     }
@@ -65,7 +69,9 @@ pub fn expand(spec: &MatrixSpec) -> Result<Vec<Leg>, String> {
             _ => match v {
                 Value::Seq(items) => vectors.push((key, items)),
                 Value::Str(s) if s.contains("${{") => {
-                    return Err(format!("matrix vector `{key}` comes from `{s}`, known only at run time"));
+                    return Err(format!(
+                        "matrix vector `{key}` comes from `{s}`, known only at run time"
+                    ));
                 }
                 _ => return Err(format!("matrix vector `{key}` is not a list")),
             },
@@ -99,7 +105,8 @@ pub fn expand(spec: &MatrixSpec) -> Result<Vec<Leg>, String> {
     };
     legs.retain(|leg| {
         !exclude.iter().any(|ex| {
-            ex.iter().all(|(k, v)| lookup(leg, k).is_some_and(|x| partial_match(v, x)))
+            ex.iter()
+                .all(|(k, v)| lookup(leg, k).is_some_and(|x| partial_match(v, x)))
         })
     });
     let original_keys: Vec<String> = vectors.iter().map(|(k, _)| k.clone()).collect();
@@ -158,7 +165,12 @@ mod tests {
         Value::Str(x.into())
     }
     fn map(entries: Vec<(&str, Value)>) -> Value {
-        Value::Map(entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+        Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        )
     }
     fn seq(items: Vec<Value>) -> Value {
         Value::Seq(items)
@@ -176,9 +188,15 @@ mod tests {
 
     #[test]
     fn product_in_written_order() {
-        let m = map(vec![("os", seq(vec![s("a"), s("b")])), ("v", seq(vec![Value::Int(1), Value::Int(2)]))]);
+        let m = map(vec![
+            ("os", seq(vec![s("a"), s("b")])),
+            ("v", seq(vec![Value::Int(1), Value::Int(2)])),
+        ]);
         let legs = expand(&MatrixSpec::Static(m)).unwrap_or_default();
-        assert_eq!(show(&legs), ["os=a,v=1", "os=a,v=2", "os=b,v=1", "os=b,v=2"]);
+        assert_eq!(
+            show(&legs),
+            ["os=a,v=1", "os=a,v=2", "os=b,v=1", "os=b,v=2"]
+        );
     }
 
     #[test]
@@ -197,7 +215,10 @@ mod tests {
                     map(vec![("fruit", s("banana")), ("animal", s("cat"))]),
                 ]),
             ),
-            ("exclude", seq(vec![map(vec![("fruit", s("pear")), ("animal", s("dog"))])])),
+            (
+                "exclude",
+                seq(vec![map(vec![("fruit", s("pear")), ("animal", s("dog"))])]),
+            ),
         ]);
         let legs = expand(&MatrixSpec::Static(m)).unwrap_or_default();
         assert_eq!(
@@ -214,15 +235,26 @@ mod tests {
 
     #[test]
     fn include_only() {
-        let m = map(vec![("include", seq(vec![map(vec![("os", s("x"))]), map(vec![("os", s("y"))])]))]);
-        assert_eq!(show(&expand(&MatrixSpec::Static(m)).unwrap_or_default()), ["os=x", "os=y"]);
+        let m = map(vec![(
+            "include",
+            seq(vec![map(vec![("os", s("x"))]), map(vec![("os", s("y"))])]),
+        )]);
+        assert_eq!(
+            show(&expand(&MatrixSpec::Static(m)).unwrap_or_default()),
+            ["os=x", "os=y"]
+        );
     }
 
     #[test]
     fn unresolvable() {
         let m = map(vec![("os", s("${{ fromJSON(needs.a.outputs.os) }}"))]);
         assert!(expand(&MatrixSpec::Static(m)).is_err());
-        assert!(expand(&MatrixSpec::Expression("${{ fromJSON(needs.a.outputs.m) }}".into())).is_err());
+        assert!(
+            expand(&MatrixSpec::Expression(
+                "${{ fromJSON(needs.a.outputs.m) }}".into()
+            ))
+            .is_err()
+        );
         let empty = map(vec![("os", seq(vec![]))]);
         assert!(expand(&MatrixSpec::Static(empty)).is_err());
     }

@@ -2,9 +2,7 @@
 //! at the first problem found.
 
 use super::directive::{self, DirectiveSyntax, ScalarLines};
-use super::{
-    ContinueOnError, Job, JobDirective, MatrixSpec, Spanned, Step, Trigger, Workflow,
-};
+use super::{ContinueOnError, Job, JobDirective, MatrixSpec, Spanned, Step, Trigger, Workflow};
 use crate::yaml::{self, Doc, LineIndex, NodeId, NodeKind, Pos, Span, Value};
 
 /// Why a file is not a usable workflow.
@@ -47,12 +45,17 @@ pub fn parse_workflow(
         ));
     }
     let docs = yaml::load(source).map_err(|e| {
-        Invalid::at(Span::new(e.pos, e.pos), format!("YAML error: {}", e.message))
+        Invalid::at(
+            Span::new(e.pos, e.pos),
+            format!("YAML error: {}", e.message),
+        )
     })?;
     let doc = match docs.as_slice() {
         [] => {
-            return Err(Invalid::at(start, "empty file: a workflow needs `on` and `jobs`")
-                .help("add `on:` and `jobs:`, or move this file out of the workflows folder"));
+            return Err(
+                Invalid::at(start, "empty file: a workflow needs `on` and `jobs`")
+                    .help("add `on:` and `jobs:`, or move this file out of the workflows folder"),
+            );
         }
         [doc] => doc,
         [_, second, ..] => {
@@ -64,11 +67,17 @@ pub fn parse_workflow(
         }
     };
     let Some(root) = doc.root() else {
-        return Err(Invalid::at(start, "empty file: a workflow needs `on` and `jobs`"));
+        return Err(Invalid::at(
+            start,
+            "empty file: a workflow needs `on` and `jobs`",
+        ));
     };
     let Some(_) = doc.as_map(root) else {
         if doc.is_null(root) {
-            return Err(Invalid::at(start, "empty file: a workflow needs `on` and `jobs`"));
+            return Err(Invalid::at(
+                start,
+                "empty file: a workflow needs `on` and `jobs`",
+            ));
         }
         return Err(Invalid::at(
             doc.span(root),
@@ -79,8 +88,10 @@ pub fn parse_workflow(
     let triggers = match doc.get_entry(root, "on") {
         Some((_, on)) => parse_on(doc, on)?,
         None => {
-            return Err(Invalid::at(doc.span(root), "no `on`: the workflow never runs")
-                .help("add the events it runs on, e.g. `on: [push, pull_request]`"));
+            return Err(
+                Invalid::at(doc.span(root), "no `on`: the workflow never runs")
+                    .help("add the events it runs on, e.g. `on: [push, pull_request]`"),
+            );
         }
     };
     let Some((jobs_key, jobs_node)) = doc.get_entry(root, "jobs") else {
@@ -106,7 +117,11 @@ pub fn parse_workflow(
         };
         let key_span = doc.span(key);
         let Some(_) = doc.as_map(value) else {
-            let what = if doc.is_null(value) { "empty" } else { "not a mapping" };
+            let what = if doc.is_null(value) {
+                "empty"
+            } else {
+                "not a mapping"
+            };
             return Err(Invalid::at(key_span, format!("job `{id}` is {what}"))
                 .help("a job is a mapping with `runs-on` and `steps`, or `uses`"));
         };
@@ -145,7 +160,10 @@ fn string_list(doc: &Doc, node: NodeId, what: &str) -> Result<Spanned<Vec<String
         return Ok(Spanned::new(vec![s.to_owned()], span));
     }
     let Some(items) = doc.as_seq(node) else {
-        return Err(Invalid::at(span, format!("`{what}` must be a string or a list of strings")));
+        return Err(Invalid::at(
+            span,
+            format!("`{what}` must be a string or a list of strings"),
+        ));
     };
     let mut out = Vec::with_capacity(items.len());
     for &item in items {
@@ -177,7 +195,10 @@ fn parse_on(doc: &Doc, on: NodeId) -> Result<Vec<Trigger>, Invalid> {
             let mut out = Vec::with_capacity(entries.len());
             for &(k, v) in entries {
                 let Some(event) = doc.as_str(k) else {
-                    return Err(Invalid::at(doc.span(k), "an event in `on` must be a string"));
+                    return Err(Invalid::at(
+                        doc.span(k),
+                        "an event in `on` must be a string",
+                    ));
                 };
                 let mut t = Trigger::bare(event, doc.span(k));
                 if doc.as_map(v).is_some() {
@@ -193,7 +214,10 @@ fn parse_on(doc: &Doc, on: NodeId) -> Result<Vec<Trigger>, Invalid> {
                     t.paths_ignore = filter("paths-ignore")?;
                     t.types = filter("types")?;
                 } else if !doc.is_null(v) && doc.as_seq(v).is_none() && doc.as_str(v).is_none() {
-                    return Err(Invalid::at(doc.span(v), format!("`on.{event}` is malformed")));
+                    return Err(Invalid::at(
+                        doc.span(v),
+                        format!("`on.{event}` is malformed"),
+                    ));
                 }
                 out.push(t);
             }
@@ -203,7 +227,10 @@ fn parse_on(doc: &Doc, on: NodeId) -> Result<Vec<Trigger>, Invalid> {
     }
 }
 
-fn read_continue_on_error(doc: &Doc, map: NodeId) -> Result<Option<Spanned<ContinueOnError>>, Invalid> {
+fn read_continue_on_error(
+    doc: &Doc,
+    map: NodeId,
+) -> Result<Option<Spanned<ContinueOnError>>, Invalid> {
     let Some(node) = doc.get(map, "continue-on-error") else {
         return Ok(None);
     };
@@ -218,7 +245,10 @@ fn read_continue_on_error(doc: &Doc, map: NodeId) -> Result<Option<Spanned<Conti
         },
         Some(other) => ContinueOnError::Expression(other.to_expr_string()),
         None => {
-            return Err(Invalid::at(span, "`continue-on-error` must be a boolean or an expression"));
+            return Err(Invalid::at(
+                span,
+                "`continue-on-error` must be a boolean or an expression",
+            ));
         }
     };
     Ok(Some(Spanned::new(value, span)))
@@ -235,7 +265,8 @@ fn parse_job(
     let if_cond = match doc.get(job, "if") {
         Some(n) if !doc.is_null(n) => match doc.value_shallow(n) {
             Some(v) => Some(Spanned::new(
-                doc.as_str(n).map_or_else(|| v.to_expr_string(), str::to_owned),
+                doc.as_str(n)
+                    .map_or_else(|| v.to_expr_string(), str::to_owned),
                 doc.span(n),
             )),
             None => return Err(Invalid::at(doc.span(n), "`if` must be an expression")),
@@ -260,9 +291,10 @@ fn parse_job(
     let uses = optional_string(doc, job, "uses")?;
     let matrix = match doc.get(job, "strategy") {
         Some(strategy) if doc.as_map(strategy).is_some() => match doc.get(strategy, "matrix") {
-            Some(m) if doc.as_map(m).is_some() => {
-                Some(Spanned::new(MatrixSpec::Static(doc.to_value(m)), doc.span(m)))
-            }
+            Some(m) if doc.as_map(m).is_some() => Some(Spanned::new(
+                MatrixSpec::Static(doc.to_value(m)),
+                doc.span(m),
+            )),
             Some(m) if doc.is_null(m) => None,
             Some(m) => match doc.as_str(m) {
                 Some(text) => Some(Spanned::new(
@@ -282,10 +314,16 @@ fn parse_job(
         Some(strategy) if doc.as_str(strategy).is_some() => {
             // `strategy: ${{ … }}`: the whole strategy comes from run time.
             let text = doc.as_str(strategy).unwrap_or_default().to_owned();
-            Some(Spanned::new(MatrixSpec::Expression(text), doc.span(strategy)))
+            Some(Spanned::new(
+                MatrixSpec::Expression(text),
+                doc.span(strategy),
+            ))
         }
         Some(strategy) => {
-            return Err(Invalid::at(doc.span(strategy), "`strategy` must be a mapping"));
+            return Err(Invalid::at(
+                doc.span(strategy),
+                "`strategy` must be a mapping",
+            ));
         }
         None => None,
     };
@@ -303,7 +341,10 @@ fn parse_job(
                         return Err(Invalid::at(doc.span(item), "a step must be a mapping"));
                     }
                     steps.push(Step {
-                        name: doc.get(item, "name").and_then(|n| doc.as_str(n)).map(str::to_owned),
+                        name: doc
+                            .get(item, "name")
+                            .and_then(|n| doc.as_str(n))
+                            .map(str::to_owned),
                         span: doc.span(item),
                         continue_on_error: read_continue_on_error(doc, item)?,
                     });

@@ -35,7 +35,11 @@ pub enum Style {
 
 #[derive(Debug, Clone)]
 pub enum NodeKind {
-    Scalar { value: Box<str>, style: Style, str_tag: bool },
+    Scalar {
+        value: Box<str>,
+        style: Style,
+        str_tag: bool,
+    },
     Seq(Vec<NodeId>),
     Map(Vec<(NodeId, NodeId)>),
     /// An alias: the anchored node it names.
@@ -148,7 +152,11 @@ impl Doc {
     pub fn to_value(&self, id: NodeId) -> Value {
         enum Frame {
             Seq(Vec<Value>, std::vec::IntoIter<NodeId>),
-            Map(Vec<(String, Value)>, std::vec::IntoIter<(NodeId, NodeId)>, Option<String>),
+            Map(
+                Vec<(String, Value)>,
+                std::vec::IntoIter<(NodeId, NodeId)>,
+                Option<String>,
+            ),
         }
         let start = |node: NodeId| -> Result<Value, Frame> {
             match &self.node(node).kind {
@@ -310,7 +318,10 @@ fn build(text: &str, shifts: &[u32]) -> Result<Vec<Doc>, BuildError> {
     let mut last_end = 0usize;
     let pos = |m: &saphyr_parser::Marker| {
         let line = m.line();
-        Pos::new(line, (m.col() as u32).saturating_sub(shift_of(shifts, line)))
+        Pos::new(
+            line,
+            (m.col() as u32).saturating_sub(shift_of(shifts, line)),
+        )
     };
     while let Some(next) = parser.next_event() {
         let (event, span) = match next {
@@ -414,7 +425,10 @@ fn unclosed_flow_col(text: &str, from: usize, to: usize) -> Option<u32> {
     let mut comment = false;
     let mut node_start = true;
     let mut prev = ' ';
-    let mut chars = text[start..].char_indices().take(to.saturating_sub(from)).peekable();
+    let mut chars = text[start..]
+        .char_indices()
+        .take(to.saturating_sub(from))
+        .peekable();
     while let Some((i, c)) = chars.next() {
         let at = start + i;
         if comment {
@@ -487,7 +501,8 @@ fn char_at(text: &str, mark: &saphyr_parser::Marker) -> Option<char> {
 }
 
 fn push_node(doc: &mut Doc, kind: NodeKind, span: Span) -> Result<NodeId, BuildError> {
-    let id = u32::try_from(doc.nodes.len()).map_err(|_| limit("too many YAML nodes", span.start))?;
+    let id =
+        u32::try_from(doc.nodes.len()).map_err(|_| limit("too many YAML nodes", span.start))?;
     doc.nodes.push(Node { kind, span });
     Ok(id)
 }

@@ -29,20 +29,21 @@ impl Value {
             _ => {}
         }
         let b = s.as_bytes();
-        let digits = |x: &[u8], radix: u32| !x.is_empty() && x.iter().all(|c| (*c as char).is_digit(radix));
+        let digits =
+            |x: &[u8], radix: u32| !x.is_empty() && x.iter().all(|c| (*c as char).is_digit(radix));
         if let Some(hex) = s.strip_prefix("0x") {
-            if digits(hex.as_bytes(), 16) {
-                if let Ok(v) = i64::from_str_radix(hex, 16) {
-                    return Value::Int(v);
-                }
+            if digits(hex.as_bytes(), 16)
+                && let Ok(v) = i64::from_str_radix(hex, 16)
+            {
+                return Value::Int(v);
             }
             return Value::Str(s.to_owned());
         }
         if let Some(oct) = s.strip_prefix("0o") {
-            if digits(oct.as_bytes(), 8) {
-                if let Ok(v) = i64::from_str_radix(oct, 8) {
-                    return Value::Int(v);
-                }
+            if digits(oct.as_bytes(), 8)
+                && let Ok(v) = i64::from_str_radix(oct, 8)
+            {
+                return Value::Int(v);
             }
             return Value::Str(s.to_owned());
         }
@@ -53,13 +54,15 @@ impl Value {
         if digits(unsigned, 10) {
             return match s.parse::<i64>() {
                 Ok(v) => Value::Int(v),
-                Err(_) => s.parse::<f64>().map_or_else(|_| Value::Str(s.to_owned()), Value::Float),
+                Err(_) => s
+                    .parse::<f64>()
+                    .map_or_else(|_| Value::Str(s.to_owned()), Value::Float),
             };
         }
-        if is_core_float(unsigned) {
-            if let Ok(v) = s.parse::<f64>() {
-                return Value::Float(v);
-            }
+        if is_core_float(unsigned)
+            && let Ok(v) = s.parse::<f64>()
+        {
+            return Value::Float(v);
         }
         Value::Str(s.to_owned())
     }
@@ -94,10 +97,13 @@ impl Value {
     /// Deep equality as the matrix include/exclude rules use it.
     pub fn same(&self, other: &Value) -> bool {
         match (self, other) {
-            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => (*a as f64) == *b,
+            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
+                (*a as f64) == *b
+            }
             (Value::Map(a), Value::Map(b)) => {
                 a.len() == b.len()
-                    && a.iter().all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v.same(v2)))
+                    && a.iter()
+                        .all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v.same(v2)))
             }
             (Value::Seq(a), Value::Seq(b)) => {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same(y))
@@ -111,7 +117,9 @@ impl Value {
         match self {
             Value::Str(s) => s.contains("${{"),
             Value::Seq(items) => items.iter().any(Value::has_expression),
-            Value::Map(entries) => entries.iter().any(|(k, v)| k.contains("${{") || v.has_expression()),
+            Value::Map(entries) => entries
+                .iter()
+                .any(|(k, v)| k.contains("${{") || v.has_expression()),
             _ => false,
         }
     }
@@ -188,7 +196,7 @@ fn go_float(f: f64) -> String {
     };
     let exp: i32 = exp.parse().unwrap_or(0);
     // strconv's shortest 'g' switches to an exponent at -4 and at precision 6.
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         let sign = if exp < 0 { '-' } else { '+' };
         return format!("{mantissa}e{sign}{:02}", exp.abs());
     }
@@ -249,7 +257,10 @@ mod tests {
         assert_eq!(Value::from_plain("yes"), Value::Str("yes".into()));
         assert_eq!(Value::from_plain("~"), Value::Null);
         assert_eq!(Value::from_plain("True"), Value::Bool(true));
-        assert_eq!(Value::from_plain("ubuntu-22.04"), Value::Str("ubuntu-22.04".into()));
+        assert_eq!(
+            Value::from_plain("ubuntu-22.04"),
+            Value::Str("ubuntu-22.04".into())
+        );
         assert_eq!(Value::from_plain("1e3"), Value::Float(1000.0));
         assert_eq!(Value::from_plain("0x1F"), Value::Int(31));
         assert_eq!(Value::from_plain("."), Value::Str(".".into()));
@@ -264,7 +275,10 @@ mod tests {
         assert_eq!(Value::Seq(vec![Value::Int(1)]).to_expr_string(), "Array");
         let list = Value::Seq(vec![Value::Int(1), Value::Int(2)]);
         assert_eq!(list.to_go_string(), "[1 2]");
-        let map = Value::Map(vec![("b".into(), Value::Int(2)), ("a".into(), Value::Bool(true))]);
+        let map = Value::Map(vec![
+            ("b".into(), Value::Int(2)),
+            ("a".into(), Value::Bool(true)),
+        ]);
         assert_eq!(map.to_go_string(), "map[a:true b:2]");
         assert_eq!(Value::Float(1.17).to_go_string(), "1.17");
         assert_eq!(Value::Float(3.0).to_go_string(), "3");
