@@ -438,3 +438,22 @@ fn usage_errors_exit_2() {
     let bad_forge = gatelint(&["report", "--forge", "gitlab"]);
     assert_eq!(bad_forge.code, 2);
 }
+
+#[test]
+fn own_ci_has_a_directive_on_every_job() {
+    let out = gatelint(&["report", ".", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let gates = out.json()["gates"].as_array().cloned().unwrap_or_default();
+    assert!(!gates.is_empty());
+    for g in &gates {
+        assert_eq!(g["file"], ".gitea/workflows/ci.yml");
+        assert!(
+            g["directive"] == "required" || g["directive"] == "exempt",
+            "{g}"
+        );
+    }
+    assert_eq!(
+        contexts(gate(&gates, ".gitea/workflows/ci.yml", "test")),
+        ["CI / Test (push)", "CI / Test (pull_request)"]
+    );
+}

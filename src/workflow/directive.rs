@@ -219,7 +219,7 @@ pub struct ScalarLines {
 }
 
 impl ScalarLines {
-    pub fn collect(doc: &Doc, source: &str, index: &LineIndex) -> Self {
+    pub fn collect(doc: &Doc<'_>, source: &str, index: &LineIndex) -> Self {
         let mut ranges: Vec<(u32, u32)> = doc
             .nodes()
             .iter()

@@ -136,13 +136,17 @@ pub fn parse_workflow(
     })
 }
 
-fn spanned_str(doc: &Doc, id: NodeId) -> Option<Spanned<String>> {
+fn spanned_str(doc: &Doc<'_>, id: NodeId) -> Option<Spanned<String>> {
     doc.as_str(id)
         .map(|s| Spanned::new(s.to_owned(), doc.span(id)))
 }
 
 /// A key whose value must be a scalar when present. Null counts as absent.
-fn optional_string(doc: &Doc, map: NodeId, key: &str) -> Result<Option<Spanned<String>>, Invalid> {
+fn optional_string(
+    doc: &Doc<'_>,
+    map: NodeId,
+    key: &str,
+) -> Result<Option<Spanned<String>>, Invalid> {
     let Some(node) = doc.get(map, key) else {
         return Ok(None);
     };
@@ -154,7 +158,7 @@ fn optional_string(doc: &Doc, map: NodeId, key: &str) -> Result<Option<Spanned<S
         .ok_or_else(|| Invalid::at(doc.span(node), format!("`{key}` must be a string")))
 }
 
-fn string_list(doc: &Doc, node: NodeId, what: &str) -> Result<Spanned<Vec<String>>, Invalid> {
+fn string_list(doc: &Doc<'_>, node: NodeId, what: &str) -> Result<Spanned<Vec<String>>, Invalid> {
     let span = doc.span(node);
     if let Some(s) = doc.as_str(node) {
         return Ok(Spanned::new(vec![s.to_owned()], span));
@@ -180,7 +184,7 @@ fn string_list(doc: &Doc, node: NodeId, what: &str) -> Result<Spanned<Vec<String
     Ok(Spanned::new(out, span))
 }
 
-fn parse_on(doc: &Doc, on: NodeId) -> Result<Vec<Trigger>, Invalid> {
+fn parse_on(doc: &Doc<'_>, on: NodeId) -> Result<Vec<Trigger>, Invalid> {
     match &doc.node(on).kind {
         NodeKind::Scalar { value, .. } => Ok(vec![Trigger::bare(value, doc.span(on))]),
         NodeKind::Seq(items) => items
@@ -228,7 +232,7 @@ fn parse_on(doc: &Doc, on: NodeId) -> Result<Vec<Trigger>, Invalid> {
 }
 
 fn read_continue_on_error(
-    doc: &Doc,
+    doc: &Doc<'_>,
     map: NodeId,
 ) -> Result<Option<Spanned<ContinueOnError>>, Invalid> {
     let Some(node) = doc.get(map, "continue-on-error") else {
@@ -255,7 +259,7 @@ fn read_continue_on_error(
 }
 
 fn parse_job(
-    doc: &Doc,
+    doc: &Doc<'_>,
     id: &str,
     key_span: Span,
     job: NodeId,

@@ -14,6 +14,8 @@ mod value;
 pub use position::{LineIndex, Pos, Span};
 pub use value::Value;
 
+use std::borrow::Cow;
+
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 
 /// Index of a node in a [`Doc`].
@@ -34,9 +36,10 @@ pub enum Style {
 }
 
 #[derive(Debug, Clone)]
-pub enum NodeKind {
+pub enum NodeKind<'t> {
     Scalar {
-        value: Box<str>,
+        /// Borrowed from the source text where the scanner allows it.
+        value: Cow<'t, str>,
         style: Style,
         str_tag: bool,
     },
@@ -47,15 +50,15 @@ pub enum NodeKind {
 }
 
 #[derive(Debug, Clone)]
-pub struct Node {
-    pub kind: NodeKind,
+pub struct Node<'t> {
+    pub kind: NodeKind<'t>,
     pub span: Span,
 }
 
 /// One YAML document.
 #[derive(Debug, Default)]
-pub struct Doc {
-    nodes: Vec<Node>,
+pub struct Doc<'t> {
+    nodes: Vec<Node<'t>>,
     root: Option<NodeId>,
 }
 
@@ -66,9 +69,38 @@ pub struct LoadError {
     pub pos: Pos,
 }
 
-impl Doc {
+impl<'t> Doc<'t> {
+    /// The same document owning all its text.
+    pub fn into_owned(self) -> Doc<'static> {
+        let nodes = self
+            .nodes
+            .into_iter()
+            .map(|n| Node {
+                span: n.span,
+                kind: match n.kind {
+                    NodeKind::Scalar {
+                        value,
+                        style,
+                        str_tag,
+                    } => NodeKind::Scalar {
+                        value: Cow::Owned(value.into_owned()),
+                        style,
+                        str_tag,
+                    },
+                    NodeKind::Seq(items) => NodeKind::Seq(items),
+                    NodeKind::Map(entries) => NodeKind::Map(entries),
+                    NodeKind::Alias(target) => NodeKind::Alias(target),
+                },
+            })
+            .collect();
+        Doc {
+            nodes,
+            root: self.root,
+        }
+    }
+
     /// Every node in the order it was read.
-    pub fn nodes(&self) -> &[Node] {
+    pub fn nodes(&self) -> &[Node<'t>] {
         &self.nodes
     }
 
@@ -77,7 +109,7 @@ impl Doc {
     }
 
     /// The node, with an alias followed to its anchor.
-    pub fn node(&self, id: NodeId) -> &Node {
+    pub fn node(&self, id: NodeId) -> &Node<'t> {
         let n = &self.nodes[id as usize];
         match n.kind {
             // Anchors always precede their aliases and never are aliases themselves.
@@ -246,14 +278,20 @@ enum BuildError {
 /// collection, we re-indent that one line to the column of the collection's opening bracket
 /// (whitespace at the start of a line inside a flow collection carries no meaning) and parse
 /// again. Positions are shifted back, so every span still points into `text`.
-pub fn load(text: &str) -> Result<Vec<Doc>, LoadError> {
-    let index = LineIndex::new(text);
+pub fn load(text: &str) -> Result<Vec<Doc<'_>>, LoadError> {
+    let mut index: Option<LineIndex> = None;
     let mut shifts: Vec<u32> = Vec::new();
     let mut repaired: Option<String> = None;
     let mut first_error: Option<LoadError> = None;
     for _ in 0..=MAX_FLOW_REPAIRS {
-        let source = repaired.as_deref().unwrap_or(text);
-        match build(source, &shifts) {
+        let built = match &repaired {
+            // The repaired text is ours alone: its documents own their strings.
+            Some(r) => {
+                build(r, &shifts).map(|docs| docs.into_iter().map(Doc::into_owned).collect())
+            }
+            None => build(text, &shifts),
+        };
+        match built {
             Ok(docs) => return Ok(docs),
             Err(BuildError::Limit(e)) => return Err(first_error.unwrap_or(e)),
             Err(BuildError::Scan(err, flow_col)) => {
@@ -273,6 +311,7 @@ pub fn load(text: &str) -> Result<Vec<Doc>, LoadError> {
                     return Err(first);
                 };
                 let need = open_col.saturating_sub(mark.col() as u32);
+                let index = index.get_or_insert_with(|| LineIndex::new(text));
                 if need == 0 || line == 0 || line > index.line_count() {
                     return Err(first);
                 }
@@ -280,7 +319,7 @@ pub fn load(text: &str) -> Result<Vec<Doc>, LoadError> {
                     shifts.resize(line + 1, 0);
                 }
                 shifts[line] += need;
-                repaired = Some(apply_shifts(text, &index, &shifts));
+                repaired = Some(apply_shifts(text, index, &shifts));
             }
         }
     }
@@ -306,8 +345,9 @@ fn apply_shifts(text: &str, index: &LineIndex, shifts: &[u32]) -> String {
     out
 }
 
-fn build(text: &str, shifts: &[u32]) -> Result<Vec<Doc>, BuildError> {
+fn build<'t>(text: &'t str, shifts: &[u32]) -> Result<Vec<Doc<'t>>, BuildError> {
     let mut parser = Parser::new_from_str(text);
+    let mut chars = CharCursor::new(text);
     let mut docs = Vec::new();
     let mut doc = Doc::default();
     let mut doc_open = false;
@@ -367,7 +407,7 @@ fn build(text: &str, shifts: &[u32]) -> Result<Vec<Doc>, BuildError> {
                     ScalarStyle::Literal | ScalarStyle::Folded => Style::Block,
                 };
                 let kind = NodeKind::Scalar {
-                    value: value.into_owned().into_boxed_str(),
+                    value,
                     style,
                     str_tag,
                 };
@@ -387,7 +427,7 @@ fn build(text: &str, shifts: &[u32]) -> Result<Vec<Doc>, BuildError> {
                 } else {
                     NodeKind::Map(Vec::new())
                 };
-                let opener = char_at(text, &span.start);
+                let opener = chars.at(span.start.index());
                 let flow_col = matches!(opener, Some('[' | '{')).then_some(span.start.col() as u32);
                 let id = push_node(&mut doc, kind, sp)?;
                 stack.push(Open {
@@ -490,17 +530,45 @@ fn set_anchor(anchors: &mut Vec<Option<(NodeId, u64)>>, anchor: usize, id: NodeI
     anchors[anchor] = Some((id, size));
 }
 
-/// The character a marker points at. The marker's index counts characters; in ASCII text it
-/// is also the byte offset.
-fn char_at(text: &str, mark: &saphyr_parser::Marker) -> Option<char> {
-    let idx = mark.index();
-    match text.as_bytes().get(..=idx) {
-        Some(prefix) if prefix.is_ascii() => Some(prefix[idx] as char),
-        _ => text.chars().nth(idx),
+/// Finds the character at a char index (what markers count), moving forward from the last
+/// look-up: collection starts arrive in document order, so the whole parse walks the text once.
+struct CharCursor<'t> {
+    text: &'t str,
+    ascii: bool,
+    char_idx: usize,
+    byte_idx: usize,
+}
+
+impl<'t> CharCursor<'t> {
+    fn new(text: &'t str) -> Self {
+        CharCursor {
+            text,
+            ascii: text.is_ascii(),
+            char_idx: 0,
+            byte_idx: 0,
+        }
+    }
+
+    fn at(&mut self, idx: usize) -> Option<char> {
+        if self.ascii {
+            return self.text.as_bytes().get(idx).map(|b| *b as char);
+        }
+        if idx < self.char_idx {
+            self.char_idx = 0;
+            self.byte_idx = 0;
+        }
+        let mut rest = self.text.get(self.byte_idx..)?.char_indices();
+        for _ in self.char_idx..idx {
+            rest.next()?;
+        }
+        let (offset, c) = rest.next()?;
+        self.byte_idx += offset;
+        self.char_idx = idx;
+        Some(c)
     }
 }
 
-fn push_node(doc: &mut Doc, kind: NodeKind, span: Span) -> Result<NodeId, BuildError> {
+fn push_node<'t>(doc: &mut Doc<'t>, kind: NodeKind<'t>, span: Span) -> Result<NodeId, BuildError> {
     let id =
         u32::try_from(doc.nodes.len()).map_err(|_| limit("too many YAML nodes", span.start))?;
     doc.nodes.push(Node { kind, span });
@@ -508,7 +576,7 @@ fn push_node(doc: &mut Doc, kind: NodeKind, span: Span) -> Result<NodeId, BuildE
 }
 
 /// Attach a finished node to its parent, or make it the document's root.
-fn attach(doc: &mut Doc, stack: &mut [Open], id: NodeId, size: u64) -> Result<(), BuildError> {
+fn attach(doc: &mut Doc<'_>, stack: &mut [Open], id: NodeId, size: u64) -> Result<(), BuildError> {
     let Some(parent) = stack.last_mut() else {
         doc.root = Some(id);
         return Ok(());

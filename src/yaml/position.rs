@@ -41,11 +41,7 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                starts.push(i + 1);
-            }
-        }
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         // A final line break does not open another line.
         if starts.len() > 1 && starts.last() == Some(&text.len()) {
             starts.pop();
