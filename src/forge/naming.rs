@@ -69,6 +69,15 @@ pub fn job_contexts(
     job: &Job,
     callees: &dyn Callees,
 ) -> JobContexts {
+    // A workflow that runs on no posting event (only `workflow_call`, `schedule`, …) posts
+    // nothing itself, whatever its names would be.
+    let posting: &[&str] = match profile.forge {
+        Forge::Github => &GITHUB_POSTING_EVENTS,
+        Forge::Gitea | Forge::Forgejo => &POSTING_EVENTS,
+    };
+    if !posting.iter().any(|e| wf.trigger(e).is_some()) {
+        return JobContexts::default();
+    }
     let names = match job_names(profile, job, callees, 0) {
         Ok(names) => names,
         Err(reason) => {

@@ -68,96 +68,14 @@ pub fn render(text: &str, matrix: &[(String, Value)]) -> Result<String, String> 
 }
 
 fn eval(expr: &str, matrix: &[(String, Value)]) -> Result<Value, String> {
-    let e = expr.trim();
-    let unresolvable = || format!("`${{{{ {e} }}}}` needs run-time data");
-    if let Some(lit) = e.strip_prefix('\'').and_then(|s| s.strip_suffix('\''))
-        && !lit.replace("''", "").contains('\'')
-    {
-        return Ok(Value::Str(lit.replace("''", "'")));
+    let value = super::evaluate::evaluate(expr, matrix)
+        .map_err(|why| format!("`${{{{ {expr} }}}}` cannot be evaluated statically: {why}"))?;
+    if value.has_expression() {
+        return Err(format!(
+            "the matrix value read by `${{{{ {expr} }}}}` is itself an expression"
+        ));
     }
-    match e {
-        "true" => return Ok(Value::Bool(true)),
-        "false" => return Ok(Value::Bool(false)),
-        "null" => return Ok(Value::Null),
-        _ => {}
-    }
-    if let Ok(n) = e.parse::<i64>() {
-        return Ok(Value::Int(n));
-    }
-    let path = property_path(e).ok_or_else(unresolvable)?;
-    let (head, keys) = path.split_first().ok_or_else(unresolvable)?;
-    if !head.eq_ignore_ascii_case("matrix") {
-        return Err(unresolvable());
-    }
-    let mut current: Option<&Value> = None;
-    for (i, key) in keys.iter().enumerate() {
-        let found = if i == 0 {
-            matrix
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                .map(|(_, v)| v)
-        } else {
-            match current {
-                Some(Value::Map(entries)) => entries
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                    .map(|(_, v)| v),
-                Some(Value::Seq(items)) => key.parse::<usize>().ok().and_then(|n| items.get(n)),
-                _ => None,
-            }
-        };
-        match found {
-            Some(v) => current = Some(v),
-            // A missing property is null, which prints as the empty string.
-            None => return Ok(Value::Null),
-        }
-    }
-    match current {
-        Some(v) if v.has_expression() => Err(format!(
-            "the matrix value read by `${{{{ {e} }}}}` is itself an expression"
-        )),
-        Some(v) => Ok(v.clone()),
-        None => Err(unresolvable()),
-    }
-}
-
-/// `matrix.os`, `matrix['os']`, `matrix.cfg.name`, `matrix.list[0]` → the segments.
-fn property_path(e: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
-    let mut rest = e;
-    let ident_end = |s: &str| {
-        s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .unwrap_or(s.len())
-    };
-    let end = ident_end(rest);
-    if end == 0 {
-        return None;
-    }
-    out.push(rest[..end].to_owned());
-    rest = &rest[end..];
-    while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix('.') {
-            let end = ident_end(r);
-            if end == 0 {
-                return None;
-            }
-            out.push(r[..end].to_owned());
-            rest = &r[end..];
-        } else if let Some(r) = rest.strip_prefix("['") {
-            let close = r.find("']")?;
-            out.push(r[..close].to_owned());
-            rest = &r[close + 2..];
-        } else if let Some(r) = rest.strip_prefix('[') {
-            let close = r.find(']')?;
-            let idx = r[..close].trim();
-            idx.parse::<usize>().ok()?;
-            out.push(idx.to_owned());
-            rest = &r[close + 1..];
-        } else {
-            return None;
-        }
-    }
-    Some(out)
+    Ok(value)
 }
 
 /// `${{ fromJSON('<json>') }}` with a literal argument: the JSON value. `None` for any other
@@ -176,7 +94,12 @@ pub fn literal_from_json(text: &str) -> Option<Value> {
     if lit.replace("''", "").contains('\'') {
         return None;
     }
-    let json: serde_json::Value = serde_json::from_str(&lit.replace("''", "'")).ok()?;
+    json_value(&lit.replace("''", "'"))
+}
+
+/// A JSON text as a [`Value`] (object keys in written order).
+pub fn json_value(text: &str) -> Option<Value> {
+    let json: serde_json::Value = serde_json::from_str(text).ok()?;
     Some(from_json(&json, 0))
 }
 
@@ -229,7 +152,11 @@ mod tests {
         assert_eq!(render("x${{ matrix.missing }}y", &leg()), Ok("xy".into()));
         assert_eq!(render("${{ 'lit' }}", &leg()), Ok("lit".into()));
         assert!(render("${{ github.event_name }}", &leg()).is_err());
-        assert!(render("${{ format('{0}', matrix.os) }}", &leg()).is_err());
+        assert_eq!(
+            render("${{ format('{0}!', matrix.os) }}", &leg()),
+            Ok("ubuntu!".into())
+        );
+        assert!(render("${{ inputs.os }}", &leg()).is_err());
     }
 
     #[test]

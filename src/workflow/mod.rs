@@ -1,6 +1,7 @@
 //! The workflow model: what gatelint reads from a workflow file, each piece with its span.
 
 pub mod directive;
+mod evaluate;
 pub mod expr;
 pub mod matrix;
 mod parse;
