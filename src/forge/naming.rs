@@ -168,6 +168,31 @@ pub fn leg_name(
     job: &Job,
     leg: &[(String, Value)],
 ) -> Result<String, String> {
+    let name = untruncated_leg_name(profile, job, leg)?;
+    Ok(match profile.forge {
+        Forge::Github => github_truncate(name),
+        Forge::Gitea | Forge::Forgejo => name,
+    })
+}
+
+/// GitHub cuts a job's check-run name longer than 100 characters to its first 97 and `...`
+/// (observed in the Checks API; a reusable workflow's caller prefix is added after the cut).
+pub const GITHUB_MAX_NAME: usize = 100;
+
+fn github_truncate(name: String) -> String {
+    if name.chars().count() <= GITHUB_MAX_NAME {
+        return name;
+    }
+    let mut cut: String = name.chars().take(GITHUB_MAX_NAME - 3).collect();
+    cut.push_str("...");
+    cut
+}
+
+fn untruncated_leg_name(
+    profile: &ForgeProfile,
+    job: &Job,
+    leg: &[(String, Value)],
+) -> Result<String, String> {
     let Some(name) = &job.name else {
         return with_suffix(profile, &job.id, leg);
     };
@@ -304,3 +329,7 @@ fn called_names(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "naming_tests.rs"]
+mod tests;

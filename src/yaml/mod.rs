@@ -599,3 +599,103 @@ fn attach(doc: &mut Doc<'_>, stack: &mut [Open], id: NodeId, size: u64) -> Resul
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn only(text: &str) -> Doc<'_> {
+        match load(text) {
+            Ok(mut docs) if docs.len() == 1 => docs.remove(0),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn flow_sequence_closed_at_parent_indentation() {
+        // The shape of numpy's linux_simd.yml: `]` at the block sequence's own column.
+        let text = "m:\n  - [\n    \"a\",\n    \"b\"\n  ]\n  - [\n  \"c\"\n  ]\nnext: 1\n";
+        let doc = only(text);
+        let root = doc.root().unwrap_or_default();
+        let m = doc.get(root, "m").unwrap_or_default();
+        let legs = doc.to_value(m);
+        let strs = |xs: &[&str]| Value::Seq(xs.iter().map(|x| Value::Str((*x).into())).collect());
+        assert_eq!(legs, Value::Seq(vec![strs(&["a", "b"]), strs(&["c"])]));
+        // Positions point into the original text, not the re-indented one.
+        let c = doc
+            .as_seq(m)
+            .and_then(|s| s.get(1))
+            .and_then(|s| doc.as_seq(*s))
+            .and_then(|s| s.first().copied());
+        let span = doc.span(c.unwrap_or_default());
+        assert_eq!(span.start, Pos::new(7, 2));
+        let index = LineIndex::new(text);
+        assert_eq!(
+            &text[index.offset(text, span.start)..index.offset(text, span.end)],
+            "\"c\""
+        );
+        assert_eq!(doc.get(root, "next").and_then(|n| doc.as_str(n)), Some("1"));
+    }
+
+    #[test]
+    fn block_indentation_errors_are_not_repaired() {
+        let err = load("a:\n  b: 1\n c: 2\n").err();
+        assert!(err.is_some());
+    }
+
+    #[test]
+    fn aliases_are_shared_not_copied() {
+        let doc = only("a: &x [1, 2]\nb: *x\n");
+        let root = doc.root().unwrap_or_default();
+        let b = doc.get(root, "b").unwrap_or_default();
+        assert_eq!(
+            doc.to_value(b),
+            Value::Seq(vec![Value::Int(1), Value::Int(2)])
+        );
+        // map, a, [, 1, 2, b, and the alias: the list is not copied.
+        assert_eq!(doc.nodes().len(), 7);
+    }
+
+    #[test]
+    fn limits() {
+        let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+        assert!(load(&deep).is_err());
+        let mut bomb = String::from("a: &a [x,x,x,x,x,x,x,x,x,x]\n");
+        for (prev, name) in ["a", "b", "c", "d", "e", "f"]
+            .iter()
+            .zip(["b", "c", "d", "e", "f", "g"])
+        {
+            bomb.push_str(&format!(
+                "{name}: &{name} [{}]\n",
+                vec![format!("*{prev}"); 10].join(",")
+            ));
+        }
+        let err = load(&bomb).err().map(|e| e.message).unwrap_or_default();
+        assert!(err.contains("alias bomb"), "{err}");
+    }
+
+    #[test]
+    fn multi_document_and_empty_streams() {
+        assert_eq!(load("a: 1\n---\nb: 2\n").map(|d| d.len()), Ok(2));
+        assert_eq!(load("").map(|d| d.len()), Ok(0));
+        assert_eq!(load("# just a comment\n").map(|d| d.len()), Ok(0));
+    }
+
+    #[test]
+    fn non_ascii_positions() {
+        let text = "é: [\"ü\",\n \"x\"]\n";
+        let doc = only(text);
+        let root = doc.root().unwrap_or_default();
+        let seq = doc.get(root, "é").unwrap_or_default();
+        let x = doc
+            .as_seq(seq)
+            .and_then(|s| s.get(1).copied())
+            .unwrap_or_default();
+        let index = LineIndex::new(text);
+        let span = doc.span(x);
+        assert_eq!(
+            &text[index.offset(text, span.start)..index.offset(text, span.end)],
+            "\"x\""
+        );
+    }
+}

@@ -1,0 +1,258 @@
+//! One test per row of FORGE-SEMANTICS §2 and §3.
+
+use super::*;
+use crate::forge::Version;
+use crate::workflow::{DirectiveSyntax, parse_workflow};
+
+fn profile(forge: Forge, version: Option<(u32, u32)>) -> ForgeProfile {
+    ForgeProfile::new(forge, version.map(|(a, b)| Version::new(a, b)))
+}
+
+/// Every context of every job of `yaml` (a workflow file named `w.yml`), or the reason.
+fn contexts(p: &ForgeProfile, yaml: &str) -> Vec<Result<String, String>> {
+    let wf = match parse_workflow(yaml, ".github/workflows/w.yml", &DirectiveSyntax::default()) {
+        Ok(wf) => wf,
+        Err(e) => panic!("{}", e.message),
+    };
+    let mut out = Vec::new();
+    for job in &wf.jobs {
+        let named = job_contexts(p, &wf, job, &NoCallees);
+        match named.unresolvable {
+            Some(reason) => out.push(Err(reason)),
+            None => out.extend(named.contexts.into_iter().map(|c| Ok(c.text))),
+        }
+    }
+    out
+}
+
+fn ok(items: &[&str]) -> Vec<Result<String, String>> {
+    items.iter().map(|s| Ok((*s).to_owned())).collect()
+}
+
+const MATRIX_NO_NAME: &str = "name: W
+on: pull_request
+jobs:
+  job1:
+    strategy:
+      matrix:
+        version: [1.10, '2']
+        os: [linux]
+        empty: ['']
+        nothing: [null]
+    steps: [{run: x}]
+";
+
+#[test]
+fn gitea_1_26_no_name_sorted_keys_go_values_empty_skipped() {
+    assert_eq!(
+        contexts(&profile(Forge::Gitea, Some((1, 26))), MATRIX_NO_NAME),
+        ok(&[
+            "W / job1 (linux, 1.1) (pull_request)",
+            "W / job1 (linux, 2) (pull_request)"
+        ])
+    );
+}
+
+#[test]
+fn gitea_1_27_no_name_written_order_coerced() {
+    assert_eq!(
+        contexts(&profile(Forge::Gitea, Some((1, 27))), MATRIX_NO_NAME),
+        ok(&[
+            "W / job1 (1.1, linux) (pull_request)",
+            "W / job1 (2, linux) (pull_request)"
+        ])
+    );
+}
+
+#[test]
+fn gitea_go_and_coerced_values_differ_for_lists() {
+    let yaml = "name: W\non: push\njobs:\n  j:\n    strategy:\n      matrix:\n        b: [[x, y]]\n        a: [true]\n    steps: [{run: x}]\n";
+    assert_eq!(
+        contexts(&profile(Forge::Gitea, Some((1, 26))), yaml),
+        ok(&["W / j (true, [x y]) (push)"])
+    );
+    assert_eq!(
+        contexts(&profile(Forge::Gitea, Some((1, 27))), yaml),
+        ok(&["W / j (Array, true) (push)"])
+    );
+}
+
+const MATRIX_NAMED: &str = "name: W
+on: push
+jobs:
+  j:
+    name: Build ${{ matrix.os }}
+    strategy:
+      matrix:
+        os: [linux, mac]
+        v: [1]
+    steps: [{run: x}]
+  k:
+    name: Plain
+    strategy:
+      matrix:
+        os: [linux, mac]
+    steps: [{run: x}]
+";
+
+#[test]
+fn gitea_name_with_matrix_expression_has_no_suffix_plain_name_has_one() {
+    assert_eq!(
+        contexts(&profile(Forge::Gitea, Some((1, 26))), MATRIX_NAMED),
+        ok(&[
+            "W / Build linux (push)",
+            "W / Build mac (push)",
+            "W / Plain (linux) (push)",
+            "W / Plain (mac) (push)",
+        ])
+    );
+}
+
+#[test]
+fn gitea_1_21_leaves_matrix_expressions_unevaluated() {
+    assert_eq!(
+        contexts(&profile(Forge::Gitea, Some((1, 21))), MATRIX_NAMED),
+        ok(&[
+            "W / Build ${{ matrix.os }} (linux, 1) (push)",
+            "W / Build ${{ matrix.os }} (mac, 1) (push)",
+            "W / Plain (linux) (push)",
+            "W / Plain (mac) (push)",
+        ])
+    );
+}
+
+#[test]
+fn forgejo_plain_name_has_no_suffix_and_legs_share_a_context() {
+    assert_eq!(
+        contexts(&profile(Forge::Forgejo, None), MATRIX_NAMED),
+        ok(&[
+            "W / Build linux (push)",
+            "W / Build mac (push)",
+            "W / Plain (push)"
+        ])
+    );
+}
+
+#[test]
+fn forgejo_no_name_sorted_suffix() {
+    assert_eq!(
+        contexts(&profile(Forge::Forgejo, None), MATRIX_NO_NAME),
+        ok(&[
+            "W / job1 (linux, 1.1) (pull_request)",
+            "W / job1 (linux, 2) (pull_request)"
+        ])
+    );
+}
+
+#[test]
+fn github_every_value_in_order_include_keys_and_objects_expanded() {
+    let yaml = "name: W
+on: pull_request
+jobs:
+  j:
+    strategy:
+      matrix:
+        os: [linux]
+        cfg: [{name: fast, level: 1}]
+        empty: ['']
+        include:
+          - os: linux
+            extra: yes
+    steps: [{run: x}]
+";
+    assert_eq!(
+        contexts(&profile(Forge::Github, None), yaml),
+        ok(&["j (linux, fast, 1, , yes)"])
+    );
+}
+
+#[test]
+fn github_names_filled_suffix_on_plain_names_no_workflow_no_event() {
+    assert_eq!(
+        contexts(&profile(Forge::Github, None), MATRIX_NAMED),
+        ok(&["Build linux", "Build mac", "Plain (linux)", "Plain (mac)"])
+    );
+}
+
+#[test]
+fn github_cuts_names_longer_than_100_characters() {
+    let long = "x".repeat(120);
+    let yaml = format!(
+        "on: push\njobs:\n  j:\n    strategy:\n      matrix:\n        v: ['{long}']\n    steps: [{{run: x}}]\n"
+    );
+    let want = format!("j ({}...", "x".repeat(94));
+    assert_eq!(want.chars().count(), 100);
+    assert_eq!(
+        contexts(&profile(Forge::Github, None), &yaml),
+        ok(&[want.as_str()])
+    );
+    let exact = format!(
+        "on: push\njobs:\n  j:\n    name: {}\n    steps: [{{run: x}}]\n",
+        "y".repeat(100)
+    );
+    assert_eq!(
+        contexts(&profile(Forge::Github, None), &exact),
+        ok(&["y".repeat(100).as_str()])
+    );
+}
+
+#[test]
+fn workflow_name_fallback_by_version() {
+    let yaml = "on: [push, pull_request]\njobs:\n  build:\n    steps: [{run: x}]\n";
+    assert_eq!(
+        contexts(&profile(Forge::Gitea, Some((1, 26))), yaml),
+        ok(&["/ build (push)", "/ build (pull_request)"])
+    );
+    assert_eq!(
+        contexts(&profile(Forge::Gitea, Some((1, 27))), yaml),
+        ok(&["w.yml / build (push)", "w.yml / build (pull_request)"])
+    );
+    assert_eq!(
+        contexts(&profile(Forge::Forgejo, None), yaml),
+        ok(&["/ build (push)", "/ build (pull_request)"])
+    );
+}
+
+#[test]
+fn pull_request_target_suffix_by_version_and_silent_events() {
+    let yaml = "name: W\non: [pull_request_target, schedule, workflow_dispatch, release]\njobs:\n  b:\n    steps: [{run: x}]\n";
+    assert_eq!(
+        contexts(&profile(Forge::Gitea, Some((1, 22))), yaml),
+        ok(&["W / b (pull_request)"])
+    );
+    assert_eq!(
+        contexts(&profile(Forge::Gitea, Some((1, 23))), yaml),
+        ok(&["W / b (pull_request_target)"])
+    );
+    let silent = "name: W\non: [schedule, workflow_dispatch]\njobs:\n  b:\n    steps: [{run: x}]\n";
+    assert_eq!(contexts(&profile(Forge::Gitea, None), silent), ok(&[]));
+    assert_eq!(contexts(&profile(Forge::Github, None), silent), ok(&[]));
+}
+
+#[test]
+fn run_time_matrices_and_names_are_unresolvable() {
+    let yaml = "on: push
+jobs:
+  a:
+    strategy:
+      matrix: ${{ fromJSON(needs.x.outputs.m) }}
+    steps: [{run: x}]
+  b:
+    name: ${{ inputs.name }}
+    steps: [{run: x}]
+  c:
+    strategy:
+      matrix:
+        os: ${{ fromJSON(inputs.oses) }}
+    steps: [{run: x}]
+";
+    for p in [
+        profile(Forge::Github, None),
+        profile(Forge::Gitea, None),
+        profile(Forge::Forgejo, None),
+    ] {
+        let got = contexts(&p, yaml);
+        assert_eq!(got.len(), 3);
+        assert!(got.iter().all(Result::is_err), "{got:?}");
+    }
+}
