@@ -1,6 +1,8 @@
 //! Forges and their version-dependent behaviour (FORGE-SEMANTICS.md).
 
+pub mod glob;
 pub mod naming;
+pub mod protection;
 
 use std::fmt;
 use std::str::FromStr;

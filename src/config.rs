@@ -1,0 +1,371 @@
+//! `gatelint.toml`: forge, version, branch, protection file, directive keywords, rule
+//! severities, mask waivers and tracker patterns. Unknown keys, wrong types and bad regexes
+//! are errors with the file, line and column.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::finding::Severity;
+use crate::forge::{Forge, Version};
+use crate::workflow::DirectiveSyntax;
+
+pub const FILE_NAME: &str = "gatelint.toml";
+
+/// The default tracker pattern: any issue reference (`#12`, `owner/repo#12`).
+pub const DEFAULT_TRACKER: &str = r"#\d+";
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Raw {
+    forge: Option<Spanned<String>>,
+    forge_version: Option<Spanned<String>>,
+    branch: Option<String>,
+    protection: Option<String>,
+    #[serde(default)]
+    directives: RawDirectives,
+    #[serde(default)]
+    rules: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    masks: RawMasks,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawDirectives {
+    window: Option<Spanned<i64>>,
+    required: Option<Spanned<String>>,
+    exempt: Option<Spanned<String>>,
+    missing: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawMasks {
+    trackers: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    waiver: Vec<Spanned<RawWaiver>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawWaiver {
+    workflow: String,
+    job: String,
+    issue: Spanned<toml::Value>,
+    reason: String,
+    expires: Spanned<toml::Value>,
+}
+
+/// A calendar date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Date {
+    fn parse(s: &str) -> Option<Date> {
+        let mut parts = s.split('-');
+        let year = parts.next()?.parse().ok()?;
+        let month = parts.next()?.parse().ok()?;
+        let day = parts.next()?.parse().ok()?;
+        if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return None;
+        }
+        Some(Date { year, month, day })
+    }
+
+    /// Today in UTC.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Date::from_unix_days((secs / 86_400) as i64)
+    }
+
+    /// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    fn from_unix_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+}
+
+/// A registered `continue-on-error` mask.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiver {
+    /// The workflow's `name:`, its file name, or its path.
+    pub workflow: String,
+    pub job: String,
+    pub issue: String,
+    pub reason: String,
+    pub expires: Date,
+    /// 1-based line of the `[[masks.waiver]]` entry in the config file.
+    pub line: u32,
+}
+
+/// The configuration of one run, every field optional.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The config file as given or found, for findings that point at it.
+    pub file: Option<String>,
+    pub forge: Option<Forge>,
+    pub forge_version: Option<Version>,
+    pub branch: Option<String>,
+    /// Resolved against the config file's folder.
+    pub protection: Option<PathBuf>,
+    pub syntax: DirectiveSyntax,
+    /// Severity per rule id (`None`: off), overriding the defaults.
+    pub severities: BTreeMap<String, Option<Severity>>,
+    pub trackers: Vec<Regex>,
+    pub waivers: Vec<Waiver>,
+}
+
+/// A config that cannot be used: exit 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct ConfigError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+pub fn parse_severity(s: &str) -> Result<Option<Severity>, String> {
+    match s {
+        "error" => Ok(Some(Severity::Error)),
+        "warning" => Ok(Some(Severity::Warning)),
+        "note" => Ok(Some(Severity::Note)),
+        "off" => Ok(None),
+        _ => Err(format!("unknown severity `{s}`: expected error, warning, note or off")),
+    }
+}
+
+impl Config {
+    /// The defaults, with no file.
+    pub fn empty() -> Self {
+        Config {
+            trackers: Regex::new(DEFAULT_TRACKER).into_iter().collect(),
+            ..Config::default()
+        }
+    }
+
+    /// Read `path` (shown as `shown` in messages). `known_rules` are the valid rule ids.
+    pub fn load(path: &Path, shown: &str, known_rules: &[&str]) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: shown.to_owned(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read: {e}"),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Config::parse(&text, shown, base, known_rules)
+    }
+
+    pub fn parse(text: &str, shown: &str, base: &Path, known_rules: &[&str]) -> Result<Config, ConfigError> {
+        let at = |offset: usize, message: String| {
+            let (line, column) = line_col(text, offset);
+            ConfigError {
+                file: shown.to_owned(),
+                line,
+                column,
+                message,
+            }
+        };
+        let raw: Raw = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            at(offset, e.message().trim().to_owned())
+        })?;
+        let mut config = Config::empty();
+        config.file = Some(shown.to_owned());
+        if let Some(f) = raw.forge {
+            config.forge = Some(f.get_ref().parse().map_err(|e| at(f.span().start, e))?);
+        }
+        if let Some(v) = raw.forge_version {
+            config.forge_version = Some(v.get_ref().parse().map_err(|e| at(v.span().start, e))?);
+        }
+        config.branch = raw.branch;
+        config.protection = raw.protection.map(|p| base.join(p));
+
+        let d = raw.directives;
+        let window = match d.window {
+            Some(w) if *w.get_ref() < 1 => {
+                return Err(at(w.span().start, "`window` must be at least 1".to_owned()));
+            }
+            Some(w) => Some(usize::try_from(*w.get_ref()).unwrap_or(usize::MAX)),
+            None => None,
+        };
+        let keyword = |k: &Option<Spanned<String>>, default: &str| -> Result<String, ConfigError> {
+            match k {
+                Some(s) if s.get_ref().trim().is_empty() || s.get_ref().contains(char::is_whitespace) => {
+                    Err(at(s.span().start, "a directive keyword must be one word".to_owned()))
+                }
+                Some(s) => Ok(s.get_ref().clone()),
+                None => Ok(default.to_owned()),
+            }
+        };
+        let required = keyword(&d.required, "bp-required")?;
+        let exempt = keyword(&d.exempt, "bp-exempt")?;
+        if required.eq_ignore_ascii_case(&exempt) {
+            let span = d.exempt.as_ref().map_or(0, |s| s.span().start);
+            return Err(at(span, "the required and exempt keywords must differ".to_owned()));
+        }
+        config.syntax = DirectiveSyntax::new(&required, &exempt, window)
+            .map_err(|e| at(0, format!("directive keywords: {e}")))?;
+        if let Some(m) = d.missing {
+            let sev = parse_severity(m.get_ref()).map_err(|e| at(m.span().start, e))?;
+            config.severities.insert("directive-missing".to_owned(), sev);
+        }
+
+        for (id, sev) in raw.rules {
+            if !known_rules.contains(&id.as_str()) {
+                return Err(at(
+                    sev.span().start,
+                    format!("unknown rule `{id}` (see `gatelint rules`)"),
+                ));
+            }
+            let parsed = parse_severity(sev.get_ref()).map_err(|e| at(sev.span().start, e))?;
+            config.severities.insert(id, parsed);
+        }
+
+        if let Some(trackers) = raw.masks.trackers {
+            config.trackers = trackers
+                .iter()
+                .map(|t| {
+                    Regex::new(t.get_ref())
+                        .map_err(|e| at(t.span().start, format!("invalid tracker regex: {e}")))
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        for w in raw.masks.waiver {
+            let start = w.span().start;
+            let w = w.into_inner();
+            let issue = match w.issue.get_ref() {
+                toml::Value::String(s) if !s.trim().is_empty() => s.clone(),
+                toml::Value::Integer(n) => format!("#{n}"),
+                _ => {
+                    return Err(at(w.issue.span().start, "`issue` must be an issue reference".to_owned()));
+                }
+            };
+            let expires_text = match w.expires.get_ref() {
+                toml::Value::Datetime(d) => d.to_string(),
+                toml::Value::String(s) => s.clone(),
+                _ => String::new(),
+            };
+            let expires = Date::parse(expires_text.trim()).ok_or_else(|| {
+                at(w.expires.span().start, "`expires` must be a date, YYYY-MM-DD".to_owned())
+            })?;
+            let (line, _) = line_col(text, start);
+            config.waivers.push(Waiver {
+                workflow: w.workflow,
+                job: w.job,
+                issue,
+                reason: w.reason,
+                expires,
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+            });
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: &[&str] = &["mask-stale", "directive-missing"];
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, "gatelint.toml", Path::new("/repo"), RULES)
+    }
+
+    #[test]
+    fn full_config() {
+        let c = parse(
+            r#"
+forge = "gitea"
+forge-version = "1.22"
+branch = "main"
+protection = ".gitea/required-contexts.txt"
+
+[directives]
+window = 3
+missing = "warning"
+
+[rules]
+mask-stale = "off"
+
+[masks]
+trackers = ['(mc|internal)#\d+']
+
+[[masks.waiver]]
+workflow = "CI"
+job = "e2e"
+issue = 12
+reason = "flaky"
+expires = 2999-12-31
+"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.forge, Some(Forge::Gitea));
+        assert_eq!(c.forge_version, Some(Version::new(1, 22)));
+        assert_eq!(c.protection, Some(PathBuf::from("/repo/.gitea/required-contexts.txt")));
+        assert_eq!(c.severities.get("mask-stale"), Some(&None));
+        assert_eq!(c.severities.get("directive-missing"), Some(&Some(Severity::Warning)));
+        assert_eq!(c.waivers.len(), 1);
+        assert_eq!(c.waivers[0].issue, "#12");
+        assert_eq!(c.waivers[0].line, 17, "the `[[masks.waiver]]` header");
+        assert_eq!(c.waivers[0].expires, Date { year: 2999, month: 12, day: 31 });
+        assert!(c.trackers[0].is_match("# mc#1982: tracked"));
+    }
+
+    #[test]
+    fn errors_have_locations() {
+        let e = |t: &str| parse(t).err().map(|e| (e.line, e.column, e.message)).unwrap_or_default();
+        assert_eq!(e("forgee = 1\n").0, 1);
+        assert!(e("forgee = 1\n").2.contains("unknown field `forgee`"), "{:?}", e("forgee = 1\n"));
+        assert_eq!(e("\nforge = 3\n").0, 2);
+        assert_eq!(e("forge = \"gitlab\"\n"), (1, 9, "unknown forge `gitlab`: expected github, gitea or forgejo".to_owned()));
+        let (line, col, msg) = e("[masks]\ntrackers = ['(unclosed']\n");
+        assert_eq!((line, col), (2, 13));
+        assert!(msg.starts_with("invalid tracker regex"), "{msg}");
+        assert_eq!(e("[rules]\nno-such-rule = \"off\"\n").2, "unknown rule `no-such-rule` (see `gatelint rules`)");
+        assert_eq!(e("[rules]\nmask-stale = \"loud\"\n").2, "unknown severity `loud`: expected error, warning, note or off");
+        let (line, _, msg) = e("[[masks.waiver]]\nworkflow = \"CI\"\njob = \"a\"\nissue = 1\nreason = \"r\"\nexpires = \"soon\"\n");
+        assert_eq!((line, msg.as_str()), (6, "`expires` must be a date, YYYY-MM-DD"));
+        assert_eq!(e("[directives]\nwindow = 0\n").0, 2);
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(Date::from_unix_days(0), Date { year: 1970, month: 1, day: 1 });
+        assert_eq!(Date::from_unix_days(20_781), Date { year: 2026, month: 11, day: 24 });
+        assert_eq!(Date::from_unix_days(11_016), Date { year: 2000, month: 2, day: 29 });
+    }
+}
