@@ -47,6 +47,9 @@ impl Mask {
 /// One job's row in the gate matrix.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gate {
+    /// Index of the workflow in [`RootReport::workflows`] and of the job in it.
+    pub workflow_index: usize,
+    pub job_index: usize,
     pub root: String,
     /// The workflow's `name:`, else its file name.
     pub workflow: String,
@@ -138,12 +141,15 @@ pub fn analyze_root(root: &str, options: &Options) -> Result<RootReport, RootErr
     };
     let gates: Vec<Gate> = workflows
         .par_iter()
-        .flat_map_iter(|wf| {
+        .enumerate()
+        .flat_map_iter(|(workflow_index, wf)| {
             let callees = &callees;
             let profile = &profile;
-            wf.jobs.iter().map(move |job| {
+            wf.jobs.iter().enumerate().map(move |(job_index, job)| {
                 let named = naming::job_contexts(profile, wf, job, callees);
                 Gate {
+                    workflow_index,
+                    job_index,
                     root: root.to_owned(),
                     workflow: wf
                         .name

@@ -20,8 +20,58 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Lint workflows and gates: directives, masks, and (with a protection source) branch
+    /// protection.
+    Check(CheckArgs),
     /// The gate matrix: job → contexts → directive → protected? → mask → verdict.
     Report(ReportArgs),
+    /// List every rule with its default severity and summary.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// The rule id, e.g. required-not-protected
+        rule: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Repository roots; several are processed in parallel and reported in the order given
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<String>,
+
+    #[command(flatten)]
+    pub common: Common,
+
+    #[command(flatten)]
+    pub sources: Sources,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct Sources {
+    /// The target branch whose protection applies (selects the rule of a
+    /// `branch_protections` list) [default: `branch` in gatelint.toml, else main]
+    #[arg(long)]
+    pub branch: Option<String>,
+
+    /// Branch protection read from a file: a GitHub or Gitea/Forgejo API payload, or a list
+    /// of contexts, one per line [default: `protection` in gatelint.toml]
+    #[arg(long, value_name = "FILE")]
+    pub protection: Option<String>,
+
+    /// The configuration file [default: gatelint.toml in each PATH, if present]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,7 +120,7 @@ pub struct Common {
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
 
-    /// Print only the output, no diagnostics on standard error
+    /// `report`: no diagnostics on standard error; `check`: errors only, no summary
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -83,6 +133,9 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub common: Common,
+
+    #[command(flatten)]
+    pub sources: Sources,
 
     /// Output format
     #[arg(long, value_enum, default_value = "table")]

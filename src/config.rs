@@ -163,7 +163,9 @@ pub fn parse_severity(s: &str) -> Result<Option<Severity>, String> {
         "warning" => Ok(Some(Severity::Warning)),
         "note" => Ok(Some(Severity::Note)),
         "off" => Ok(None),
-        _ => Err(format!("unknown severity `{s}`: expected error, warning, note or off")),
+        _ => Err(format!(
+            "unknown severity `{s}`: expected error, warning, note or off"
+        )),
     }
 }
 
@@ -188,7 +190,12 @@ impl Config {
         Config::parse(&text, shown, base, known_rules)
     }
 
-    pub fn parse(text: &str, shown: &str, base: &Path, known_rules: &[&str]) -> Result<Config, ConfigError> {
+    pub fn parse(
+        text: &str,
+        shown: &str,
+        base: &Path,
+        known_rules: &[&str],
+    ) -> Result<Config, ConfigError> {
         let at = |offset: usize, message: String| {
             let (line, column) = line_col(text, offset);
             ConfigError {
@@ -223,8 +230,14 @@ impl Config {
         };
         let keyword = |k: &Option<Spanned<String>>, default: &str| -> Result<String, ConfigError> {
             match k {
-                Some(s) if s.get_ref().trim().is_empty() || s.get_ref().contains(char::is_whitespace) => {
-                    Err(at(s.span().start, "a directive keyword must be one word".to_owned()))
+                Some(s)
+                    if s.get_ref().trim().is_empty()
+                        || s.get_ref().contains(char::is_whitespace) =>
+                {
+                    Err(at(
+                        s.span().start,
+                        "a directive keyword must be one word".to_owned(),
+                    ))
                 }
                 Some(s) => Ok(s.get_ref().clone()),
                 None => Ok(default.to_owned()),
@@ -234,13 +247,18 @@ impl Config {
         let exempt = keyword(&d.exempt, "bp-exempt")?;
         if required.eq_ignore_ascii_case(&exempt) {
             let span = d.exempt.as_ref().map_or(0, |s| s.span().start);
-            return Err(at(span, "the required and exempt keywords must differ".to_owned()));
+            return Err(at(
+                span,
+                "the required and exempt keywords must differ".to_owned(),
+            ));
         }
         config.syntax = DirectiveSyntax::new(&required, &exempt, window)
             .map_err(|e| at(0, format!("directive keywords: {e}")))?;
         if let Some(m) = d.missing {
             let sev = parse_severity(m.get_ref()).map_err(|e| at(m.span().start, e))?;
-            config.severities.insert("directive-missing".to_owned(), sev);
+            config
+                .severities
+                .insert("directive-missing".to_owned(), sev);
         }
 
         for (id, sev) in raw.rules {
@@ -270,7 +288,10 @@ impl Config {
                 toml::Value::String(s) if !s.trim().is_empty() => s.clone(),
                 toml::Value::Integer(n) => format!("#{n}"),
                 _ => {
-                    return Err(at(w.issue.span().start, "`issue` must be an issue reference".to_owned()));
+                    return Err(at(
+                        w.issue.span().start,
+                        "`issue` must be an issue reference".to_owned(),
+                    ));
                 }
             };
             let expires_text = match w.expires.get_ref() {
@@ -279,7 +300,10 @@ impl Config {
                 _ => String::new(),
             };
             let expires = Date::parse(expires_text.trim()).ok_or_else(|| {
-                at(w.expires.span().start, "`expires` must be a date, YYYY-MM-DD".to_owned())
+                at(
+                    w.expires.span().start,
+                    "`expires` must be a date, YYYY-MM-DD".to_owned(),
+                )
             })?;
             let (line, _) = line_col(text, start);
             config.waivers.push(Waiver {
@@ -335,37 +359,98 @@ expires = 2999-12-31
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.forge, Some(Forge::Gitea));
         assert_eq!(c.forge_version, Some(Version::new(1, 22)));
-        assert_eq!(c.protection, Some(PathBuf::from("/repo/.gitea/required-contexts.txt")));
+        assert_eq!(
+            c.protection,
+            Some(PathBuf::from("/repo/.gitea/required-contexts.txt"))
+        );
         assert_eq!(c.severities.get("mask-stale"), Some(&None));
-        assert_eq!(c.severities.get("directive-missing"), Some(&Some(Severity::Warning)));
+        assert_eq!(
+            c.severities.get("directive-missing"),
+            Some(&Some(Severity::Warning))
+        );
         assert_eq!(c.waivers.len(), 1);
         assert_eq!(c.waivers[0].issue, "#12");
         assert_eq!(c.waivers[0].line, 17, "the `[[masks.waiver]]` header");
-        assert_eq!(c.waivers[0].expires, Date { year: 2999, month: 12, day: 31 });
+        assert_eq!(
+            c.waivers[0].expires,
+            Date {
+                year: 2999,
+                month: 12,
+                day: 31
+            }
+        );
         assert!(c.trackers[0].is_match("# mc#1982: tracked"));
     }
 
     #[test]
     fn errors_have_locations() {
-        let e = |t: &str| parse(t).err().map(|e| (e.line, e.column, e.message)).unwrap_or_default();
+        let e = |t: &str| {
+            parse(t)
+                .err()
+                .map(|e| (e.line, e.column, e.message))
+                .unwrap_or_default()
+        };
         assert_eq!(e("forgee = 1\n").0, 1);
-        assert!(e("forgee = 1\n").2.contains("unknown field `forgee`"), "{:?}", e("forgee = 1\n"));
+        assert!(
+            e("forgee = 1\n").2.contains("unknown field `forgee`"),
+            "{:?}",
+            e("forgee = 1\n")
+        );
         assert_eq!(e("\nforge = 3\n").0, 2);
-        assert_eq!(e("forge = \"gitlab\"\n"), (1, 9, "unknown forge `gitlab`: expected github, gitea or forgejo".to_owned()));
+        assert_eq!(
+            e("forge = \"gitlab\"\n"),
+            (
+                1,
+                9,
+                "unknown forge `gitlab`: expected github, gitea or forgejo".to_owned()
+            )
+        );
         let (line, col, msg) = e("[masks]\ntrackers = ['(unclosed']\n");
         assert_eq!((line, col), (2, 13));
         assert!(msg.starts_with("invalid tracker regex"), "{msg}");
-        assert_eq!(e("[rules]\nno-such-rule = \"off\"\n").2, "unknown rule `no-such-rule` (see `gatelint rules`)");
-        assert_eq!(e("[rules]\nmask-stale = \"loud\"\n").2, "unknown severity `loud`: expected error, warning, note or off");
-        let (line, _, msg) = e("[[masks.waiver]]\nworkflow = \"CI\"\njob = \"a\"\nissue = 1\nreason = \"r\"\nexpires = \"soon\"\n");
-        assert_eq!((line, msg.as_str()), (6, "`expires` must be a date, YYYY-MM-DD"));
+        assert_eq!(
+            e("[rules]\nno-such-rule = \"off\"\n").2,
+            "unknown rule `no-such-rule` (see `gatelint rules`)"
+        );
+        assert_eq!(
+            e("[rules]\nmask-stale = \"loud\"\n").2,
+            "unknown severity `loud`: expected error, warning, note or off"
+        );
+        let (line, _, msg) = e(
+            "[[masks.waiver]]\nworkflow = \"CI\"\njob = \"a\"\nissue = 1\nreason = \"r\"\nexpires = \"soon\"\n",
+        );
+        assert_eq!(
+            (line, msg.as_str()),
+            (6, "`expires` must be a date, YYYY-MM-DD")
+        );
         assert_eq!(e("[directives]\nwindow = 0\n").0, 2);
     }
 
     #[test]
     fn civil_dates() {
-        assert_eq!(Date::from_unix_days(0), Date { year: 1970, month: 1, day: 1 });
-        assert_eq!(Date::from_unix_days(20_781), Date { year: 2026, month: 11, day: 24 });
-        assert_eq!(Date::from_unix_days(11_016), Date { year: 2000, month: 2, day: 29 });
+        assert_eq!(
+            Date::from_unix_days(0),
+            Date {
+                year: 1970,
+                month: 1,
+                day: 1
+            }
+        );
+        assert_eq!(
+            Date::from_unix_days(20_781),
+            Date {
+                year: 2026,
+                month: 11,
+                day: 24
+            }
+        );
+        assert_eq!(
+            Date::from_unix_days(11_016),
+            Date {
+                year: 2000,
+                month: 2,
+                day: 29
+            }
+        );
     }
 }

@@ -13,6 +13,7 @@ pub mod discover;
 pub mod finding;
 pub mod forge;
 pub mod report;
+pub mod rules;
 pub mod run;
 pub mod workflow;
 pub mod yaml;

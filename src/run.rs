@@ -1,11 +1,20 @@
 //! Running a parsed command line: everything `main` does besides exiting.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use rayon::prelude::*;
 
 use crate::analyze::{self, Options, RootReport};
-use crate::cli::{Cli, ColorChoice, Command, Common, ReportArgs, ReportFormat};
-use crate::finding::Severity;
-use crate::report::{gates, human};
+use crate::cli::{
+    CheckArgs, CheckFormat, Cli, ColorChoice, Command, Common, ReportArgs, ReportFormat, Sources,
+};
+use crate::config::{self, Config, Date};
+use crate::finding::{Finding, Severity};
+use crate::forge::protection::{self, Protection};
+use crate::report::{checks, gates, human};
+use crate::rules::{self, Cx};
 
 /// Exit codes (DESIGN.md): 0 clean, 1 error-level findings, 2 could not check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,73 +26,143 @@ pub enum Exit {
 
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
+        Command::Check(args) => check(&args),
         Command::Report(args) => report(&args),
+        Command::Rules => list_rules(),
+        Command::Explain { rule } => explain(&rule),
     }
 }
 
-fn options(common: &Common) -> Options {
-    Options {
-        forge: common.forge.map(Into::into),
-        version: common.forge_version,
-        syntax: Default::default(),
+/// The branch assumed when neither `--branch` nor the config names one.
+pub const DEFAULT_BRANCH: &str = "main";
+
+/// One repository root, analysed and checked.
+pub struct Checked {
+    pub report: RootReport,
+    pub findings: Vec<Finding>,
+    pub protection: Option<Protection>,
+    pub branch: String,
+    /// Texts of the files findings may point at, by the `file` they carry: display name and
+    /// text.
+    pub files: HashMap<String, (String, String)>,
+}
+
+/// Load a config file once (`--config`), or `None`.
+fn shared_config(sources: &Sources) -> Result<Option<Config>, String> {
+    match &sources.config {
+        Some(path) => Config::load(Path::new(path), path, &rules::ids())
+            .map(Some)
+            .map_err(|e| e.to_string()),
+        None => Ok(None),
     }
 }
 
-fn use_color(choice: ColorChoice) -> bool {
+fn check_root(
+    root: &str,
+    common: &Common,
+    sources: &Sources,
+    shared: Option<&Config>,
+) -> Result<Checked, String> {
+    let own;
+    let config: &Config = match shared {
+        Some(c) => c,
+        None => {
+            let path = Path::new(root).join(config::FILE_NAME);
+            own = if path.is_file() {
+                let shown = path.to_string_lossy().into_owned();
+                Config::load(&path, &shown, &rules::ids()).map_err(|e| e.to_string())?
+            } else {
+                Config::empty()
+            };
+            &own
+        }
+    };
+    let branch = sources
+        .branch
+        .clone()
+        .or_else(|| config.branch.clone())
+        .unwrap_or_else(|| DEFAULT_BRANCH.to_owned());
+    let protection_path = match (&sources.protection, &config.protection) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(p)) => Some(p.to_string_lossy().into_owned()),
+        (None, None) => None,
+    };
+    let mut files = HashMap::new();
+    let protection = match &protection_path {
+        Some(path) => {
+            let p = protection::load(Path::new(path), path, &branch).map_err(|e| e.to_string())?;
+            let rel = rules::relative_to_root(root, path);
+            if let Ok(text) = std::fs::read_to_string(path) {
+                files.insert(rel, (path.clone(), text));
+            }
+            Some(p)
+        }
+        None => None,
+    };
+    if let Some(file) = &config.file
+        && let Ok(text) = std::fs::read_to_string(file)
+    {
+        files.insert(rules::relative_to_root(root, file), (file.clone(), text));
+    }
+    let options = Options {
+        forge: common.forge.map(Into::into).or(config.forge),
+        version: common.forge_version.or(config.forge_version),
+        syntax: config.syntax.clone(),
+    };
+    let report = analyze::analyze_root(root, &options).map_err(|e| e.to_string())?;
+    let cx = Cx::new(&report, protection.as_ref(), config, Date::today(), &branch);
+    let findings = rules::run(&cx, report.findings.clone());
+    drop(cx);
+    for (file, text) in &report.sources {
+        let display = if root == "." {
+            file.clone()
+        } else {
+            format!("{}/{file}", root.trim_end_matches('/'))
+        };
+        files
+            .entry(file.clone())
+            .or_insert_with(|| (display, text.to_string()));
+    }
+    Ok(Checked {
+        report,
+        findings,
+        protection,
+        branch,
+        files,
+    })
+}
+
+/// Check every root (in parallel); the first failure, in the order given, is the error.
+fn check_all(paths: &[String], common: &Common, sources: &Sources) -> Result<Vec<Checked>, String> {
+    let shared = shared_config(sources)?;
+    paths
+        .par_iter()
+        .map(|root| check_root(root, common, sources, shared.as_ref()))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
+fn use_color(choice: ColorChoice, terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stderr().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     }
 }
 
-fn print_findings(reports: &[RootReport], common: &Common) {
-    if common.quiet {
-        return;
-    }
-    let color = use_color(common.color);
-    let mut err = std::io::stderr().lock();
-    for r in reports {
-        for f in &r.findings {
-            let source = f
-                .file
-                .as_ref()
-                .and_then(|file| r.sources.get(file))
-                .map(|s| &**s);
-            let _ = write!(err, "{}", human::render(f, source, color));
-        }
-    }
-}
-
-fn report(args: &ReportArgs) -> Exit {
-    let options = options(&args.common);
-    let results = analyze::analyze_roots(&args.paths, &options);
-    let mut reports = Vec::with_capacity(results.len());
-    let mut failed = false;
-    for r in results {
-        match r {
-            Ok(report) => reports.push(report),
-            Err(e) => {
-                eprintln!("error: {e}");
-                failed = true;
-            }
-        }
-    }
-    if failed {
-        return Exit::Failure;
-    }
-    print_findings(&reports, &args.common);
-    let rows: Vec<gates::Row<'_>> = reports
-        .iter()
-        .flat_map(|r| r.gates.iter().map(|g| (g, None)))
-        .collect();
-    let out = match args.format {
-        ReportFormat::Json => gates::json(&rows) + "\n",
-        ReportFormat::Table => gates::table(&rows),
+fn render(c: &Checked, f: &Finding, color: bool) -> String {
+    let (name, text) = match f.file.as_ref().and_then(|file| c.files.get(file)) {
+        Some((name, text)) => (name.clone(), Some(text.as_str())),
+        None => (
+            f.file.clone().unwrap_or_else(|| c.report.root.clone()),
+            None,
+        ),
     };
+    human::render(f, &name, text, color)
+}
+
+fn write_out(out: &str) -> Exit {
     let mut stdout = std::io::stdout().lock();
     if stdout
         .write_all(out.as_bytes())
@@ -92,14 +171,134 @@ fn report(args: &ReportArgs) -> Exit {
     {
         return Exit::Failure;
     }
-    // The matrix is incomplete when a workflow could not be read: fail closed.
-    let unreadable = reports
+    Exit::Clean
+}
+
+fn check(args: &CheckArgs) -> Exit {
+    let checked = match check_all(&args.paths, &args.common, &args.sources) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Failure;
+        }
+    };
+    let errors = checked
         .iter()
-        .flat_map(|r| &r.findings)
+        .flat_map(|c| &c.findings)
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let out = match args.format {
+        CheckFormat::Json => checks::json(&checked) + "\n",
+        CheckFormat::Human => {
+            let color = use_color(args.common.color, std::io::stdout().is_terminal());
+            let mut out = String::new();
+            for c in &checked {
+                for f in &c.findings {
+                    if args.common.quiet && f.severity != Severity::Error {
+                        continue;
+                    }
+                    out.push_str(&render(c, f, color));
+                }
+            }
+            if !args.common.quiet {
+                out.push_str(&checks::summary_line(&checked));
+                out.push('\n');
+            }
+            out
+        }
+    };
+    if write_out(&out) == Exit::Failure {
+        return Exit::Failure;
+    }
+    if errors > 0 {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    }
+}
+
+fn report(args: &ReportArgs) -> Exit {
+    let checked = match check_all(&args.paths, &args.common, &args.sources) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Failure;
+        }
+    };
+    if !args.common.quiet {
+        let color = use_color(args.common.color, std::io::stderr().is_terminal());
+        let mut err = std::io::stderr().lock();
+        for c in &checked {
+            for f in c
+                .findings
+                .iter()
+                .filter(|f| matches!(f.rule, "workflow-invalid" | "directive-invalid"))
+            {
+                let _ = write!(err, "{}", render(c, f, color));
+            }
+        }
+    }
+    let rows: Vec<gates::Row<'_>> = checked
+        .iter()
+        .flat_map(|c| {
+            c.report.gates.iter().map(move |g| {
+                let protected = c
+                    .protection
+                    .as_ref()
+                    .map(|p| g.contexts.iter().any(|ctx| p.requires(&ctx.text)));
+                (g, protected)
+            })
+        })
+        .collect();
+    let out = match args.format {
+        ReportFormat::Json => gates::json(&rows) + "\n",
+        ReportFormat::Table => gates::table(&rows),
+    };
+    if write_out(&out) == Exit::Failure {
+        return Exit::Failure;
+    }
+    // The matrix is incomplete when a workflow could not be read: fail closed.
+    let unreadable = checked
+        .iter()
+        .flat_map(|c| &c.findings)
         .any(|f| f.rule == "workflow-invalid" && f.severity == Severity::Error);
     if unreadable {
         Exit::Findings
     } else {
         Exit::Clean
+    }
+}
+
+fn list_rules() -> Exit {
+    let width = rules::RULES
+        .iter()
+        .map(|r| r.info().id.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for r in rules::RULES {
+        let i = r.info();
+        out.push_str(&format!(
+            "{:<width$}  {:<7}  {}\n",
+            i.id,
+            i.default.as_str(),
+            i.summary
+        ));
+    }
+    write_out(&out)
+}
+
+fn explain(id: &str) -> Exit {
+    match rules::find(id) {
+        Some(info) => write_out(info.doc),
+        None => {
+            let nearest = rules::ids()
+                .into_iter()
+                .min_by_key(|r| rules::distance(r, id))
+                .map(|r| format!(" (did you mean `{r}`?)"))
+                .unwrap_or_default();
+            eprintln!("error: unknown rule `{id}`{nearest}; `gatelint rules` lists them");
+            Exit::Failure
+        }
     }
 }

@@ -120,16 +120,26 @@ mod tests {
     use super::*;
 
     fn m(pattern: &str, sep: Option<char>, text: &str) -> bool {
-        Glob::new(pattern, sep).map(|g| g.matches(text)).unwrap_or(false)
+        Glob::new(pattern, sep)
+            .map(|g| g.matches(text))
+            .unwrap_or(false)
     }
 
     #[test]
     fn context_globs_have_no_separator() {
         assert!(m("CI / *", None, "CI / build (pull_request)"));
         assert!(m("*", None, "anything / at all (push)"));
-        assert!(m("CI / build (pull_request)", None, "CI / build (pull_request)"));
+        assert!(m(
+            "CI / build (pull_request)",
+            None,
+            "CI / build (pull_request)"
+        ));
         assert!(!m("CI / build (pull_request)", None, "CI / build (push)"));
-        assert!(m("CI / test (*) (pull_request)", None, "CI / test (ubuntu, 1.22) (pull_request)"));
+        assert!(m(
+            "CI / test (*) (pull_request)",
+            None,
+            "CI / test (ubuntu, 1.22) (pull_request)"
+        ));
         assert!(m("CI / {build,lint} (push)", None, "CI / lint (push)"));
         assert!(m("CI / test ? (push)", None, "CI / test 1 (push)"));
         // `.` is literal; a literal `[` opens a class, so `[a b]` cannot match itself.

@@ -103,7 +103,9 @@ pub struct Protection {
 impl Protection {
     /// True if an enforced entry matches `context`.
     pub fn requires(&self, context: &str) -> bool {
-        self.required.iter().any(|r| r.enforced() && r.matches(context))
+        self.required
+            .iter()
+            .any(|r| r.enforced() && r.matches(context))
     }
 
     pub fn enforced(&self) -> impl Iterator<Item = &Required> {
@@ -130,7 +132,11 @@ fn location(line: &Option<usize>, column: &Option<usize>) -> String {
 }
 
 /// Read a protection source file. `branch` selects the rule of a `branch_protections` list.
-pub fn load(path: &std::path::Path, shown: &str, branch: &str) -> Result<Protection, ProtectionError> {
+pub fn load(
+    path: &std::path::Path,
+    shown: &str,
+    branch: &str,
+) -> Result<Protection, ProtectionError> {
     let err = |message: String| ProtectionError {
         file: shown.to_owned(),
         line: None,
@@ -142,8 +148,12 @@ pub fn load(path: &std::path::Path, shown: &str, branch: &str) -> Result<Protect
         return Err(err("larger than 64 MiB: not a protection file".to_owned()));
     }
     let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| err(format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        err(format!(
+            "not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
     parse(&text, shown, branch)
 }
 
@@ -155,7 +165,7 @@ pub fn parse(text: &str, file: &str, branch: &str) -> Result<Protection, Protect
         let json: Json = serde_json::from_str(body).map_err(|e| ProtectionError {
             file: file.to_owned(),
             line: Some(e.line()),
-            column: Some(e.column()),
+            column: Some(e.column().max(1)),
             message: format!("invalid JSON: {e}"),
         })?;
         return from_json(&json, body, file, branch);
@@ -289,12 +299,22 @@ fn is_github_rule(o: &serde_json::Map<String, Json>) -> bool {
 }
 
 fn is_gitea(o: &serde_json::Map<String, Json>) -> bool {
-    ["status_check_contexts", "enable_status_check", "rule_name", "branch_name"]
-        .iter()
-        .any(|k| o.contains_key(*k))
+    [
+        "status_check_contexts",
+        "enable_status_check",
+        "rule_name",
+        "branch_name",
+    ]
+    .iter()
+    .any(|k| o.contains_key(*k))
 }
 
-fn from_json(json: &Json, text: &str, file: &str, branch: &str) -> Result<Protection, ProtectionError> {
+fn from_json(
+    json: &Json,
+    text: &str,
+    file: &str,
+    branch: &str,
+) -> Result<Protection, ProtectionError> {
     let cx = JsonCtx { text, file };
     let unknown = || {
         cx.shape_error(
@@ -344,7 +364,10 @@ fn from_json(json: &Json, text: &str, file: &str, branch: &str) -> Result<Protec
                 }
                 out.shape = Shape::GiteaList;
                 gitea_list(&cx, &objects, branch, &mut out)?;
-            } else if objects.iter().all(|o| is_github_rule(o) || is_github_classic(o)) {
+            } else if objects
+                .iter()
+                .all(|o| is_github_rule(o) || is_github_classic(o))
+            {
                 let classic: Vec<_> = objects.iter().filter(|o| !is_github_rule(o)).collect();
                 let rules: Vec<Json> = items
                     .iter()
@@ -387,7 +410,8 @@ fn github_classic(
     let o = match o.get("protection") {
         Some(Json::Object(p)) => {
             if p.get("enabled") == Some(&Json::Bool(false)) {
-                out.nothing_required = Some("the branch is not protected (`protection.enabled` is false)".to_owned());
+                out.nothing_required =
+                    Some("the branch is not protected (`protection.enabled` is false)".to_owned());
             }
             p
         }
@@ -409,7 +433,8 @@ fn github_classic(
     }
     if let Some(contexts) = checks_obj.get("contexts") {
         for c in cx.strings(contexts, "contexts")? {
-            out.required.push(cx.required(c, Matcher::Exact(c.to_owned()), false));
+            out.required
+                .push(cx.required(c, Matcher::Exact(c.to_owned()), false));
         }
     }
     if let Some(checks) = checks_obj.get("checks") {
@@ -418,21 +443,32 @@ fn github_classic(
         };
         for item in items {
             let Some(context) = item.get("context").and_then(Json::as_str) else {
-                return Err(cx.shape_error("each of `checks` needs a `context` string".to_owned(), Some("checks")));
+                return Err(cx.shape_error(
+                    "each of `checks` needs a `context` string".to_owned(),
+                    Some("checks"),
+                ));
             };
             let app = item.get("app_id").and_then(Json::as_i64);
             let external = app.is_some_and(|a| a != GITHUB_ACTIONS_APP_ID);
             if let Some(existing) = out.required.iter_mut().find(|r| r.text == context) {
                 existing.external_app = external;
             } else {
-                out.required.push(cx.required(context, Matcher::Exact(context.to_owned()), external));
+                out.required.push(cx.required(
+                    context,
+                    Matcher::Exact(context.to_owned()),
+                    external,
+                ));
             }
         }
     }
     Ok(())
 }
 
-fn github_rules(cx: &JsonCtx<'_>, rules: &[Json], out: &mut Protection) -> Result<(), ProtectionError> {
+fn github_rules(
+    cx: &JsonCtx<'_>,
+    rules: &[Json],
+    out: &mut Protection,
+) -> Result<(), ProtectionError> {
     for rule in rules {
         if rule.get("type").and_then(Json::as_str) != Some("required_status_checks") {
             continue;
@@ -443,7 +479,8 @@ fn github_rules(cx: &JsonCtx<'_>, rules: &[Json], out: &mut Protection) -> Resul
             .and_then(Json::as_array)
             .ok_or_else(|| {
                 cx.shape_error(
-                    "a `required_status_checks` rule needs `parameters.required_status_checks`".to_owned(),
+                    "a `required_status_checks` rule needs `parameters.required_status_checks`"
+                        .to_owned(),
                     Some("required_status_checks"),
                 )
             })?;
@@ -456,7 +493,8 @@ fn github_rules(cx: &JsonCtx<'_>, rules: &[Json], out: &mut Protection) -> Resul
             };
             let app = check.get("integration_id").and_then(Json::as_i64);
             let external = app.is_some_and(|a| a != GITHUB_ACTIONS_APP_ID);
-            out.required.push(cx.required(context, Matcher::Exact(context.to_owned()), external));
+            out.required
+                .push(cx.required(context, Matcher::Exact(context.to_owned()), external));
         }
     }
     Ok(())
@@ -471,7 +509,8 @@ fn gitea_rule(
     match o.get("enable_status_check") {
         Some(Json::Bool(true)) => {}
         Some(Json::Bool(false)) => {
-            out.nothing_required = Some("`enable_status_check` is false: no status check is required".to_owned());
+            out.nothing_required =
+                Some("`enable_status_check` is false: no status check is required".to_owned());
             return Ok(());
         }
         None | Some(Json::Null) => {}
@@ -503,7 +542,15 @@ fn gitea_list(
     branch: &str,
     out: &mut Protection,
 ) -> Result<(), ProtectionError> {
-    let mut ordered: Vec<(Option<i64>, bool, usize, &str, &serde_json::Map<String, Json>)> = Vec::new();
+    /// A rule with what orders it: priority, is a glob, position in the list.
+    struct Candidate<'j> {
+        priority: i64,
+        glob: bool,
+        index: usize,
+        name: &'j str,
+        rule: &'j serde_json::Map<String, Json>,
+    }
+    let mut ordered: Vec<Candidate<'_>> = Vec::new();
     for (i, o) in rules.iter().enumerate() {
         let name = o
             .get("rule_name")
@@ -512,13 +559,28 @@ fn gitea_list(
             .or_else(|| o.get("branch_name").and_then(Json::as_str))
             .unwrap_or("");
         if name.is_empty() {
-            return Err(cx.shape_error("a protection rule has no `rule_name`".to_owned(), Some("rule_name")));
+            return Err(cx.shape_error(
+                "a protection rule has no `rule_name`".to_owned(),
+                Some("rule_name"),
+            ));
         }
-        let priority = o.get("priority").and_then(Json::as_i64);
-        ordered.push((priority, has_glob_chars(name), i, name, o));
+        ordered.push(Candidate {
+            // Forgejo has no priority: list order decides.
+            priority: o.get("priority").and_then(Json::as_i64).unwrap_or(i64::MAX),
+            glob: has_glob_chars(name),
+            index: i,
+            name,
+            rule: o,
+        });
     }
-    ordered.sort_by_key(|(p, glob, i, _, _)| (p.unwrap_or(i64::MAX), *glob, *i));
-    for (_, glob, _, name, o) in ordered {
+    ordered.sort_by_key(|c| (c.priority, c.glob, c.index));
+    for Candidate {
+        glob,
+        name,
+        rule: o,
+        ..
+    } in ordered
+    {
         let applies = if glob {
             Glob::new(name, Some('/'))
                 .map_err(|e| cx.shape_error(format!("rule name {e}"), Some("rule_name")))?
@@ -551,7 +613,10 @@ mod tests {
             "main",
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(texts(&p), ["CI / build", "CI / lint (pull_request)", "CI / e2e"]);
+        assert_eq!(
+            texts(&p),
+            ["CI / build", "CI / lint (pull_request)", "CI / e2e"]
+        );
         assert_eq!(p.required[2].pending, Some(12));
         assert_eq!(p.required[0].line, Some(2));
         assert!(p.requires("CI / build (push)"));
@@ -579,7 +644,10 @@ mod tests {
         assert!(dev.required.is_empty());
         assert!(dev.nothing_required.is_some());
         let none = parse(list, "bp.json", "feature/x").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(none.nothing_required.as_deref(), Some("no protection rule applies to branch `feature/x`"));
+        assert_eq!(
+            none.nothing_required.as_deref(),
+            Some("no protection rule applies to branch `feature/x`")
+        );
     }
 
     #[test]
@@ -597,14 +665,20 @@ mod tests {
 
     #[test]
     fn wrong_shapes_are_errors_with_locations() {
-        let e = parse("{\"foo\": 1}", "x.json", "main").err().map(|e| e.message).unwrap_or_default();
+        let e = parse("{\"foo\": 1}", "x.json", "main")
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
         assert!(e.starts_with("not a protection payload"), "{e}");
         let e = parse("{\n\"status_check_contexts\": 3}", "x.json", "main").err();
         assert_eq!(e.as_ref().and_then(|e| e.line), Some(2));
         let e = parse("[1, 2]", "x.json", "main").err();
         assert!(e.is_some());
         let e = parse("{\"a\": ", "x.json", "main").err();
-        assert_eq!(e.map(|e| (e.line, e.column.is_some())), Some((Some(1), true)));
+        assert_eq!(
+            e.map(|e| (e.line, e.column.is_some())),
+            Some((Some(1), true))
+        );
         let e = parse("{\"status_check_contexts\": [\"a[b\"]}", "x.json", "main").err();
         assert!(e.is_some_and(|e| e.message.contains("unclosed `[`")));
     }
@@ -612,7 +686,10 @@ mod tests {
     #[test]
     fn event_suffix() {
         assert_eq!(strip_event_suffix("CI / build (push)"), Some("CI / build"));
-        assert_eq!(strip_event_suffix("CI / build (linux) (pull_request)"), Some("CI / build (linux)"));
+        assert_eq!(
+            strip_event_suffix("CI / build (linux) (pull_request)"),
+            Some("CI / build (linux)")
+        );
         assert_eq!(strip_event_suffix("CI / build (linux)"), None);
         assert_eq!(strip_event_suffix("build"), None);
     }

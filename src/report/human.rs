@@ -76,13 +76,10 @@ fn line_too_long(text: &str, line: u32) -> bool {
     index.line(text, line as usize).len() > MAX_SNIPPET_LINE
 }
 
-/// Render a finding. `source` is the text of `finding.file`, when it could be read.
-pub fn render(finding: &Finding, source: Option<&str>, color: bool) -> String {
-    let name = match &finding.file {
-        Some(f) if finding.root == "." => f.clone(),
-        Some(f) => format!("{}/{f}", finding.root.trim_end_matches('/')),
-        None => finding.root.clone(),
-    };
+/// Render a finding. `name` is how its file is shown; `source` is the file's text, when it
+/// could be read.
+pub fn render(finding: &Finding, name: &str, source: Option<&str>, color: bool) -> String {
+    let name = name.to_owned();
     let (source, span) = match (source, finding.span) {
         // A snippet of a huge line helps nobody (minified or generated files).
         (Some(text), Some(sp)) if !line_too_long(text, sp.start.line) => {

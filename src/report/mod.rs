@@ -1,5 +1,6 @@
 //! Output formats.
 
+pub mod checks;
 pub mod gates;
 pub mod human;
 

@@ -102,6 +102,16 @@ impl DirectiveSyntax {
         })
     }
 
+    /// The keyword of `bp-required`.
+    pub fn required(&self) -> &str {
+        &self.required
+    }
+
+    /// The keyword of `bp-exempt`.
+    pub fn exempt(&self) -> &str {
+        &self.exempt
+    }
+
     /// Parse one comment's text (after the `#`s). `None`: not a directive line at all.
     fn parse_line(&self, text: &str) -> Option<Result<Directive, (String, String)>> {
         let m = self.at_start.captures(text)?;

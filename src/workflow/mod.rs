@@ -101,6 +101,8 @@ pub struct Job {
     pub continue_on_error: Option<Spanned<ContinueOnError>>,
     pub steps: Vec<Step>,
     pub directive: JobDirective,
+    /// Comments within 2 lines of the job-level `continue-on-error` (tracker references).
+    pub mask_comments: Vec<String>,
 }
 
 impl Job {

@@ -126,7 +126,11 @@ pub fn parse_workflow(
                 .help("a job is a mapping with `runs-on` and `steps`, or `uses`"));
         };
         let directive = directive::for_job(source, &index, &scalars, key_span, syntax);
-        jobs.push(parse_job(doc, id, key_span, value, directive)?);
+        let mut job = parse_job(doc, id, key_span, value, directive)?;
+        if let Some(coe) = &job.continue_on_error {
+            job.mask_comments = comments_near(source, &index, coe.span.start.line, 2);
+        }
+        jobs.push(job);
     }
     Ok(Workflow {
         file: file.to_owned(),
@@ -134,6 +138,21 @@ pub fn parse_workflow(
         triggers,
         jobs,
     })
+}
+
+/// The comments on the lines within `radius` of `line` (full-line and trailing comments).
+fn comments_near(source: &str, index: &LineIndex, line: u32, radius: u32) -> Vec<String> {
+    let first = line.saturating_sub(radius).max(1);
+    (first..=line.saturating_add(radius))
+        .filter_map(|l| {
+            let text = index.line(source, l as usize);
+            let trimmed = text.trim_start();
+            if trimmed.starts_with('#') {
+                return Some(trimmed.to_owned());
+            }
+            text.find(" #").map(|at| text[at + 1..].to_owned())
+        })
+        .collect()
 }
 
 fn spanned_str(doc: &Doc<'_>, id: NodeId) -> Option<Spanned<String>> {
@@ -370,5 +389,6 @@ fn parse_job(
         continue_on_error,
         steps,
         directive,
+        mask_comments: Vec::new(),
     })
 }

@@ -1,0 +1,45 @@
+//! `exempt-but-protected`: `bp-exempt`, but protection requires the job.
+
+use super::{Cx, GateFacts, Rule, RuleInfo};
+use crate::finding::Finding;
+use crate::workflow::Directive;
+
+super::rule!(
+    ExemptButProtected,
+    "exempt-but-protected",
+    Warning,
+    "`bp-exempt`, but protection requires the job",
+    needs_protection = true
+);
+
+impl Rule for ExemptButProtected {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check_gate(&self, cx: &Cx<'_>, g: &GateFacts<'_>, out: &mut Vec<Finding>) {
+        let (Some(Directive::Exempt(_)), Some(first)) = (g.directive, g.protected.first()) else {
+            return;
+        };
+        let span = g
+            .gate
+            .directive
+            .as_ref()
+            .map_or(g.gate.key_span, |d| d.span);
+        let mut f = cx
+            .at_job(
+                Self::new_finding(
+                    cx,
+                    format!(
+                        "`{}` is `bp-exempt`, but the protection of `{}` requires `{}`",
+                        g.gate.job, cx.branch, first.text
+                    ),
+                ),
+                g,
+                span,
+            )
+            .help("if it gates merges, say `bp-required: yes`; if not, remove it from branch protection");
+        f.context = Some(first.text.clone());
+        out.push(f);
+    }
+}

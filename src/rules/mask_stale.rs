@@ -1,0 +1,51 @@
+//! `mask-stale`: a waiver that matches no masked job.
+
+use super::{Cx, Rule, RuleInfo, line_span, waiver_matches};
+use crate::finding::Finding;
+
+super::rule!(
+    MaskStale,
+    "mask-stale",
+    Warning,
+    "a waiver that matches no masked job",
+    needs_protection = false
+);
+
+impl Rule for MaskStale {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check_root(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        for w in &cx.config.waivers {
+            let used = cx
+                .gates
+                .iter()
+                .any(|g| g.masked && waiver_matches(w, g.workflow, g.job));
+            if used {
+                continue;
+            }
+            let exists = cx
+                .gates
+                .iter()
+                .any(|g| waiver_matches(w, g.workflow, g.job));
+            let why = if exists {
+                "has no job-level `continue-on-error` any more"
+            } else {
+                "does not exist"
+            };
+            let mut f = Self::new_finding(
+                cx,
+                format!(
+                    "waiver for `{}` / `{}` ({}) is stale: the job {why}",
+                    w.workflow, w.job, w.issue
+                ),
+            )
+            .help("delete the waiver: the registry must only ever shrink")
+            .at(&cx.config_file(), line_span(w.line));
+            f.workflow = Some(w.workflow.clone());
+            f.job = Some(w.job.clone());
+            out.push(f);
+        }
+    }
+}

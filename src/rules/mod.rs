@@ -1,0 +1,418 @@
+//! The rules: one file per rule, a small trait whose methods all default to doing nothing
+//! (a rule overrides the level it looks at), and one registry with every rule's id, default
+//! severity, summary and documentation (`rules/<id>.md`, embedded in the binary).
+
+mod context_unresolvable;
+mod directive_invalid;
+mod directive_missing;
+mod exempt_but_protected;
+mod mask_expired;
+mod mask_stale;
+mod mask_untracked;
+mod no_protection;
+mod pending_already_protected;
+mod protection_orphaned;
+mod required_masked;
+mod required_never_posted;
+mod required_not_protected;
+mod required_pending;
+mod workflow_invalid;
+
+use crate::analyze::{Gate, RootReport};
+use crate::config::{Config, Date, Waiver};
+use crate::finding::{Finding, Severity};
+use crate::forge::naming::{self, Context, POSTING_EVENTS};
+use crate::forge::protection::Protection;
+use crate::forge::{Forge, ForgeProfile};
+use crate::workflow::{Directive, Job, Workflow};
+use crate::yaml::{Pos, Span};
+
+/// What the registry knows of a rule.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleInfo {
+    pub id: &'static str,
+    pub default: Severity,
+    pub summary: &'static str,
+    /// The rule's documentation, `rules/<id>.md`.
+    pub doc: &'static str,
+    /// The rule compares with branch protection and is not run without a source.
+    pub needs_protection: bool,
+}
+
+/// A rule. Every method has a default that finds nothing.
+pub trait Rule: Sync {
+    fn info(&self) -> &'static RuleInfo;
+
+    /// Called once per job.
+    fn check_gate(&self, _cx: &Cx<'_>, _gate: &GateFacts<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Called once per repository root, after the jobs.
+    fn check_root(&self, _cx: &Cx<'_>, _out: &mut Vec<Finding>) {}
+}
+
+/// Declares a rule's unit struct and its registry entry.
+macro_rules! rule {
+    ($ty:ident, $id:literal, $severity:ident, $summary:literal, needs_protection = $np:literal) => {
+        pub struct $ty;
+
+        static INFO: $crate::rules::RuleInfo = $crate::rules::RuleInfo {
+            id: $id,
+            default: $crate::finding::Severity::$severity,
+            summary: $summary,
+            doc: include_str!(concat!("../../rules/", $id, ".md")),
+            needs_protection: $np,
+        };
+
+        impl $ty {
+            #[allow(dead_code)]
+            fn new_finding(
+                cx: &$crate::rules::Cx<'_>,
+                message: impl Into<String>,
+            ) -> $crate::finding::Finding {
+                $crate::finding::Finding::new(INFO.id, INFO.default, &cx.root.root, message)
+            }
+        }
+    };
+}
+pub(crate) use rule;
+
+/// Every rule, in the order `gatelint rules` lists them.
+pub static RULES: &[&dyn Rule] = &[
+    &workflow_invalid::WorkflowInvalid,
+    &directive_invalid::DirectiveInvalid,
+    &directive_missing::DirectiveMissing,
+    &required_not_protected::RequiredNotProtected,
+    &protection_orphaned::ProtectionOrphaned,
+    &required_masked::RequiredMasked,
+    &mask_untracked::MaskUntracked,
+    &mask_stale::MaskStale,
+    &mask_expired::MaskExpired,
+    &required_pending::RequiredPending,
+    &pending_already_protected::PendingAlreadyProtected,
+    &exempt_but_protected::ExemptButProtected,
+    &required_never_posted::RequiredNeverPosted,
+    &context_unresolvable::ContextUnresolvable,
+    &no_protection::NoProtection,
+];
+
+pub fn ids() -> Vec<&'static str> {
+    RULES.iter().map(|r| r.info().id).collect()
+}
+
+pub fn find(id: &str) -> Option<&'static RuleInfo> {
+    RULES.iter().map(|r| r.info()).find(|i| i.id == id)
+}
+
+/// Everything a rule may look at for one repository root.
+pub struct Cx<'a> {
+    pub root: &'a RootReport,
+    pub protection: Option<&'a Protection>,
+    pub config: &'a Config,
+    pub today: Date,
+    /// The branch whose protection applies (for messages).
+    pub branch: &'a str,
+    pub gates: Vec<GateFacts<'a>>,
+}
+
+/// A job with the facts the rules share, computed once.
+pub struct GateFacts<'a> {
+    pub gate: &'a Gate,
+    pub workflow: &'a Workflow,
+    pub job: &'a Job,
+    pub directive: Option<&'a Directive>,
+    /// Contexts an enforced protection entry requires.
+    pub protected: Vec<&'a Context>,
+    /// Required: `bp-required: yes`, or protection requires one of its contexts.
+    pub required: bool,
+    /// Job-level `continue-on-error` that may be true.
+    pub masked: bool,
+    /// The waiver that registers this job's mask, if any and not expired.
+    pub waiver: Option<&'a Waiver>,
+    /// A tracker comment sits within 2 lines of the mask.
+    pub tracked: bool,
+}
+
+impl<'a> Cx<'a> {
+    pub fn new(
+        root: &'a RootReport,
+        protection: Option<&'a Protection>,
+        config: &'a Config,
+        today: Date,
+        branch: &'a str,
+    ) -> Self {
+        let gates = root
+            .gates
+            .iter()
+            .filter_map(|gate| {
+                let workflow = root.workflows.get(gate.workflow_index)?;
+                let job = workflow.jobs.get(gate.job_index)?;
+                let directive = gate.directive.as_ref().map(|d| &d.value);
+                let protected: Vec<&Context> = match protection {
+                    Some(p) => gate
+                        .contexts
+                        .iter()
+                        .filter(|c| p.requires(&c.text))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                let masked = job.job_masked();
+                let waiver = config
+                    .waivers
+                    .iter()
+                    .find(|w| waiver_matches(w, workflow, job) && w.expires >= today);
+                let tracked = job
+                    .mask_comments
+                    .iter()
+                    .any(|c| config.trackers.iter().any(|t| t.is_match(c)));
+                Some(GateFacts {
+                    gate,
+                    workflow,
+                    job,
+                    directive,
+                    required: matches!(directive, Some(Directive::Required))
+                        || !protected.is_empty(),
+                    protected,
+                    masked,
+                    waiver,
+                    tracked,
+                })
+            })
+            .collect();
+        Cx {
+            root,
+            protection,
+            config,
+            today,
+            branch,
+            gates,
+        }
+    }
+
+    pub fn profile(&self) -> &ForgeProfile {
+        &self.root.profile
+    }
+
+    /// A finding located in a job's workflow file.
+    pub fn at_job(&self, f: Finding, g: &GateFacts<'_>, span: Span) -> Finding {
+        f.at(&g.gate.file, span).job(&g.gate.workflow, &g.gate.job)
+    }
+
+    /// Where findings about the protection source point: its file, relative to the root when
+    /// it lies inside it.
+    pub fn protection_file(&self) -> String {
+        self.protection
+            .map(|p| relative_to_root(&self.root.root, &p.file))
+            .unwrap_or_default()
+    }
+
+    pub fn config_file(&self) -> String {
+        self.config
+            .file
+            .as_deref()
+            .map(|f| relative_to_root(&self.root.root, f))
+            .unwrap_or_default()
+    }
+
+    /// Whether any job's contexts cannot be computed (an orphan may be one of theirs).
+    pub fn unresolvable_jobs(&self) -> usize {
+        self.gates
+            .iter()
+            .filter(|g| g.gate.unresolvable.is_some())
+            .count()
+    }
+
+    /// For Gitea/Forgejo: the contexts a gate would post on the posting events its workflow
+    /// does not run on (to tell "never posted" from "orphaned").
+    pub fn unposted_contexts(&self, g: &GateFacts<'_>) -> Vec<(String, &'static str)> {
+        if self.profile().forge == Forge::Github {
+            return Vec::new();
+        }
+        let workflow = naming::workflow_name(self.profile(), g.workflow);
+        let mut legs: Vec<&str> = g
+            .gate
+            .contexts
+            .iter()
+            .map(|c| c.job_name.as_str())
+            .collect();
+        legs.dedup();
+        if legs.is_empty() && g.gate.unresolvable.is_none() {
+            // Posts nothing at all: name its legs as they would be.
+            return naming::job_names(self.profile(), g.job, &naming::NoCallees, 0)
+                .unwrap_or_default()
+                .into_iter()
+                .flat_map(|leg| {
+                    POSTING_EVENTS
+                        .iter()
+                        .map(move |e| (format!("{workflow} / {leg} ({e})").trim().to_owned(), *e))
+                })
+                .collect();
+        }
+        let mut out = Vec::new();
+        for leg in legs {
+            for event in POSTING_EVENTS {
+                if g.workflow.trigger(event).is_none() {
+                    out.push((
+                        format!("{workflow} / {leg} ({event})").trim().to_owned(),
+                        event,
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `file` relative to `root` when it is inside it (with `/`), else as given.
+pub fn relative_to_root(root: &str, file: &str) -> String {
+    let root_path = std::path::Path::new(root);
+    let file_path = std::path::Path::new(file);
+    if let Ok(rest) = file_path.strip_prefix(root_path) {
+        return rest.to_string_lossy().replace('\\', "/");
+    }
+    if let (Ok(r), Ok(f)) = (root_path.canonicalize(), file_path.canonicalize())
+        && let Ok(rest) = f.strip_prefix(&r)
+    {
+        return rest.to_string_lossy().replace('\\', "/");
+    }
+    file.to_owned()
+}
+
+/// A waiver names a workflow by `name:`, file name or path, and a job by its id.
+pub fn waiver_matches(w: &Waiver, wf: &Workflow, job: &Job) -> bool {
+    let wf_matches = wf.name.as_ref().is_some_and(|n| n.value == w.workflow)
+        || wf.file == w.workflow
+        || wf.file_base_name() == w.workflow;
+    wf_matches && job.id == w.job
+}
+
+/// A span covering line `line` of a non-workflow file (protection, config).
+pub fn line_span(line: u32) -> Span {
+    Span::new(Pos::new(line as usize, 0), Pos::new(line as usize, 0))
+}
+
+/// Can this workflow run for a pull request? `pull_request`, `pull_request_target`,
+/// `merge_group`, or a `push` that is not limited to named branches.
+pub fn pr_reachable(wf: &Workflow) -> bool {
+    ["pull_request", "pull_request_target", "merge_group"]
+        .iter()
+        .any(|e| wf.trigger(e).is_some())
+        || wf.trigger("push").is_some_and(|t| match &t.branches {
+            None => true,
+            Some(b) => b
+                .value
+                .iter()
+                .any(|p| crate::forge::glob::has_glob_chars(p)),
+        })
+}
+
+/// Levenshtein distance, for "did you mean".
+pub fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// Run every rule on a root; severities from the config, `off` rules dropped, sorted.
+pub fn run(cx: &Cx<'_>, mut findings: Vec<Finding>) -> Vec<Finding> {
+    for rule in RULES {
+        let info = rule.info();
+        if info.needs_protection && cx.protection.is_none() {
+            continue;
+        }
+        if cx.config.severities.get(info.id) == Some(&None) {
+            continue;
+        }
+        for g in &cx.gates {
+            rule.check_gate(cx, g, &mut findings);
+        }
+        rule.check_root(cx, &mut findings);
+    }
+    findings.retain_mut(|f| match cx.config.severities.get(f.rule) {
+        Some(None) => false,
+        Some(Some(sev)) => {
+            f.severity = *sev;
+            true
+        }
+        None => true,
+    });
+    sort(&mut findings);
+    findings
+}
+
+/// Sorted by file, line, column, rule.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.file.as_deref(), a.line(), a.column(), a.rule).cmp(&(
+            b.file.as_deref(),
+            b.line(),
+            b.column(),
+            b.rule,
+        ))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_has_its_doc_and_every_doc_its_rule() {
+        let docs_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let mut docs: Vec<String> = std::fs::read_dir(&docs_dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+                    .filter_map(|n| n.strip_suffix(".md").map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        docs.sort();
+        let mut rules: Vec<String> = ids().into_iter().map(str::to_owned).collect();
+        rules.sort();
+        assert_eq!(docs, rules);
+        for rule in RULES {
+            let info = rule.info();
+            assert!(
+                info.doc.starts_with(&format!("# {}\n", info.id)),
+                "{}",
+                info.id
+            );
+            for section in [
+                "## What it catches",
+                "## Why it matters",
+                "## Example",
+                "## How to fix",
+            ] {
+                assert!(info.doc.contains(section), "{} lacks {section}", info.id);
+            }
+            let default = format!("Default severity: **{}**.", info.default);
+            assert!(
+                info.doc.contains(&default),
+                "{} doc must say `{default}`",
+                info.id
+            );
+            // The source file of a rule is named after its id.
+            let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src/rules")
+                .join(format!("{}.rs", info.id.replace('-', "_")));
+            assert!(src.is_file(), "{}", src.display());
+        }
+    }
+
+    #[test]
+    fn levenshtein() {
+        assert_eq!(distance("CI / build (push)", "CI / build (push)"), 0);
+        assert_eq!(distance("CI / biuld", "CI / build"), 2);
+        assert_eq!(distance("", "abc"), 3);
+    }
+}

@@ -1,0 +1,46 @@
+//! `pending-already-protected`: pending, but protection already requires it.
+
+use super::{Cx, GateFacts, Rule, RuleInfo};
+use crate::finding::Finding;
+use crate::workflow::Directive;
+
+super::rule!(
+    PendingAlreadyProtected,
+    "pending-already-protected",
+    Warning,
+    "`bp-required: pending`, but protection already requires the job",
+    needs_protection = true
+);
+
+impl Rule for PendingAlreadyProtected {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check_gate(&self, cx: &Cx<'_>, g: &GateFacts<'_>, out: &mut Vec<Finding>) {
+        let (Some(Directive::Pending(issue)), Some(first)) = (g.directive, g.protected.first())
+        else {
+            return;
+        };
+        let span = g
+            .gate
+            .directive
+            .as_ref()
+            .map_or(g.gate.key_span, |d| d.span);
+        let mut f = cx
+            .at_job(
+                Self::new_finding(
+                    cx,
+                    format!(
+                        "`{}` is still `pending {issue}`, but the protection of `{}` already requires `{}`",
+                        g.gate.job, cx.branch, first.text
+                    ),
+                ),
+                g,
+                span,
+            )
+            .help("change the directive to `bp-required: yes` and close the tracking issue");
+        f.context = Some(first.text.clone());
+        out.push(f);
+    }
+}

@@ -1,0 +1,96 @@
+//! `required-never-posted`: a required job whose workflow never runs on the events that post
+//! the context protection waits for.
+
+use super::{Cx, GateFacts, Rule, RuleInfo};
+use crate::finding::Finding;
+use crate::workflow::Directive;
+
+super::rule!(
+    RequiredNeverPosted,
+    "required-never-posted",
+    Error,
+    "a required job whose workflow never runs on the events that post the protected context",
+    needs_protection = false
+);
+
+impl Rule for RequiredNeverPosted {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check_gate(&self, cx: &Cx<'_>, g: &GateFacts<'_>, out: &mut Vec<Finding>) {
+        let events: Vec<&str> = g
+            .workflow
+            .triggers
+            .iter()
+            .map(|t| t.event.as_str())
+            .collect();
+        let on = if events.is_empty() {
+            "no event".to_owned()
+        } else {
+            events
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // Required by its directive, yet its workflow posts nothing a pull request waits for.
+        if matches!(g.directive, Some(Directive::Required))
+            && g.gate.contexts.is_empty()
+            && g.gate.unresolvable.is_none()
+        {
+            let span = g
+                .gate
+                .directive
+                .as_ref()
+                .map_or(g.gate.key_span, |d| d.span);
+            out.push(
+                cx.at_job(
+                    Self::new_finding(
+                        cx,
+                        format!(
+                            "`{}` is `bp-required: yes`, but its workflow runs only on {on}: it never posts a status on a pull request",
+                            g.gate.job
+                        ),
+                    ),
+                    g,
+                    span,
+                )
+                .help("add `pull_request` to the workflow's `on`, or mark the job `bp-exempt: <reason>`"),
+            );
+        }
+        // Protection waits for a context this job would post on an event its workflow lacks.
+        let Some(protection) = cx.protection else {
+            return;
+        };
+        for (context, event) in cx.unposted_contexts(g) {
+            let Some(entry) = protection.enforced().find(|e| e.matches(&context)) else {
+                continue;
+            };
+            let posted_elsewhere = cx
+                .gates
+                .iter()
+                .any(|o| o.gate.contexts.iter().any(|c| entry.matches(&c.text)));
+            if posted_elsewhere {
+                continue;
+            }
+            let mut f = cx
+                .at_job(
+                    Self::new_finding(
+                        cx,
+                        format!(
+                            "the protection of `{}` requires `{}`, but the workflow of `{}` runs only on {on}, never on `{event}`",
+                            cx.branch, entry.text, g.gate.job
+                        ),
+                    ),
+                    g,
+                    g.gate.key_span,
+                )
+                .help(format!(
+                    "add `{event}` to the workflow's `on`, or require the context it does post"
+                ));
+            f.context = Some(entry.text.clone());
+            out.push(f);
+        }
+    }
+}

@@ -1,0 +1,628 @@
+//! `gatelint check`: per rule, fixtures that fire and near misses that stay silent, with the
+//! exact findings (rule, job, file, line, context) and exit codes; protection sources;
+//! configuration errors; the seed project; gatelint's own CI.
+
+mod common;
+
+use common::gatelint;
+use serde_json::Value;
+
+type Row = (String, Option<String>, String, u64, Option<String>);
+
+/// `check --format json` on a directory: (exit code, findings as rows, the document).
+fn check(dir: &str, extra: &[&str]) -> (i32, Vec<Row>, Value) {
+    let mut args = vec!["check", dir, "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = gatelint(&args);
+    let doc = out.json();
+    let rows = doc["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+                f["job"].as_str().map(str::to_owned),
+                f["file"].as_str().unwrap_or_default().to_owned(),
+                f["line"].as_u64().unwrap_or(0),
+                f["context"].as_str().map(str::to_owned),
+            )
+        })
+        .collect();
+    (out.code, rows, doc)
+}
+
+fn row(rule: &str, job: Option<&str>, file: &str, line: u64, context: Option<&str>) -> Row {
+    (
+        rule.to_owned(),
+        job.map(str::to_owned),
+        file.to_owned(),
+        line,
+        context.map(str::to_owned),
+    )
+}
+
+const CI: &str = ".gitea/workflows/ci.yml";
+
+#[test]
+fn directive_missing() {
+    let (code, rows, _) = check("testdata/rules/directive-missing", &[]);
+    assert_eq!(code, 1);
+    // Silent: `exempt`, `deploy` (main pushes and schedule only); `malformed` is
+    // directive-invalid instead.
+    assert_eq!(
+        rows,
+        [
+            row(
+                "directive-missing",
+                Some("lint"),
+                ".gitea/workflows/any-push.yml",
+                7,
+                Some("Any push / lint (push)")
+            ),
+            row(
+                "directive-missing",
+                Some("bare"),
+                CI,
+                5,
+                Some("CI / bare (pull_request)")
+            ),
+            row("directive-invalid", Some("malformed"), CI, 12, None),
+        ]
+    );
+}
+
+#[test]
+fn directive_missing_severity_from_config() {
+    let (code, rows, doc) = check(
+        "testdata/rules/directive-missing",
+        &["--config", "testdata/configs/missing-warning.toml"],
+    );
+    assert_eq!(code, 1, "directive-invalid is still an error");
+    assert_eq!(
+        rows.iter().filter(|r| r.0 == "directive-missing").count(),
+        2
+    );
+    let severities: Vec<&str> = doc["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| f["rule"] == "directive-missing")
+                .filter_map(|f| f["severity"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(severities, ["warning", "warning"]);
+}
+
+#[test]
+fn required_not_protected() {
+    let (code, rows, _) = check("testdata/rules/required-not-protected", &[]);
+    assert_eq!(code, 1);
+    // Silent: `push-only-listed` (one of its contexts is required), the linux leg of `matrix`.
+    assert_eq!(
+        rows,
+        [
+            row(
+                "required-not-protected",
+                Some("unlisted"),
+                CI,
+                4,
+                Some("CI / unlisted (pull_request)")
+            ),
+            row(
+                "required-not-protected",
+                Some("matrix"),
+                CI,
+                12,
+                Some("CI / matrix (windows) (pull_request)")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn protection_orphaned_with_did_you_mean() {
+    let (code, rows, doc) = check("testdata/rules/protection-orphaned", &[]);
+    assert_eq!(code, 1);
+    // Silent: `Test` (posted), travis-ci (pinned to another app).
+    assert_eq!(
+        rows,
+        [
+            row(
+                "required-not-protected",
+                Some("build"),
+                ".github/workflows/ci.yml",
+                4,
+                Some("build")
+            ),
+            row(
+                "protection-orphaned",
+                None,
+                "protection.json",
+                4,
+                Some("biuld")
+            ),
+            row(
+                "protection-orphaned",
+                None,
+                "protection.json",
+                9,
+                Some("deleted-job")
+            ),
+        ]
+    );
+    assert_eq!(doc["forge"], "github");
+    let out = gatelint(&[
+        "check",
+        "testdata/rules/protection-orphaned",
+        "--color",
+        "never",
+    ]);
+    assert!(
+        out.stdout.contains("help: did you mean `build`?"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("testdata/rules/protection-orphaned/protection.json:4:1"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn required_masked_and_mask_untracked() {
+    let (code, rows, _) = check("testdata/rules/required-masked", &[]);
+    assert_eq!(code, 1);
+    // Silent: `waived` (waiver), `literal-false`, `advisory` (exempt, tracked by a trailing
+    // comment), `experimental` is tracked but required and masked by an expression.
+    assert_eq!(
+        rows,
+        [
+            row("mask-untracked", Some("masked"), CI, 7, None),
+            row(
+                "required-masked",
+                Some("masked"),
+                CI,
+                7,
+                Some("CI / masked (pull_request)")
+            ),
+            row(
+                "required-masked",
+                Some("experimental"),
+                CI,
+                16,
+                Some("CI / experimental (false) (pull_request)")
+            ),
+            row("mask-untracked", Some("untracked"), CI, 36, None),
+        ]
+    );
+}
+
+#[test]
+fn mask_stale_and_expired() {
+    let (code, rows, _) = check("testdata/rules/masks", &[]);
+    assert_eq!(code, 1);
+    // The expired waiver no longer counts; `current` matches its waiver by file path.
+    assert_eq!(
+        rows,
+        [
+            row("mask-untracked", Some("expired"), CI, 7, None),
+            row(
+                "required-masked",
+                Some("expired"),
+                CI,
+                7,
+                Some("CI / expired (pull_request)")
+            ),
+            row("mask-expired", Some("expired"), "gatelint.toml", 4, None),
+            row("mask-stale", Some("unmasked"), "gatelint.toml", 11, None),
+            row("mask-stale", Some("gone"), "gatelint.toml", 18, None),
+        ]
+    );
+}
+
+#[test]
+fn pending_and_exempt() {
+    let (code, rows, _) = check("testdata/rules/pending-exempt", &[]);
+    assert_eq!(code, 0, "notes and warnings only");
+    // Silent: `exempt-unlisted`, `required` (listed without suffix: any event).
+    assert_eq!(
+        rows,
+        [
+            row(
+                "required-pending",
+                Some("pending-unlisted"),
+                CI,
+                4,
+                Some("CI / pending-unlisted (pull_request)")
+            ),
+            row(
+                "pending-already-protected",
+                Some("pending-listed"),
+                CI,
+                8,
+                Some("CI / pending-listed (pull_request)")
+            ),
+            row(
+                "required-pending",
+                Some("pending-listed"),
+                CI,
+                8,
+                Some("CI / pending-listed (pull_request)")
+            ),
+            row(
+                "exempt-but-protected",
+                Some("exempt-listed"),
+                CI,
+                12,
+                Some("CI / exempt-listed (pull_request)")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn required_never_posted() {
+    let (code, rows, _) = check("testdata/rules/never-posted", &[]);
+    assert_eq!(code, 1);
+    // `CI / build (pull_request)` is not orphaned: the job exists but never runs on PRs.
+    assert_eq!(
+        rows,
+        [
+            row(
+                "required-never-posted",
+                Some("build"),
+                CI,
+                7,
+                Some("CI / build (pull_request)")
+            ),
+            row(
+                "required-never-posted",
+                Some("soak"),
+                ".gitea/workflows/nightly.yml",
+                6,
+                None
+            ),
+        ]
+    );
+}
+
+#[test]
+fn context_unresolvable() {
+    let (code, rows, _) = check("testdata/rules/context-unresolvable", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        rows,
+        [row("context-unresolvable", Some("dynamic"), CI, 9, None)]
+    );
+}
+
+#[test]
+fn without_protection_a_note_says_so() {
+    let (code, rows, doc) = check("testdata/gitea-basic", &["--forge-version", "1.22"]);
+    assert_eq!(code, 1);
+    assert_eq!(rows[0], row("no-protection", None, "", 0, None));
+    assert!(doc["findings"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("required-not-protected, protection-orphaned, pending-already-protected, exempt-but-protected not run"));
+    assert!(rows.iter().all(|r| r.0 != "required-not-protected"));
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"errors": 2, "warnings": 0, "notes": 3, "workflows": 2, "jobs": 7})
+    );
+}
+
+#[test]
+fn json_document_shape() {
+    let (_, _, doc) = check("testdata/rules/required-not-protected", &[]);
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["forge"], "gitea");
+    assert_eq!(doc["branch"], "main");
+    assert_eq!(
+        doc["findings"][0],
+        serde_json::json!({
+            "rule": "required-not-protected",
+            "severity": "error",
+            "message": "`unlisted` is `bp-required: yes`, but the protection of `main` requires none of `CI / unlisted (push)`, `CI / unlisted (pull_request)`",
+            "root": "testdata/rules/required-not-protected",
+            "file": ".gitea/workflows/ci.yml",
+            "line": 4,
+            "column": 3,
+            "workflow": "CI",
+            "job": "unlisted",
+            "context": "CI / unlisted (pull_request)"
+        })
+    );
+}
+
+#[test]
+fn human_output() {
+    let out = gatelint(&[
+        "check",
+        "testdata/rules/required-not-protected",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(out.code, 1);
+    insta::assert_snapshot!(out.stdout, @r#"
+    required-not-protected
+
+      × `unlisted` is `bp-required: yes`, but the protection of `main` requires none of `CI / unlisted (push)`, `CI / unlisted (pull_request)`
+       ╭─[testdata/rules/required-not-protected/.gitea/workflows/ci.yml:4:3]
+     3 │ jobs:
+     4 │   # bp-required: yes
+       ·   ─────────┬────────
+       ·            ╰── context `CI / unlisted (pull_request)`
+     5 │   unlisted:
+       ╰────
+      help: add `CI / unlisted (pull_request)` to the required status checks of `main`, or mark the job `bp-required: pending #N` until it is
+    required-not-protected
+
+      × `matrix` is `bp-required: yes`, but the protection of `main` requires none of `CI / matrix (windows) (push)`, `CI / matrix (windows) (pull_request)`
+        ╭─[testdata/rules/required-not-protected/.gitea/workflows/ci.yml:12:3]
+     11 │     steps: [{run: "true"}]
+     12 │   # bp-required: yes
+        ·   ─────────┬────────
+        ·            ╰── context `CI / matrix (windows) (pull_request)`
+     13 │   matrix:
+        ╰────
+      help: add `CI / matrix (windows) (pull_request)` to the required status checks of `main`, or mark the job `bp-required: pending #N` until it is
+    gatelint: 2 errors, 0 warnings, 0 notes in 1 workflow (3 jobs)
+    "#);
+    let quiet = gatelint(&["check", "testdata/rules/pending-exempt", "--quiet"]);
+    assert_eq!((quiet.code, quiet.stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn branch_selects_the_gitea_rule() {
+    // No rule for `develop` in the list: nothing is required, so `unlisted` is not protected
+    // either way, and `push-only-listed` now is not protected too.
+    let (code, rows, doc) = check(
+        "testdata/rules/required-not-protected",
+        &["--branch", "develop"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(doc["branch"], "develop");
+    let jobs: Vec<_> = rows.iter().filter_map(|r| r.1.as_deref()).collect();
+    assert_eq!(jobs, ["unlisted", "push-only-listed", "matrix", "matrix"]);
+}
+
+#[test]
+fn protection_and_config_errors_exit_2_with_a_location() {
+    for (args, message) in [
+        (
+            vec!["--protection", "testdata/configs/broken.json"],
+            "testdata/configs/broken.json:3:1: invalid JSON",
+        ),
+        (
+            vec!["--protection", "testdata/configs/wrong-shape.json"],
+            "testdata/configs/wrong-shape.json: not a protection payload",
+        ),
+        (
+            vec!["--protection", "testdata/configs/no-such-file.txt"],
+            "testdata/configs/no-such-file.txt: cannot read",
+        ),
+        (
+            vec!["--config", "testdata/configs/unknown-key.toml"],
+            "testdata/configs/unknown-key.toml:2:1: unknown field `protecton`",
+        ),
+        (
+            vec!["--config", "testdata/configs/bad-regex.toml"],
+            "testdata/configs/bad-regex.toml:2:13: invalid tracker regex",
+        ),
+        (
+            vec!["--config", "testdata/configs/bad-severity.toml"],
+            "testdata/configs/bad-severity.toml:2:14: unknown severity `fatal`",
+        ),
+    ] {
+        let mut full = vec!["check", "testdata/gitea-basic"];
+        full.extend(args);
+        let out = gatelint(&full);
+        assert_eq!(out.code, 2, "{full:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(message),
+            "{full:?}: expected `{message}` in {}",
+            out.stderr
+        );
+        assert_eq!(out.stdout, "");
+    }
+}
+
+#[test]
+fn rules_and_explain() {
+    let out = gatelint(&["rules"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("required-not-protected     error    `bp-required: yes`, but protection does not require the job's contexts"), "{}", out.stdout);
+    assert_eq!(out.stdout.lines().count(), 15);
+    let doc = gatelint(&["explain", "mask-stale"]);
+    assert_eq!(doc.code, 0);
+    assert!(doc.stdout.starts_with("# mask-stale\n"));
+    let unknown = gatelint(&["explain", "mask-stail"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown
+            .stderr
+            .contains("unknown rule `mask-stail` (did you mean `mask-stale`?)"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn report_fills_protected() {
+    let out = gatelint(&[
+        "report",
+        "testdata/rules/required-not-protected",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0);
+    let gates = out.json()["gates"].as_array().cloned().unwrap_or_default();
+    let protected: Vec<(&str, &Value, &Value)> = gates
+        .iter()
+        .map(|g| {
+            (
+                g["job"].as_str().unwrap_or_default(),
+                &g["protected"],
+                &g["verdict"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        protected,
+        [
+            (
+                "unlisted",
+                &Value::Bool(false),
+                &Value::from("not-protected")
+            ),
+            ("push-only-listed", &Value::Bool(true), &Value::from("ok")),
+            ("matrix", &Value::Bool(true), &Value::from("ok")),
+        ]
+    );
+}
+
+#[test]
+fn dogfood_own_ci_passes() {
+    let (code, rows, _) = check(".", &[]);
+    assert_eq!((code, rows), (0, vec![]));
+}
+
+#[test]
+fn seed_origin_pending_gate_is_reported() {
+    let Some(seed) = common::shared("corpus/seed-origin") else {
+        return;
+    };
+    let seed = seed.to_string_lossy().into_owned();
+    let list = format!("{seed}/_later-head-aeec8e47/.gitea/required-contexts.txt");
+    let (code, rows, doc) = check(
+        &seed,
+        &[
+            "--forge",
+            "gitea",
+            "--forge-version",
+            "1.22",
+            "--protection",
+            &list,
+        ],
+    );
+    assert_eq!(code, 1);
+    let pending: Vec<_> = doc["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| f["rule"] == "required-pending" && f["job"] == "e2e-staging-platform-boot")
+        .collect();
+    assert_eq!(pending.len(), 1);
+    assert!(
+        pending[0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("#2187")
+    );
+    assert_eq!(pending[0]["file"], ".gitea/workflows/e2e-staging-saas.yml");
+    assert_eq!(pending[0]["line"], 342);
+    let count = |rule: &str| rows.iter().filter(|r| r.0 == rule).count();
+    assert_eq!(
+        (
+            count("directive-missing"),
+            count("protection-orphaned"),
+            count("required-pending")
+        ),
+        (34, 5, 3)
+    );
+    // Orphaned entries point at the list, relative to the root.
+    assert!(rows.iter().any(|r| r.0 == "protection-orphaned"
+        && r.2 == "_later-head-aeec8e47/.gitea/required-contexts.txt"));
+}
+
+#[test]
+fn seed_origin_later_head_directives() {
+    let Some(later) = common::shared("corpus/seed-origin/_later-head-aeec8e47") else {
+        return;
+    };
+    let later = later.to_string_lossy().into_owned();
+    let list = format!("{later}/.gitea/required-contexts.txt");
+    let (code, rows, _) = check(
+        &later,
+        &[
+            "--forge",
+            "gitea",
+            "--forge-version",
+            "1.22",
+            "--protection",
+            &list,
+        ],
+    );
+    assert_eq!(code, 1);
+    let invalid: Vec<_> = rows
+        .iter()
+        .filter(|r| r.0 == "directive-invalid")
+        .map(|r| (r.1.as_deref(), r.2.as_str(), r.3))
+        .collect();
+    assert_eq!(
+        invalid,
+        [
+            (Some("e2e-chat"), ".gitea/workflows/e2e-chat.yml", 130),
+            (
+                Some("lifecycle-compile-skip"),
+                ".gitea/workflows/e2e-workspace-lifecycle.yml",
+                72
+            ),
+            (
+                Some("detect-changes"),
+                ".gitea/workflows/template-delivery-e2e.yml",
+                61
+            ),
+        ]
+    );
+    // Header prose mentioning directives belongs to no job: no finding before the first job.
+    assert!(
+        rows.iter()
+            .filter(|r| r.0 == "directive-invalid")
+            .all(|r| r.3 > 50)
+    );
+    let count = |rule: &str| rows.iter().filter(|r| r.0 == rule).count();
+    assert_eq!(
+        (
+            count("directive-missing"),
+            count("required-pending"),
+            count("pending-already-protected"),
+            count("required-not-protected")
+        ),
+        (29, 11, 2, 2)
+    );
+}
+
+#[test]
+fn real_corpus_with_empty_protection_never_exits_2() {
+    let Some(real) = common::shared("corpus/real") else {
+        return;
+    };
+    let empty = tempfile::NamedTempFile::new().expect("temp file");
+    let empty = empty.path().to_string_lossy().into_owned();
+    let mut repos: Vec<String> = std::fs::read_dir(&real)
+        .expect("corpus lists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    repos.sort();
+    for repo in &repos {
+        let out = gatelint(&["check", repo, "--protection", &empty, "--format", "json"]);
+        assert!(
+            out.code == 0 || out.code == 1,
+            "{repo}: exit {}: {}",
+            out.code,
+            out.stderr
+        );
+        assert!(!out.stderr.contains("panicked"), "{repo}");
+        let _ = out.json();
+    }
+}
