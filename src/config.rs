@@ -12,6 +12,7 @@ use toml::Spanned;
 use crate::finding::Severity;
 use crate::forge::{Forge, Version};
 use crate::workflow::DirectiveSyntax;
+use crate::yaml::{Pos, Span};
 
 pub const FILE_NAME: &str = "gatelint.toml";
 
@@ -118,8 +119,8 @@ pub struct Waiver {
     pub issue: String,
     pub reason: String,
     pub expires: Date,
-    /// 1-based line of the `[[masks.waiver]]` entry in the config file.
-    pub line: u32,
+    /// Where the `[[masks.waiver]]` entry starts in the config file (its first line).
+    pub span: Span,
 }
 
 /// The configuration of one run, every field optional.
@@ -305,14 +306,20 @@ impl Config {
                     "`expires` must be a date, YYYY-MM-DD".to_owned(),
                 )
             })?;
-            let (line, _) = line_col(text, start);
+            let (line, col) = line_col(text, start);
+            let first_line = text[start.min(text.len())..].lines().next().unwrap_or("");
+            let col = (col - 1) as u32;
+            let span = Span::new(
+                Pos::new(line, col),
+                Pos::new(line, col + first_line.trim_end().chars().count() as u32),
+            );
             config.waivers.push(Waiver {
                 workflow: w.workflow,
                 job: w.job,
                 issue,
                 reason: w.reason,
                 expires,
-                line: u32::try_from(line).unwrap_or(u32::MAX),
+                span,
             });
         }
         Ok(config)
@@ -370,7 +377,11 @@ expires = 2999-12-31
         );
         assert_eq!(c.waivers.len(), 1);
         assert_eq!(c.waivers[0].issue, "#12");
-        assert_eq!(c.waivers[0].line, 17, "the `[[masks.waiver]]` header");
+        assert_eq!(
+            c.waivers[0].span.start.line, 17,
+            "the `[[masks.waiver]]` header"
+        );
+        assert_eq!(c.waivers[0].span.end.col, 16);
         assert_eq!(
             c.waivers[0].expires,
             Date {

@@ -167,7 +167,7 @@ fn protection_orphaned_with_did_you_mean() {
     );
     assert!(
         out.stdout
-            .contains("testdata/rules/protection-orphaned/protection.json:4:1"),
+            .contains("testdata/rules/protection-orphaned/protection.json:4:18]"),
         "{}",
         out.stdout
     );
@@ -625,4 +625,28 @@ fn real_corpus_with_empty_protection_never_exits_2() {
         assert!(!out.stderr.contains("panicked"), "{repo}");
         let _ = out.json();
     }
+}
+
+#[test]
+fn workflow_invalid_points_at_the_file_and_line() {
+    let (code, rows, doc) = check("testdata/invalid", &[]);
+    assert_eq!(code, 1);
+    let invalid: Vec<_> = rows
+        .iter()
+        .filter(|r| r.0 == "workflow-invalid")
+        .map(|r| (r.2.as_str(), r.3))
+        .collect();
+    assert_eq!(
+        invalid,
+        [
+            (".gitea/workflows/broken.yml", 7),
+            (".gitea/workflows/list.yml", 1),
+            (".gitea/workflows/null-job.yml", 4),
+        ]
+    );
+    // The valid file is still checked: four files read, one job.
+    assert_eq!(doc["summary"]["workflows"], 4);
+    assert_eq!(doc["summary"]["jobs"], 1);
+    let missing = gatelint(&["check", "testdata/does-not-exist"]);
+    assert_eq!(missing.code, 2);
 }

@@ -7,6 +7,7 @@ use std::fmt;
 use serde_json::Value as Json;
 
 use super::glob::{Glob, has_glob_chars};
+use crate::yaml::{Pos, Span};
 
 /// GitHub Actions' app / integration id, as widely reported (unverified, FORGE-SEMANTICS §2).
 pub const GITHUB_ACTIONS_APP_ID: i64 = 15368;
@@ -30,8 +31,8 @@ pub struct Required {
     pub matcher: Matcher,
     /// Listed below a `# pending-#N` marker: documented, not enforced.
     pub pending: Option<u64>,
-    /// 1-based line of the entry in the source file, when known.
-    pub line: Option<u32>,
+    /// Where the entry is written in the source file, when known.
+    pub span: Option<Span>,
     /// GitHub: pinned to an app other than GitHub Actions, so no workflow job can post it.
     pub external_app: bool,
 }
@@ -200,6 +201,9 @@ fn text_list(text: &str, file: &str) -> Protection {
             }
             continue;
         }
+        let indent = raw.len() - raw.trim_start().len();
+        let col = raw[..indent].chars().count() as u32;
+        let width = line.chars().count() as u32;
         let matcher = if strip_event_suffix(line).is_some() {
             Matcher::Exact(line.to_owned())
         } else {
@@ -209,7 +213,10 @@ fn text_list(text: &str, file: &str) -> Protection {
             text: line.to_owned(),
             matcher,
             pending,
-            line: u32::try_from(i + 1).ok(),
+            span: Some(Span::new(
+                Pos::new(i + 1, col),
+                Pos::new(i + 1, col + width),
+            )),
             external_app: false,
         });
     }
@@ -232,11 +239,15 @@ struct JsonCtx<'a> {
 }
 
 impl JsonCtx<'_> {
-    /// The line of the first occurrence of `needle` (a JSON-encoded string) in the file.
-    fn line_of(&self, value: &str) -> Option<u32> {
+    /// Where the first occurrence of `value` (as a JSON string) is in the file.
+    fn span_of(&self, value: &str) -> Option<Span> {
         let needle = serde_json::to_string(value).ok()?;
         let at = self.text.find(&needle)?;
-        u32::try_from(self.text[..at].matches('\n').count() + 1).ok()
+        let line = self.text[..at].matches('\n').count() + 1;
+        let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let col = self.text[line_start..at].chars().count() as u32;
+        let width = needle.chars().count() as u32;
+        Some(Span::new(Pos::new(line, col), Pos::new(line, col + width)))
     }
 
     fn shape_error(&self, message: String, near: Option<&str>) -> ProtectionError {
@@ -272,7 +283,7 @@ impl JsonCtx<'_> {
             text: text.to_owned(),
             matcher,
             pending: None,
-            line: self.line_of(text),
+            span: self.span_of(text),
             external_app,
         }
     }
@@ -280,7 +291,7 @@ impl JsonCtx<'_> {
     fn glob(&self, pattern: &str) -> Result<Required, ProtectionError> {
         let g = Glob::new(pattern, None).map_err(|e| {
             let mut err = self.shape_error(format!("status check pattern {e}"), None);
-            err.line = self.line_of(pattern).map(|l| l as usize);
+            err.line = self.span_of(pattern).map(|s| s.start.line as usize);
             err
         })?;
         Ok(self.required(pattern, Matcher::Glob(g), false))
@@ -618,7 +629,12 @@ mod tests {
             ["CI / build", "CI / lint (pull_request)", "CI / e2e"]
         );
         assert_eq!(p.required[2].pending, Some(12));
-        assert_eq!(p.required[0].line, Some(2));
+        assert_eq!(
+            p.required[0]
+                .span
+                .map(|s| (s.start.line, s.start.col, s.end.col)),
+            Some((2, 0, 10))
+        );
         assert!(p.requires("CI / build (push)"));
         assert!(p.requires("CI / build (pull_request)"));
         assert!(!p.requires("CI / build (linux) (push)"));

@@ -1,6 +1,6 @@
 //! `mask-expired`: a waiver past its `expires` date.
 
-use super::{Cx, Rule, RuleInfo, line_span};
+use super::{Cx, Rule, RuleInfo};
 use crate::finding::Finding;
 
 super::rule!(
@@ -32,7 +32,7 @@ impl Rule for MaskExpired {
                 "fix {} and remove the mask and the waiver; renew the date only with a reason",
                 w.issue
             ))
-            .at(&cx.config_file(), line_span(w.line));
+            .at(&cx.config_file(), w.span);
             f.workflow = Some(w.workflow.clone());
             f.job = Some(w.job.clone());
             out.push(f);

@@ -1,6 +1,6 @@
 //! `mask-stale`: a waiver that matches no masked job.
 
-use super::{Cx, Rule, RuleInfo, line_span, waiver_matches};
+use super::{Cx, Rule, RuleInfo, waiver_matches};
 use crate::finding::Finding;
 
 super::rule!(
@@ -42,7 +42,7 @@ impl Rule for MaskStale {
                 ),
             )
             .help("delete the waiver: the registry must only ever shrink")
-            .at(&cx.config_file(), line_span(w.line));
+            .at(&cx.config_file(), w.span);
             f.workflow = Some(w.workflow.clone());
             f.job = Some(w.job.clone());
             out.push(f);

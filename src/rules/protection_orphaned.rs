@@ -73,7 +73,7 @@ impl Rule for ProtectionOrphaned {
                 ),
             )
             .help(help)
-            .at(&cx.protection_file(), line_span(entry.line.unwrap_or(1)));
+            .at(&cx.protection_file(), entry.span.unwrap_or_else(|| line_span(1)));
             f.context = Some(entry.text.clone());
             out.push(f);
         }
