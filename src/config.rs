@@ -173,8 +173,10 @@ pub fn parse_severity(s: &str) -> Result<Option<Severity>, String> {
 impl Config {
     /// The defaults, with no file.
     pub fn empty() -> Self {
+        static TRACKER: std::sync::LazyLock<Option<Regex>> =
+            std::sync::LazyLock::new(|| Regex::new(DEFAULT_TRACKER).ok());
         Config {
-            trackers: Regex::new(DEFAULT_TRACKER).into_iter().collect(),
+            trackers: TRACKER.iter().cloned().collect(),
             ..Config::default()
         }
     }

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -44,7 +45,7 @@ pub struct Checked {
     pub branch: String,
     /// Texts of the files findings may point at, by the `file` they carry: display name and
     /// text.
-    pub files: HashMap<String, (String, String)>,
+    pub files: HashMap<String, (String, Arc<str>)>,
 }
 
 /// Load a config file once (`--config`), or `None`.
@@ -93,7 +94,7 @@ fn check_root(
             let p = protection::load(Path::new(path), path, &branch).map_err(|e| e.to_string())?;
             let rel = rules::relative_to_root(root, path);
             if let Ok(text) = std::fs::read_to_string(path) {
-                files.insert(rel, (path.clone(), text));
+                files.insert(rel, (path.clone(), Arc::from(text)));
             }
             Some(p)
         }
@@ -102,7 +103,10 @@ fn check_root(
     if let Some(file) = &config.file
         && let Ok(text) = std::fs::read_to_string(file)
     {
-        files.insert(rules::relative_to_root(root, file), (file.clone(), text));
+        files.insert(
+            rules::relative_to_root(root, file),
+            (file.clone(), Arc::from(text)),
+        );
     }
     let options = Options {
         forge: common.forge.map(Into::into).or(config.forge),
@@ -121,7 +125,7 @@ fn check_root(
         };
         files
             .entry(file.clone())
-            .or_insert_with(|| (display, text.to_string()));
+            .or_insert_with(|| (display, Arc::clone(text)));
     }
     Ok(Checked {
         report,
@@ -153,7 +157,7 @@ fn use_color(choice: ColorChoice, terminal: bool) -> bool {
 
 fn render(c: &Checked, f: &Finding, color: bool) -> String {
     let (name, text) = match f.file.as_ref().and_then(|file| c.files.get(file)) {
-        Some((name, text)) => (name.clone(), Some(text.as_str())),
+        Some((name, text)) => (name.clone(), Some(&**text)),
         None => (
             f.file.clone().unwrap_or_else(|| c.report.root.clone()),
             None,

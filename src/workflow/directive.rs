@@ -79,10 +79,15 @@ pub struct DirectiveSyntax {
     issue: Regex,
 }
 
+/// Compiled once: every root and file shares it (regexes clone cheaply).
+static DEFAULT_SYNTAX: std::sync::LazyLock<DirectiveSyntax> = std::sync::LazyLock::new(|| {
+    // The default keywords are valid regex literals once escaped.
+    DirectiveSyntax::new("bp-required", "bp-exempt", None).unwrap_or_else(|_| unreachable!())
+});
+
 impl Default for DirectiveSyntax {
     fn default() -> Self {
-        // The default keywords are valid regex literals once escaped.
-        Self::new("bp-required", "bp-exempt", None).unwrap_or_else(|_| unreachable!())
+        DEFAULT_SYNTAX.clone()
     }
 }
 
