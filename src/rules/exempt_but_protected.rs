@@ -21,11 +21,7 @@ impl Rule for ExemptButProtected {
         let (Some(Directive::Exempt(_)), Some(first)) = (g.directive, g.protected.first()) else {
             return;
         };
-        let span = g
-            .gate
-            .directive
-            .as_ref()
-            .map_or(g.gate.key_span, |d| d.span);
+        let span = g.directive_span();
         let mut f = cx
             .at_job(
                 Self::new_finding(

@@ -132,6 +132,27 @@ pub struct GateFacts<'a> {
     pub tracked: bool,
 }
 
+impl GateFacts<'_> {
+    /// The directive's comment, or the job key when there is none.
+    pub fn directive_span(&self) -> Span {
+        self.gate
+            .directive
+            .as_ref()
+            .map_or(self.gate.key_span, |d| d.span)
+    }
+
+    /// The job part of each context, once per matrix leg, in order.
+    pub fn legs(&self) -> Vec<&str> {
+        let mut legs: Vec<&str> = Vec::new();
+        for c in &self.gate.contexts {
+            if !legs.contains(&c.job_name.as_str()) {
+                legs.push(&c.job_name);
+            }
+        }
+        legs
+    }
+}
+
 impl<'a> Cx<'a> {
     pub fn new(
         root: &'a RootReport,
@@ -228,13 +249,7 @@ impl<'a> Cx<'a> {
             return Vec::new();
         }
         let workflow = naming::workflow_name(self.profile(), g.workflow);
-        let mut legs: Vec<&str> = g
-            .gate
-            .contexts
-            .iter()
-            .map(|c| c.job_name.as_str())
-            .collect();
-        legs.dedup();
+        let legs = g.legs();
         if legs.is_empty() && g.gate.unresolvable.is_none() {
             // Posts nothing at all: name its legs as they would be.
             return naming::job_names(self.profile(), g.job, &naming::NoCallees, 0)

@@ -22,11 +22,7 @@ impl Rule for PendingAlreadyProtected {
         else {
             return;
         };
-        let span = g
-            .gate
-            .directive
-            .as_ref()
-            .map_or(g.gate.key_span, |d| d.span);
+        let span = g.directive_span();
         let mut f = cx
             .at_job(
                 Self::new_finding(

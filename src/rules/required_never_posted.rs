@@ -39,11 +39,7 @@ impl Rule for RequiredNeverPosted {
             && g.gate.contexts.is_empty()
             && g.gate.unresolvable.is_none()
         {
-            let span = g
-                .gate
-                .directive
-                .as_ref()
-                .map_or(g.gate.key_span, |d| d.span);
+            let span = g.directive_span();
             out.push(
                 cx.at_job(
                     Self::new_finding(

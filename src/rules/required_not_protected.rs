@@ -22,14 +22,7 @@ impl Rule for RequiredNotProtected {
         let (Some(Directive::Required), Some(protection)) = (g.directive, cx.protection) else {
             return;
         };
-        let mut legs: Vec<&str> = g
-            .gate
-            .contexts
-            .iter()
-            .map(|c| c.job_name.as_str())
-            .collect();
-        legs.dedup();
-        for leg in legs {
+        for leg in g.legs() {
             let contexts: Vec<&str> = g
                 .gate
                 .contexts
@@ -51,11 +44,7 @@ impl Rule for RequiredNotProtected {
                 .or(contexts.first())
                 .copied()
                 .unwrap_or_default();
-            let span = g
-                .gate
-                .directive
-                .as_ref()
-                .map_or(g.gate.key_span, |d| d.span);
+            let span = g.directive_span();
             let mut f = cx.at_job(
                 Self::new_finding(
                     cx,
