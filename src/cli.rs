@@ -25,6 +25,9 @@ pub enum Command {
     Check(CheckArgs),
     /// The gate matrix: job → contexts → directive → protected? → mask → verdict.
     Report(ReportArgs),
+    /// Fetch live branch protection (--remote) and write it as a snapshot file, which
+    /// --protection and `protection = …` read.
+    Snapshot(SnapshotArgs),
     /// List every rule with its default severity and summary.
     Rules,
     /// Print a rule's documentation.
@@ -72,6 +75,63 @@ pub struct Sources {
     /// The configuration file [default: gatelint.toml in each PATH, if present]
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
+
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct RemoteArgs {
+    /// Read branch protection live from the forge's API. The token comes only from the
+    /// environment: GATELINT_TOKEN, else GITEA_TOKEN (Gitea, Forgejo) or GITHUB_TOKEN. With
+    /// --protection FILE too, the file is compared with it (snapshot-drift)
+    #[arg(long)]
+    pub remote: bool,
+
+    /// The forge's web address [default: GITHUB_SERVER_URL, else https://github.com]
+    #[arg(long, value_name = "URL", requires = "remote")]
+    pub server: Option<String>,
+
+    /// The repository, OWNER/NAME [default: GITHUB_REPOSITORY]
+    #[arg(long, value_name = "OWNER/NAME", requires = "remote")]
+    pub repo: Option<String>,
+
+    /// Accept a branch whose protection requires no status check (otherwise exit 2)
+    #[arg(long, requires = "remote")]
+    pub allow_unprotected: bool,
+
+    /// Seconds one request may take in all [default: 30]
+    #[arg(long, value_name = "SECS", requires = "remote")]
+    pub timeout: Option<u64>,
+
+    /// Seconds to connect [default: 10]
+    #[arg(long, value_name = "SECS", requires = "remote")]
+    pub connect_timeout: Option<u64>,
+
+    /// Retries after a 5xx, 429, rate limit or connection failure [default: 3]
+    #[arg(long, value_name = "N", requires = "remote")]
+    pub retries: Option<u32>,
+
+    /// The longest wait gatelint accepts, for a backoff or a rate limit, in seconds [default: 60]
+    #[arg(long, value_name = "SECS", requires = "remote")]
+    pub max_wait: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// The repository root whose config and workflow folders set the defaults
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: String,
+
+    #[command(flatten)]
+    pub common: Common,
+
+    #[command(flatten)]
+    pub sources: Sources,
+
+    /// Write the snapshot to FILE instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

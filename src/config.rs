@@ -95,6 +95,16 @@ impl Date {
         Date::from_unix_days((secs / 86_400) as i64)
     }
 
+    /// Now in UTC as RFC 3339, e.g. `2026-11-24T05:00:00Z`.
+    pub fn timestamp_now() -> String {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let d = Date::from_unix_days((secs / 86_400) as i64);
+        let t = secs % 86_400;
+        format!("{d}T{:02}:{:02}:{:02}Z", t / 3600, t / 60 % 60, t % 60)
+    }
+
     /// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     fn from_unix_days(days: i64) -> Date {
         let z = days + 719_468;

@@ -9,11 +9,14 @@ use rayon::prelude::*;
 
 use crate::analyze::{self, Options, RootReport};
 use crate::cli::{
-    CheckArgs, CheckFormat, Cli, ColorChoice, Command, Common, ReportArgs, ReportFormat, Sources,
+    CheckArgs, CheckFormat, Cli, ColorChoice, Command, Common, ReportArgs, ReportFormat,
+    SnapshotArgs, Sources,
 };
 use crate::config::{self, Config, Date};
+use crate::discover;
 use crate::finding::{Finding, Severity};
 use crate::forge::protection::{self, Protection};
+use crate::forge::source::{self, Fetched, Limits, RemoteFlags, RemoteSpec};
 use crate::report::{checks, gates, human};
 use crate::rules::{self, Cx};
 
@@ -29,6 +32,7 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(args) => check(&args),
         Command::Report(args) => report(&args),
+        Command::Snapshot(args) => snapshot(&args),
         Command::Rules => list_rules(),
         Command::Explain { rule } => explain(&rule),
     }
@@ -42,6 +46,8 @@ pub struct Checked {
     pub report: RootReport,
     pub findings: Vec<Finding>,
     pub protection: Option<Protection>,
+    /// With `--remote` and a protection file: the file, compared with the live protection.
+    pub snapshot: Option<Protection>,
     pub branch: String,
     /// Texts of the files findings may point at, by the `file` they carry: display name and
     /// text.
@@ -58,38 +64,107 @@ fn shared_config(sources: &Sources) -> Result<Option<Config>, String> {
     }
 }
 
+/// The config of a root: `--config`, else its own gatelint.toml, else the defaults.
+fn root_config(root: &str, shared: Option<&Config>) -> Result<Config, String> {
+    if let Some(c) = shared {
+        return Ok(c.clone());
+    }
+    let path = Path::new(root).join(config::FILE_NAME);
+    if path.is_file() {
+        let shown = path.to_string_lossy().into_owned();
+        Config::load(&path, &shown, &rules::ids()).map_err(|e| e.to_string())
+    } else {
+        Ok(Config::empty())
+    }
+}
+
+/// Live protection, read once for all roots.
+struct Live {
+    spec: RemoteSpec,
+    fetched: Fetched,
+}
+
+fn limits(sources: &Sources) -> Limits {
+    let r = &sources.remote;
+    let d = Limits::default();
+    let secs = std::time::Duration::from_secs;
+    Limits {
+        connect_timeout: r.connect_timeout.map_or(d.connect_timeout, secs),
+        timeout: r.timeout.map_or(d.timeout, secs),
+        retries: r.retries.unwrap_or(d.retries),
+        max_wait: r.max_wait.map_or(d.max_wait, secs),
+        backoff: d.backoff,
+    }
+}
+
+fn fetch_live(
+    root: &str,
+    common: &Common,
+    sources: &Sources,
+    config: &Config,
+) -> Result<Live, String> {
+    let fallback_forge = common
+        .forge
+        .map(Into::into)
+        .or(config.forge)
+        .unwrap_or_else(|| discover::infer_forge(Path::new(root)));
+    let flags = RemoteFlags {
+        forge: common.forge.map(Into::into).or(config.forge),
+        server: sources.remote.server.clone(),
+        repo: sources.remote.repo.clone(),
+        branch: sources.branch.clone(),
+        limits: limits(sources),
+    };
+    let fallback_branch = config.branch.as_deref().unwrap_or(DEFAULT_BRANCH);
+    let spec =
+        RemoteSpec::resolve(&flags, fallback_forge, fallback_branch).map_err(|e| e.to_string())?;
+    let fetched = source::fetch(&spec).map_err(|e| e.to_string())?;
+    if let Some(why) = &fetched.protection.nothing_required
+        && !sources.remote.allow_unprotected
+    {
+        return Err(format!(
+            "branch `{}` of {} on {}: {why}; there is nothing to check the gates against \
+             (pass --allow-unprotected if that is intended)",
+            spec.branch,
+            spec.full_name(),
+            spec.server
+        ));
+    }
+    if !common.quiet {
+        eprintln!(
+            "gatelint: protection of {} branch `{}` read from {}: {}",
+            spec.full_name(),
+            spec.branch,
+            spec.server,
+            fetched.source
+        );
+    }
+    Ok(Live { spec, fetched })
+}
+
 fn check_root(
     root: &str,
     common: &Common,
     sources: &Sources,
     shared: Option<&Config>,
+    live: Option<&Live>,
 ) -> Result<Checked, String> {
-    let own;
-    let config: &Config = match shared {
-        Some(c) => c,
-        None => {
-            let path = Path::new(root).join(config::FILE_NAME);
-            own = if path.is_file() {
-                let shown = path.to_string_lossy().into_owned();
-                Config::load(&path, &shown, &rules::ids()).map_err(|e| e.to_string())?
-            } else {
-                Config::empty()
-            };
-            &own
-        }
+    let config = &root_config(root, shared)?;
+    let branch = match live {
+        Some(l) => l.spec.branch.clone(),
+        None => sources
+            .branch
+            .clone()
+            .or_else(|| config.branch.clone())
+            .unwrap_or_else(|| DEFAULT_BRANCH.to_owned()),
     };
-    let branch = sources
-        .branch
-        .clone()
-        .or_else(|| config.branch.clone())
-        .unwrap_or_else(|| DEFAULT_BRANCH.to_owned());
     let protection_path = match (&sources.protection, &config.protection) {
         (Some(p), _) => Some(p.clone()),
         (None, Some(p)) => Some(p.to_string_lossy().into_owned()),
         (None, None) => None,
     };
     let mut files = HashMap::new();
-    let protection = match &protection_path {
+    let from_file = match &protection_path {
         Some(path) => {
             let p = protection::load(Path::new(path), path, &branch).map_err(|e| e.to_string())?;
             let rel = rules::relative_to_root(root, path);
@@ -99,6 +174,11 @@ fn check_root(
             Some(p)
         }
         None => None,
+    };
+    // Live protection wins; a file given too is then the snapshot it is compared with.
+    let (protection, snapshot) = match live {
+        Some(l) => (Some(l.fetched.protection.clone()), from_file),
+        None => (from_file, None),
     };
     if let Some(file) = &config.file
         && let Ok(text) = std::fs::read_to_string(file)
@@ -114,7 +194,8 @@ fn check_root(
         syntax: config.syntax.clone(),
     };
     let report = analyze::analyze_root(root, &options).map_err(|e| e.to_string())?;
-    let cx = Cx::new(&report, protection.as_ref(), config, Date::today(), &branch);
+    let mut cx = Cx::new(&report, protection.as_ref(), config, Date::today(), &branch);
+    cx.snapshot = snapshot.as_ref();
     let findings = rules::run(&cx, report.findings.clone());
     drop(cx);
     for (file, text) in &report.sources {
@@ -131,6 +212,7 @@ fn check_root(
         report,
         findings,
         protection,
+        snapshot,
         branch,
         files,
     })
@@ -139,9 +221,16 @@ fn check_root(
 /// Check every root (in parallel); the first failure, in the order given, is the error.
 fn check_all(paths: &[String], common: &Common, sources: &Sources) -> Result<Vec<Checked>, String> {
     let shared = shared_config(sources)?;
+    let live = if sources.remote.remote {
+        let first = paths.first().map_or(".", String::as_str);
+        let config = root_config(first, shared.as_ref())?;
+        Some(fetch_live(first, common, sources, &config)?)
+    } else {
+        None
+    };
     paths
         .par_iter()
-        .map(|root| check_root(root, common, sources, shared.as_ref()))
+        .map(|root| check_root(root, common, sources, shared.as_ref(), live.as_ref()))
         .collect::<Vec<_>>()
         .into_iter()
         .collect()
@@ -270,6 +359,47 @@ fn report(args: &ReportArgs) -> Exit {
         Exit::Findings
     } else {
         Exit::Clean
+    }
+}
+
+fn snapshot(args: &SnapshotArgs) -> Exit {
+    if !args.sources.remote.remote {
+        eprintln!("error: `gatelint snapshot` reads live protection: add --remote");
+        return Exit::Failure;
+    }
+    let result = shared_config(&args.sources)
+        .and_then(|shared| root_config(&args.path, shared.as_ref()))
+        .and_then(|config| fetch_live(&args.path, &args.common, &args.sources, &config));
+    let live = match result {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Failure;
+        }
+    };
+    let meta = protection::SnapshotMeta {
+        forge: live.spec.forge.as_str(),
+        server: &live.spec.server,
+        repository: &live.spec.full_name(),
+        branch: &live.spec.branch,
+        source: &live.fetched.source,
+        fetched_at: &Date::timestamp_now(),
+    };
+    let text = protection::write_snapshot(&live.fetched.protection, &meta);
+    match &args.output {
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => {
+                if !args.common.quiet {
+                    eprintln!("gatelint: wrote {path}");
+                }
+                Exit::Clean
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {path}: {e}");
+                Exit::Failure
+            }
+        },
+        None => write_out(&text),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod glob;
 pub mod naming;
 pub mod protection;
+pub mod source;
 
 use std::fmt;
 use std::str::FromStr;

@@ -72,6 +72,8 @@ pub enum Shape {
     GiteaSingle,
     GiteaBranch,
     TextList,
+    /// Written by `gatelint snapshot`.
+    Snapshot,
 }
 
 impl fmt::Display for Shape {
@@ -84,6 +86,7 @@ impl fmt::Display for Shape {
             Shape::GiteaSingle => "Gitea/Forgejo branch protection",
             Shape::GiteaBranch => "Gitea/Forgejo branch",
             Shape::TextList => "context list",
+            Shape::Snapshot => "gatelint snapshot",
         })
     }
 }
@@ -99,9 +102,33 @@ pub struct Protection {
     pub required: Vec<Required>,
     /// Why nothing is required, when that is the case (unprotected branch, status checks off).
     pub nothing_required: Option<String>,
+    /// Read from a file (findings point into it); false when read live.
+    pub local: bool,
 }
 
 impl Protection {
+    /// The union of several sources (GitHub classic protection and rulesets).
+    pub fn union(parts: Vec<Protection>, file: &str, shape: Shape) -> Protection {
+        let mut required = Vec::new();
+        let mut rule = None;
+        for p in parts {
+            required.extend(p.required);
+            rule = rule.or(p.rule);
+        }
+        dedupe(&mut required);
+        let nothing_required = required
+            .is_empty()
+            .then(|| "no branch protection or ruleset requires a status check".to_owned());
+        Protection {
+            file: file.to_owned(),
+            shape,
+            rule,
+            required,
+            nothing_required,
+            local: false,
+        }
+    }
+
     /// True if an enforced entry matches `context`.
     pub fn requires(&self, context: &str) -> bool {
         self.required
@@ -230,6 +257,7 @@ fn text_list(text: &str, file: &str) -> Protection {
         rule: None,
         required,
         nothing_required,
+        local: true,
     }
 }
 
@@ -342,8 +370,10 @@ fn from_json(
         rule: None,
         required: Vec::new(),
         nothing_required: None,
+        local: true,
     };
     match json {
+        Json::Object(o) if o.contains_key(SNAPSHOT_KEY) => snapshot(&cx, o, &mut out)?,
         Json::Object(o) if is_github_classic(o) => {
             github_classic(&cx, o, &mut out)?;
             if let Some(rules) = o.get("rules") {
@@ -405,6 +435,110 @@ fn from_json(
         out.nothing_required = Some(format!("the {} requires no status check", out.shape));
     }
     Ok(out)
+}
+
+/// The key that marks a file written by `gatelint snapshot`, with its format version.
+pub const SNAPSHOT_KEY: &str = "gatelint-snapshot";
+
+/// What a snapshot records of the protection it froze.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotMeta<'a> {
+    pub forge: &'a str,
+    pub server: &'a str,
+    pub repository: &'a str,
+    pub branch: &'a str,
+    pub source: &'a str,
+    pub fetched_at: &'a str,
+}
+
+/// Write protection as a snapshot: stable key order, contexts sorted, one per line.
+pub fn write_snapshot(p: &Protection, meta: &SnapshotMeta<'_>) -> String {
+    let glob = p
+        .required
+        .iter()
+        .any(|r| matches!(r.matcher, Matcher::Glob(_)));
+    let mut required: Vec<&str> = p
+        .required
+        .iter()
+        .filter(|r| r.enforced() && !r.external_app)
+        .map(|r| r.text.as_str())
+        .collect();
+    required.sort_unstable();
+    let mut other: Vec<&str> = p
+        .required
+        .iter()
+        .filter(|r| r.external_app)
+        .map(|r| r.text.as_str())
+        .collect();
+    other.sort_unstable();
+    let mut doc = serde_json::Map::new();
+    doc.insert(SNAPSHOT_KEY.to_owned(), Json::from(1));
+    doc.insert("forge".to_owned(), Json::from(meta.forge));
+    doc.insert("server".to_owned(), Json::from(meta.server));
+    doc.insert("repository".to_owned(), Json::from(meta.repository));
+    doc.insert("branch".to_owned(), Json::from(meta.branch));
+    doc.insert("source".to_owned(), Json::from(meta.source));
+    doc.insert(
+        "rule".to_owned(),
+        p.rule.as_deref().map_or(Json::Null, Json::from),
+    );
+    doc.insert(
+        "matching".to_owned(),
+        Json::from(if glob { "glob" } else { "exact" }),
+    );
+    doc.insert("fetched-at".to_owned(), Json::from(meta.fetched_at));
+    doc.insert(
+        "nothing-required".to_owned(),
+        p.nothing_required.as_deref().map_or(Json::Null, Json::from),
+    );
+    doc.insert("required".to_owned(), Json::from(required));
+    doc.insert("other-apps".to_owned(), Json::from(other));
+    serde_json::to_string_pretty(&Json::Object(doc)).unwrap_or_default() + "\n"
+}
+
+fn snapshot(
+    cx: &JsonCtx<'_>,
+    o: &serde_json::Map<String, Json>,
+    out: &mut Protection,
+) -> Result<(), ProtectionError> {
+    out.shape = Shape::Snapshot;
+    if o.get(SNAPSHOT_KEY) != Some(&Json::from(1)) {
+        return Err(cx.shape_error(
+            "unknown snapshot version: this gatelint reads version 1".to_owned(),
+            Some(SNAPSHOT_KEY),
+        ));
+    }
+    let glob = match o.get("matching").and_then(Json::as_str) {
+        Some("glob") => true,
+        Some("exact") => false,
+        _ => {
+            return Err(cx.shape_error(
+                "`matching` must be \"glob\" or \"exact\"".to_owned(),
+                Some("matching"),
+            ));
+        }
+    };
+    out.rule = o.get("rule").and_then(Json::as_str).map(str::to_owned);
+    out.nothing_required = o
+        .get("nothing-required")
+        .and_then(Json::as_str)
+        .map(str::to_owned);
+    let required = o.get("required").unwrap_or(&Json::Null);
+    for text in cx.strings(required, "required")? {
+        if glob {
+            out.required.push(cx.glob(text)?);
+        } else {
+            out.required
+                .push(cx.required(text, Matcher::Exact(text.to_owned()), false));
+        }
+    }
+    if let Some(other) = o.get("other-apps") {
+        for text in cx.strings(other, "other-apps")? {
+            out.required
+                .push(cx.required(text, Matcher::Exact(text.to_owned()), true));
+        }
+    }
+    Ok(())
 }
 
 fn dedupe(required: &mut Vec<Required>) {

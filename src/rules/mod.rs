@@ -16,6 +16,7 @@ mod required_masked;
 mod required_never_posted;
 mod required_not_protected;
 mod required_pending;
+mod snapshot_drift;
 mod workflow_invalid;
 
 use crate::analyze::{Gate, RootReport};
@@ -92,6 +93,7 @@ pub static RULES: &[&dyn Rule] = &[
     &exempt_but_protected::ExemptButProtected,
     &required_never_posted::RequiredNeverPosted,
     &context_unresolvable::ContextUnresolvable,
+    &snapshot_drift::SnapshotDrift,
     &no_protection::NoProtection,
 ];
 
@@ -112,6 +114,8 @@ pub struct Cx<'a> {
     /// The branch whose protection applies (for messages).
     pub branch: &'a str,
     pub gates: Vec<GateFacts<'a>>,
+    /// With `--remote`: the protection file given too, compared with the live protection.
+    pub snapshot: Option<&'a Protection>,
 }
 
 /// A job with the facts the rules share, computed once.
@@ -206,6 +210,7 @@ impl<'a> Cx<'a> {
             today,
             branch,
             gates,
+            snapshot: None,
         }
     }
 

@@ -72,8 +72,13 @@ impl Rule for ProtectionOrphaned {
                     cx.branch, entry.text
                 ),
             )
-            .help(help)
-            .at(&cx.protection_file(), entry.span.unwrap_or_else(|| line_span(1)));
+            .help(help);
+            if protection.local {
+                f = f.at(
+                    &cx.protection_file(),
+                    entry.span.unwrap_or_else(|| line_span(1)),
+                );
+            }
             f.context = Some(entry.text.clone());
             out.push(f);
         }

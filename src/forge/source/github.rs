@@ -1,0 +1,110 @@
+//! GitHub: classic branch protection and the rulesets that apply to the branch, their union
+//! (FORGE-SEMANTICS §5–6). octocrab has no typed API for either: raw GETs.
+
+use super::http::{AuthScheme, Client};
+use super::{Fetched, RemoteError, RemoteSpec, segment, status_error};
+use crate::forge::protection::{self, Protection, Shape};
+
+/// Ruleset pages followed at most (100 rules each).
+const MAX_PAGES: usize = 50;
+
+fn parse(body: &str, url: &str, spec: &RemoteSpec) -> Result<Protection, RemoteError> {
+    let p =
+        protection::parse(body, url, &spec.branch).map_err(|e| RemoteError::new(e.to_string()))?;
+    match p.shape {
+        Shape::GithubClassic | Shape::GithubRulesets | Shape::GithubCombined => Ok(p),
+        other => Err(RemoteError::new(format!(
+            "GET {url}: the server answered with a {other} payload, not GitHub's: is --forge right?"
+        ))),
+    }
+}
+
+pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
+    let client = Client::new(spec.token.as_ref(), AuthScheme::Bearer, spec.limits)?;
+    let base = format!(
+        "{}/repos/{}/{}",
+        spec.api,
+        segment(&spec.owner),
+        segment(&spec.repo)
+    );
+    let branch = segment(&spec.branch);
+    let mut sources = Vec::new();
+
+    let classic_url = format!("{base}/branches/{branch}/protection");
+    let a = client.get(&classic_url).await?;
+    let classic = match a.status {
+        200 => {
+            sources.push("branch protection".to_owned());
+            Some(parse(&a.body, &classic_url, spec)?)
+        }
+        404 if a.message().as_deref() == Some("Branch not protected") => {
+            sources.push("no classic branch protection".to_owned());
+            None
+        }
+        403 => {
+            // The token may not read protection (it needs admin): the branch itself shows the
+            // required checks to any reader.
+            let url = format!("{base}/branches/{branch}");
+            let b = client.get(&url).await?;
+            if b.status != 200 {
+                return Err(status_error(
+                    spec,
+                    &url,
+                    &b,
+                    "read access to the repository",
+                ));
+            }
+            sources.push(format!(
+                "branches/{} (the token cannot read branch protection: it needs admin rights)",
+                spec.branch
+            ));
+            Some(parse(&b.body, &url, spec)?)
+        }
+        _ => {
+            return Err(status_error(
+                spec,
+                &classic_url,
+                &a,
+                "reading branch protection needs admin rights on the repository",
+            ));
+        }
+    };
+
+    let mut rules: Vec<Protection> = Vec::new();
+    let mut url = format!("{base}/rules/branches/{branch}?per_page=100");
+    for page in 1..=MAX_PAGES {
+        let a = client.get(&url).await?;
+        if a.status != 200 {
+            return Err(status_error(
+                spec,
+                &url,
+                &a,
+                "read access to the repository",
+            ));
+        }
+        rules.push(parse(&a.body, &url, spec)?);
+        match a.next_page() {
+            Some(next) if page < MAX_PAGES => url = next,
+            Some(_) => {
+                return Err(RemoteError::new(format!(
+                    "more than {MAX_PAGES} pages of rulesets for `{}`",
+                    spec.branch
+                )));
+            }
+            None => break,
+        }
+    }
+    let ruleset_contexts: usize = rules.iter().map(|r| r.required.len()).sum();
+    sources.push(format!(
+        "rulesets ({} pages, {ruleset_contexts} required checks)",
+        rules.len()
+    ));
+
+    let mut all: Vec<Protection> = classic.into_iter().collect();
+    all.extend(rules);
+    let protection = Protection::union(all, &classic_url, Shape::GithubCombined);
+    Ok(Fetched {
+        protection,
+        source: sources.join(" + "),
+    })
+}

@@ -1,0 +1,231 @@
+//! GET with timeouts, retries and rate limits, on octocrab's HTTP client (FORGE-SEMANTICS §6).
+//!
+//! Retried: connection errors and timeouts, 5xx, 429, and GitHub's rate-limit 403s. A wait the
+//! server asks for (`retry-after`, `x-ratelimit-reset`) is honoured up to `max_wait`; longer is
+//! an error. Nothing here ever formats the token.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use http::HeaderMap;
+use octocrab::Octocrab;
+
+use super::{RemoteError, Secret};
+
+/// How patient the client is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub connect_timeout: Duration,
+    /// For one whole request, headers and body.
+    pub timeout: Duration,
+    /// Attempts after the first.
+    pub retries: u32,
+    /// The longest a single wait (backoff or rate limit) may be.
+    pub max_wait: Duration,
+    /// The first backoff; it doubles with each retry.
+    pub backoff: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            retries: 3,
+            max_wait: Duration::from_secs(60),
+            backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+/// An answer: status, headers, body text.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    /// The `message` of a JSON error body, if there is one.
+    pub fn message(&self) -> Option<String> {
+        let v: serde_json::Value = serde_json::from_str(&self.body).ok()?;
+        v.get("message")?.as_str().map(str::to_owned)
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
+
+    /// The URL of the next page from a `Link` header (`rel="next"`).
+    pub fn next_page(&self) -> Option<String> {
+        let link = self.header("link")?;
+        link.split(',').find_map(|part| {
+            let (url, rest) = part.split_once(';')?;
+            rest.contains("rel=\"next\"").then(|| {
+                url.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_owned()
+            })
+        })
+    }
+}
+
+/// How to send the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// `Authorization: Bearer …` (GitHub).
+    Bearer,
+    /// `Authorization: token …` (Gitea, Forgejo).
+    Token,
+}
+
+pub struct Client {
+    octo: Octocrab,
+    limits: Limits,
+}
+
+impl Client {
+    pub fn new(
+        token: Option<&Secret>,
+        scheme: AuthScheme,
+        limits: Limits,
+    ) -> Result<Self, RemoteError> {
+        let mut builder = Octocrab::builder()
+            .set_connect_timeout(Some(limits.connect_timeout))
+            .set_read_timeout(Some(limits.timeout))
+            .set_write_timeout(Some(limits.timeout));
+        if let Some(token) = token {
+            builder = match scheme {
+                AuthScheme::Bearer => builder.personal_token(token.expose().to_owned()),
+                AuthScheme::Token => builder.add_header(
+                    http::header::AUTHORIZATION,
+                    format!("token {}", token.expose()),
+                ),
+            };
+        }
+        let octo = builder
+            .build()
+            .map_err(|_| RemoteError::new("cannot set up the HTTP client"))?;
+        Ok(Client { octo, limits })
+    }
+
+    /// GET `url`, retrying as the module says. Any status is returned once retries are spent;
+    /// errors are only for answers that never came.
+    pub async fn get(&self, url: &str) -> Result<Answer, RemoteError> {
+        let mut attempt = 0;
+        loop {
+            let result = tokio::time::timeout(self.limits.timeout, self.once(url)).await;
+            let retry_in = match &result {
+                Ok(Ok(answer)) => self.retry_delay(answer, attempt)?,
+                Ok(Err(_)) | Err(_) => Some(self.backoff(attempt)),
+            };
+            match (retry_in, result) {
+                (Some(wait), _) if attempt < self.limits.retries => {
+                    attempt += 1;
+                    tokio::time::sleep(wait).await;
+                }
+                (_, Ok(Ok(answer))) => return Ok(answer),
+                (_, Ok(Err(e))) => {
+                    return Err(RemoteError::new(format!(
+                        "GET {url} failed after {} attempts: {e}",
+                        attempt + 1
+                    )));
+                }
+                (_, Err(_)) => {
+                    return Err(RemoteError::new(format!(
+                        "GET {url} timed out after {} s ({} attempts)",
+                        self.limits.timeout.as_secs_f64(),
+                        attempt + 1
+                    )));
+                }
+            }
+        }
+    }
+
+    async fn once(&self, url: &str) -> Result<Answer, String> {
+        let response = self.octo._get(url).await.map_err(|e| describe(&e))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = self
+            .octo
+            .body_to_string(response)
+            .await
+            .map_err(|e| describe(&e))?;
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        self.limits
+            .backoff
+            .saturating_mul(2u32.saturating_pow(attempt))
+            .min(self.limits.max_wait)
+    }
+
+    /// `Some(wait)` when the answer should be retried after `wait`; an error when the server
+    /// asks for a longer wait than allowed.
+    fn retry_delay(&self, a: &Answer, attempt: u32) -> Result<Option<Duration>, RemoteError> {
+        let rate_limited = a.status == 429
+            || (a.status == 403
+                && (a.header("retry-after").is_some()
+                    || a.header("x-ratelimit-remaining") == Some("0")
+                    || a.message()
+                        .is_some_and(|m| m.to_ascii_lowercase().contains("rate limit"))));
+        if rate_limited {
+            let asked = if let Some(secs) = a
+                .header("retry-after")
+                .and_then(|v| v.trim().parse::<u64>().ok())
+            {
+                Some(Duration::from_secs(secs))
+            } else if a.header("x-ratelimit-remaining") == Some("0") {
+                let reset = a
+                    .header("x-ratelimit-reset")
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .unwrap_or(0);
+                let now = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                Some(Duration::from_secs(reset.saturating_sub(now)))
+            } else {
+                None
+            };
+            let wait = match asked {
+                Some(w) => w,
+                // No hint: at least a minute, then exponential (GitHub's advice).
+                None => Duration::from_secs(60).saturating_mul(2u32.saturating_pow(attempt)),
+            };
+            if wait > self.limits.max_wait {
+                return Err(RemoteError::new(format!(
+                    "rate limited (HTTP {}): the server asks to wait {} s, more than the {} s allowed (--max-wait)",
+                    a.status,
+                    wait.as_secs(),
+                    self.limits.max_wait.as_secs()
+                )));
+            }
+            return Ok(Some(wait));
+        }
+        if a.status >= 500 {
+            return Ok(Some(self.backoff(attempt)));
+        }
+        Ok(None)
+    }
+}
+
+/// An HTTP client error in one line, with its causes.
+fn describe(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}

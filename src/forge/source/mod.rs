@@ -1,0 +1,236 @@
+//! Live branch protection over the forges' APIs (`--remote`), and snapshots of it.
+//!
+//! The token comes only from the environment and is held in a [`Secret`], whose `Debug` and
+//! `Display` print `***`; no message built here includes it, and error text from the HTTP
+//! layer is scrubbed of it before it is shown.
+
+mod gitea;
+mod github;
+pub mod http;
+
+use std::fmt;
+
+use super::Forge;
+use super::protection::Protection;
+pub use http::Limits;
+
+/// A token. Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: String) -> Self {
+        Secret(s)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Protection could not be read: exit 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct RemoteError {
+    pub message: String,
+}
+
+impl RemoteError {
+    pub fn new(message: impl Into<String>) -> Self {
+        RemoteError {
+            message: message.into(),
+        }
+    }
+}
+
+/// Where and what to read.
+#[derive(Debug, Clone)]
+pub struct RemoteSpec {
+    pub forge: Forge,
+    /// The web address of the server, e.g. `https://github.com`.
+    pub server: String,
+    /// The API base: `https://api.github.com`, `{server}/api/v3`, `{server}/api/v1`.
+    pub api: String,
+    pub owner: String,
+    pub repo: String,
+    pub branch: String,
+    pub token: Option<Secret>,
+    /// Where the token came from (an environment variable's name), for messages.
+    pub token_source: Option<&'static str>,
+    pub limits: Limits,
+}
+
+/// What the flags say; anything missing comes from the CI environment.
+#[derive(Debug, Clone, Default)]
+pub struct RemoteFlags {
+    pub forge: Option<Forge>,
+    pub server: Option<String>,
+    pub repo: Option<String>,
+    pub branch: Option<String>,
+    pub limits: Limits,
+}
+
+/// Read the environment variable `name`, if set and not empty.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl RemoteSpec {
+    /// Resolve from flags, then the runner's environment (`GITHUB_SERVER_URL`,
+    /// `GITHUB_API_URL`, `GITHUB_REPOSITORY`, `GITHUB_BASE_REF`, `GITEA_ACTIONS`,
+    /// `FORGEJO_ACTIONS`), then `fallback_forge` and `fallback_branch`.
+    pub fn resolve(
+        flags: &RemoteFlags,
+        fallback_forge: Forge,
+        fallback_branch: &str,
+    ) -> Result<Self, RemoteError> {
+        let forge = flags.forge.unwrap_or_else(|| {
+            if env("FORGEJO_ACTIONS").is_some() {
+                Forge::Forgejo
+            } else if env("GITEA_ACTIONS").is_some() {
+                Forge::Gitea
+            } else {
+                fallback_forge
+            }
+        });
+        let server = match flags.server.clone().or_else(|| env("GITHUB_SERVER_URL")) {
+            Some(s) => s,
+            None if forge == Forge::Github => "https://github.com".to_owned(),
+            None => {
+                return Err(RemoteError::new(format!(
+                    "--remote needs the {forge} server: give --server URL (or set GITHUB_SERVER_URL)"
+                )));
+            }
+        };
+        let server = server.trim_end_matches('/').to_owned();
+        if !(server.starts_with("https://") || server.starts_with("http://")) {
+            return Err(RemoteError::new(format!(
+                "--server must be an http(s) URL, got `{server}`"
+            )));
+        }
+        let api = match forge {
+            Forge::Github => match (flags.server.is_some(), env("GITHUB_API_URL")) {
+                (false, Some(api)) => api.trim_end_matches('/').to_owned(),
+                _ if server == "https://github.com" => "https://api.github.com".to_owned(),
+                _ => format!("{server}/api/v3"),
+            },
+            Forge::Gitea | Forge::Forgejo => format!("{server}/api/v1"),
+        };
+        let full = flags
+            .repo
+            .clone()
+            .or_else(|| env("GITHUB_REPOSITORY"))
+            .ok_or_else(|| RemoteError::new("--remote needs the repository: give --repo OWNER/NAME (or set GITHUB_REPOSITORY)"))?;
+        let (owner, repo) = full
+            .split_once('/')
+            .filter(|(o, r)| !o.is_empty() && !r.is_empty() && !r.contains('/'))
+            .ok_or_else(|| RemoteError::new(format!("--repo must be OWNER/NAME, got `{full}`")))?;
+        let branch = flags
+            .branch
+            .clone()
+            .or_else(|| env("GITHUB_BASE_REF"))
+            .unwrap_or_else(|| fallback_branch.to_owned());
+        let names: &[&'static str] = match forge {
+            Forge::Github => &["GATELINT_TOKEN", "GITHUB_TOKEN"],
+            Forge::Gitea | Forge::Forgejo => &["GATELINT_TOKEN", "GITEA_TOKEN", "GITHUB_TOKEN"],
+        };
+        let found = names.iter().find_map(|n| env(n).map(|t| (*n, t)));
+        Ok(RemoteSpec {
+            forge,
+            server,
+            api,
+            owner: owner.to_owned(),
+            repo: repo.to_owned(),
+            branch,
+            token: found
+                .as_ref()
+                .map(|(_, t)| Secret::new(t.trim().to_owned())),
+            token_source: found.map(|(n, _)| n),
+            limits: flags.limits,
+        })
+    }
+
+    /// `owner/repo`.
+    pub fn full_name(&self) -> String {
+        format!("{}/{}", self.owner, self.repo)
+    }
+
+    /// Remove the token from a message (defence in depth: no message should hold it).
+    pub fn scrub(&self, text: &str) -> String {
+        match &self.token {
+            Some(t) if !t.expose().is_empty() => text.replace(t.expose(), "***"),
+            _ => text.to_owned(),
+        }
+    }
+}
+
+/// Protection as read live, and how it was read.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub protection: Protection,
+    /// Which endpoints answered, for the user and the snapshot.
+    pub source: String,
+}
+
+/// Fetch the protection of the branch. Runs its own single-threaded runtime: only here.
+pub fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RemoteError::new(format!("cannot start the HTTP runtime: {e}")))?;
+    let result = runtime.block_on(async {
+        match spec.forge {
+            Forge::Github => github::fetch(spec).await,
+            Forge::Gitea | Forge::Forgejo => gitea::fetch(spec).await,
+        }
+    });
+    result.map_err(|e| RemoteError::new(spec.scrub(&e.message)))
+}
+
+/// Percent-encode a path segment (branch names may hold `/`).
+pub fn segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// What a status means, for an error message: which permission is missing.
+fn status_error(spec: &RemoteSpec, url: &str, a: &http::Answer, need: &str) -> RemoteError {
+    let server_says = a.message().map(|m| format!(": {m}")).unwrap_or_default();
+    let who = match spec.token_source {
+        Some(var) => format!("the token from {var}"),
+        None => "no token (set GATELINT_TOKEN)".to_owned(),
+    };
+    let hint = match a.status {
+        401 => format!("{who} was rejected: it is invalid or expired"),
+        403 => format!("{who} lacks permission: {need}"),
+        404 => format!(
+            "not found: check the repository `{}` and branch `{}`, and that {who} can read them",
+            spec.full_name(),
+            spec.branch
+        ),
+        _ => "the server failed".to_owned(),
+    };
+    RemoteError::new(format!(
+        "GET {url}: HTTP {}{server_says} ({hint})",
+        a.status
+    ))
+}

@@ -1,0 +1,55 @@
+//! `snapshot-drift`: with `--remote` and a protection file, the two disagree.
+
+use super::{Cx, Rule, RuleInfo, line_span};
+use crate::finding::Finding;
+
+super::rule!(
+    SnapshotDrift,
+    "snapshot-drift",
+    Error,
+    "the protection snapshot and the live protection require different contexts",
+    needs_protection = true
+);
+
+impl Rule for SnapshotDrift {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check_root(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        let (Some(live), Some(snapshot)) = (cx.protection, cx.snapshot) else {
+            return;
+        };
+        let file = super::relative_to_root(&cx.root.root, &snapshot.file);
+        let in_snapshot = |text: &str| snapshot.enforced().any(|r| r.text == text);
+        let is_live = |text: &str| live.enforced().any(|r| r.text == text);
+        for r in live.enforced().filter(|r| !in_snapshot(&r.text)) {
+            let mut f = Self::new_finding(
+                cx,
+                format!(
+                    "the live protection of `{}` requires `{}`, which the snapshot does not list",
+                    cx.branch, r.text
+                ),
+            )
+            .help(
+                "refresh the snapshot: `gatelint snapshot --remote -o FILE`, and review the change",
+            )
+            .at(&file, line_span(1));
+            f.context = Some(r.text.clone());
+            out.push(f);
+        }
+        for r in snapshot.enforced().filter(|r| !is_live(&r.text)) {
+            let mut f = Self::new_finding(
+                cx,
+                format!(
+                    "the snapshot lists `{}`, which the live protection of `{}` no longer requires",
+                    r.text, cx.branch
+                ),
+            )
+            .help("a gate was dropped from branch protection: restore it, or refresh the snapshot if that was intended")
+            .at(&file, r.span.unwrap_or_else(|| line_span(1)));
+            f.context = Some(r.text.clone());
+            out.push(f);
+        }
+    }
+}
