@@ -24,7 +24,12 @@ fn parse(
 }
 
 pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
-    let client = Client::new(spec.token.as_ref(), AuthScheme::Token, spec.limits)?;
+    let client = Client::new(
+        &spec.api,
+        spec.token.as_ref(),
+        AuthScheme::Token,
+        spec.limits,
+    )?;
     let base = format!(
         "{}/repos/{}/{}",
         spec.api,

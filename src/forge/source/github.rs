@@ -20,7 +20,12 @@ fn parse(body: &str, url: &str, spec: &RemoteSpec) -> Result<Protection, RemoteE
 }
 
 pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
-    let client = Client::new(spec.token.as_ref(), AuthScheme::Bearer, spec.limits)?;
+    let client = Client::new(
+        &spec.api,
+        spec.token.as_ref(),
+        AuthScheme::Bearer,
+        spec.limits,
+    )?;
     let base = format!(
         "{}/repos/{}/{}",
         spec.api,

@@ -86,12 +86,18 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client for the API at `api`. octocrab sends a bearer token only to that host; the
+    /// `token` header is sent with every request, and redirects are not followed, so neither
+    /// reaches another host.
     pub fn new(
+        api: &str,
         token: Option<&Secret>,
         scheme: AuthScheme,
         limits: Limits,
     ) -> Result<Self, RemoteError> {
         let mut builder = Octocrab::builder()
+            .base_uri(api)
+            .map_err(|_| RemoteError::new(format!("`{api}` is not a valid API address")))?
             .set_connect_timeout(Some(limits.connect_timeout))
             .set_read_timeout(Some(limits.timeout))
             .set_write_timeout(Some(limits.timeout));

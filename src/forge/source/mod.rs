@@ -227,6 +227,10 @@ fn status_error(spec: &RemoteSpec, url: &str, a: &http::Answer, need: &str) -> R
             spec.full_name(),
             spec.branch
         ),
+        300..=399 => match a.headers.get("location").and_then(|l| l.to_str().ok()) {
+            Some(to) => format!("the server redirects to {to}: give that address as --server"),
+            None => "the server redirects; give its final address as --server".to_owned(),
+        },
         _ => "the server failed".to_owned(),
     };
     RemoteError::new(format!(

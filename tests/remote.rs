@@ -1,0 +1,902 @@
+//! `--remote` and `snapshot` against local API servers (wiremock) serving the payload shapes
+//! of `../shared/api-fixtures/`: each case asserts the exit code and the message.
+
+mod common;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "gl-secret-token-5f0c9e2a7b";
+
+/// The CI environment must not leak into these runs.
+const CLEARED: [&str; 9] = [
+    "GITHUB_SERVER_URL",
+    "GITHUB_API_URL",
+    "GITHUB_REPOSITORY",
+    "GITHUB_BASE_REF",
+    "GITEA_ACTIONS",
+    "FORGEJO_ACTIONS",
+    "GATELINT_TOKEN",
+    "GITEA_TOKEN",
+    "GITHUB_TOKEN",
+];
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
+    }
+
+    /// The token appears nowhere in what gatelint printed.
+    fn assert_no_token(&self) {
+        assert!(!self.stdout.contains(TOKEN), "token in stdout");
+        assert!(!self.stderr.contains(TOKEN), "token in stderr");
+    }
+}
+
+/// Run gatelint (blocking, off the runtime that serves the mock) with a token and trace
+/// logging asked for.
+async fn run(args: Vec<String>, token: Option<&'static str>) -> Out {
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::cargo_bin("gatelint").expect("binary");
+        cmd.current_dir(common::repo_root())
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "trace");
+        for var in CLEARED {
+            cmd.env_remove(var);
+        }
+        if let Some(t) = token {
+            cmd.env("GATELINT_TOKEN", t);
+        }
+        let out = cmd.timeout(Duration::from_secs(60)).output().expect("runs");
+        let out = Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        out.assert_no_token();
+        out
+    })
+    .await
+    .expect("joins")
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn fixture(name: &str) -> Option<String> {
+    let p = common::shared(&format!("api-fixtures/{name}"))?;
+    std::fs::read_to_string(p).ok()
+}
+
+fn json(status: u16, body: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json")
+}
+
+const GH: &str = "/api/v3/repos/octo/app";
+const GT: &str = "/api/v1/repos/octo/app";
+
+/// `check --remote` (or another command) on a fixture repository against `server`.
+fn remote(cmd: &str, repo: &str, server: &MockServer, extra: &[&str]) -> Vec<String> {
+    let mut a = args(&[
+        cmd,
+        repo,
+        "--remote",
+        "--server",
+        &server.uri(),
+        "--repo",
+        "octo/app",
+        "--format",
+        "json",
+    ]);
+    a.extend(extra.iter().map(|s| (*s).to_owned()));
+    a
+}
+
+async fn github_rules(server: &MockServer, pages: &[&str]) {
+    for (i, body) in pages.iter().enumerate() {
+        let mut resp = json(200, body);
+        if i + 1 < pages.len() {
+            let next = format!(
+                "<{}{GH}/rules/branches/main?per_page=100&page={}>; rel=\"next\"",
+                server.uri(),
+                i + 2
+            );
+            resp = resp.insert_header("link", next.as_str());
+        }
+        let mock = Mock::given(method("GET")).and(path(format!("{GH}/rules/branches/main")));
+        let mock = if i == 0 {
+            mock.respond_with(resp).with_priority(5)
+        } else {
+            mock.and(query_param("page", (i + 1).to_string()))
+                .respond_with(resp)
+                .with_priority(1)
+        };
+        mock.mount(server).await;
+    }
+}
+
+fn findings(out: &Out) -> Vec<(String, Option<String>, Option<String>)> {
+    out.json()["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+                f["job"].as_str().map(str::to_owned),
+                f["context"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+fn s(x: &str) -> Option<String> {
+    Some(x.to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_classic_and_rulesets_over_pages() {
+    let (Some(classic), Some(rules)) = (
+        fixture("github-branch-protection-update.json"),
+        fixture("github-rules-branches-required-status-checks.synthetic.json"),
+    ) else {
+        return;
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/branches/main/protection")))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(json(200, &classic))
+        .mount(&server)
+        .await;
+    // The synthetic rules split over two pages.
+    let all: Vec<Value> = serde_json::from_str(&rules).unwrap_or_default();
+    let first = serde_json::to_string(&all[..1]).unwrap_or_default();
+    let rest = serde_json::to_string(&all[1..]).unwrap_or_default();
+    github_rules(&server, &[&first, &rest]).await;
+
+    let out = run(
+        remote("check", "testdata/remote-github", &server, &[]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("protection of octo/app branch `main` read from http://127.0.0.1")
+            && out
+                .stderr
+                .contains("branch protection + rulesets (2 pages, 4 required checks)"),
+        "{}",
+        out.stderr
+    );
+    // build, test and ci / lint are required and posted; the other apps' checks are orphans.
+    assert_eq!(
+        findings(&out),
+        [
+            (
+                "protection-orphaned".to_owned(),
+                None,
+                s("continuous-integration/travis-ci")
+            ),
+            ("protection-orphaned".to_owned(), None, s("security/scan")),
+        ]
+    );
+    let report = run(
+        remote("report", "testdata/remote-github", &server, &[]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(report.code, 0);
+    let protected: Vec<Value> = report.json()["gates"]
+        .as_array()
+        .map(|g| g.iter().map(|g| g["protected"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        protected,
+        [
+            Value::Bool(true),
+            Value::Bool(true),
+            Value::Bool(true),
+            Value::Bool(false)
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_unprotected_needs_the_opt_in() {
+    let Some(not_protected) = fixture("github-error-branch-not-protected.json") else {
+        return;
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/branches/main/protection")))
+        .respond_with(json(404, &not_protected))
+        .mount(&server)
+        .await;
+    github_rules(&server, &["[]"]).await;
+    let out = run(
+        remote("check", "testdata/remote-github", &server, &[]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("branch `main` of octo/app on http://127.0.0.1")
+            && out.stderr.contains("no branch protection or ruleset requires a status check; there is nothing to check the gates against (pass --allow-unprotected if that is intended)"),
+        "{}",
+        out.stderr
+    );
+    let allowed = run(
+        remote(
+            "check",
+            "testdata/remote-github",
+            &server,
+            &["--allow-unprotected"],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(
+        allowed.code, 1,
+        "the required jobs are not protected: {}",
+        allowed.stderr
+    );
+    assert!(
+        allowed
+            .stderr
+            .contains("no classic branch protection + rulesets (1 pages, 0 required checks)"),
+        "{}",
+        allowed.stderr
+    );
+    let rules: Vec<_> = findings(&allowed).into_iter().map(|f| f.0).collect();
+    assert_eq!(rules, ["required-not-protected"; 3]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_rulesets_only() {
+    let (Some(not_protected), Some(rules)) = (
+        fixture("github-error-branch-not-protected.json"),
+        fixture("github-rules-branches-required-status-checks.synthetic.json"),
+    ) else {
+        return;
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/branches/main/protection")))
+        .respond_with(json(404, &not_protected))
+        .mount(&server)
+        .await;
+    github_rules(&server, &[&rules]).await;
+    let out = run(
+        remote("check", "testdata/remote-github", &server, &[]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        findings(&out),
+        [("protection-orphaned".to_owned(), None, s("security/scan"))]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_classic_forbidden_falls_back_to_the_branch() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/branches/main/protection")))
+        .respond_with(json(
+            403,
+            r#"{"message": "Resource not accessible by integration"}"#,
+        ))
+        .mount(&server)
+        .await;
+    let branch = r#"{"name": "main", "protected": true, "protection": {"enabled": true,
+        "required_status_checks": {"enforcement_level": "non_admins",
+        "contexts": ["build", "test (ubuntu-latest, 20)", "ci / lint"], "checks": []}}}"#;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/branches/main")))
+        .respond_with(json(200, branch))
+        .mount(&server)
+        .await;
+    github_rules(&server, &["[]"]).await;
+    let out = run(
+        remote("check", "testdata/remote-github", &server, &[]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "branches/main (the token cannot read branch protection: it needs admin rights)"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_401_says_the_token_was_rejected() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json(401, r#"{"message": "Bad credentials"}"#))
+        .mount(&server)
+        .await;
+    let out = run(
+        remote("check", "testdata/remote-github", &server, &[]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("/api/v3/repos/octo/app/branches/main/protection: HTTP 401: Bad credentials (the token from GATELINT_TOKEN was rejected: it is invalid or expired)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout, "");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gitea_list_with_rule_selection() {
+    let Some(list) = fixture("gitea-branch-protections.json") else {
+        return;
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GT}/branch_protections")))
+        .and(header("authorization", format!("token {TOKEN}").as_str()))
+        .respond_with(json(200, &list))
+        .mount(&server)
+        .await;
+    let out = run(
+        remote("check", "testdata/remote-gitea", &server, &[]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("read from http://127.0.0.1")
+            && out.stderr.contains(": branch_protections, rule `main`"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(findings(&out), []);
+    // `develop` has status checks off: unprotected.
+    let develop = run(
+        remote(
+            "check",
+            "testdata/remote-gitea",
+            &server,
+            &["--branch", "develop"],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(develop.code, 2);
+    assert!(
+        develop.stderr.contains("`enable_status_check` is false"),
+        "{}",
+        develop.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forgejo_list() {
+    let Some(list) = fixture("forgejo-branch-protections.json") else {
+        return;
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GT}/branch_protections")))
+        .respond_with(json(200, &list))
+        .mount(&server)
+        .await;
+    let out = run(
+        remote(
+            "check",
+            "testdata/remote-gitea",
+            &server,
+            &["--forge", "forgejo"],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    // Forgejo names the unnamed workflow's context `/ lint (pull_request)`, so the list's
+    // `lint.yml / lint (pull_request)` is orphaned and `lint` unprotected.
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        findings(&out),
+        [
+            (
+                "required-not-protected".to_owned(),
+                s("lint"),
+                s("/ lint (pull_request)")
+            ),
+            (
+                "protection-orphaned".to_owned(),
+                None,
+                s("lint.yml / lint (pull_request)")
+            ),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gitea_403_without_admin_falls_back_to_the_branch() {
+    let Some(branch) = fixture("gitea-branch.json") else {
+        return;
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GT}/branch_protections")))
+        .respond_with(json(
+            403,
+            r#"{"message": "token does not have at least one of required scope(s)"}"#,
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GT}/branches/main")))
+        .respond_with(json(200, &branch))
+        .mount(&server)
+        .await;
+    let out = run(
+        remote("check", "testdata/remote-gitea", &server, &[]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("branches/main (the token cannot list branch_protections: that needs a repository admin)"), "{}", out.stderr);
+
+    let denied = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json(403, r#"{"message": "forbidden"}"#))
+        .mount(&denied)
+        .await;
+    let out = run(
+        remote("check", "testdata/remote-gitea", &denied, &[]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("/api/v1/repos/octo/app/branches/main: HTTP 403: forbidden (the token from GATELINT_TOKEN lacks permission: read access to the repository (scope read:repository))"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_error_then_success_is_retried() {
+    let Some(list) = fixture("gitea-branch-protections.json") else {
+        return;
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GT}/branch_protections")))
+        .respond_with(json(500, r#"{"message": "internal error"}"#))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GT}/branch_protections")))
+        .respond_with(json(200, &list))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let out = run(
+        remote("check", "testdata/remote-gitea", &server, &[]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(server.received_requests().await.map_or(0, |r| r.len()), 3);
+
+    // Still failing after the retries: the server's message, exit 2.
+    let broken = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json(502, r#"{"message": "bad gateway"}"#))
+        .mount(&broken)
+        .await;
+    let out = run(
+        remote(
+            "check",
+            "testdata/remote-gitea",
+            &broken,
+            &["--retries", "1"],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("HTTP 502: bad gateway (the server failed)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(broken.received_requests().await.map_or(0, |r| r.len()), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits() {
+    let (Some(classic), Some(rules)) = (
+        fixture("github-branch-protection.json"),
+        fixture("github-rules-branches.json"),
+    ) else {
+        return;
+    };
+    // 429 with retry-after: waited, then served.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/branches/main/protection")))
+        .respond_with(json(429, r#"{"message": "slow down"}"#).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/branches/main/protection")))
+        .respond_with(json(200, &classic))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    github_rules(&server, &[&rules]).await;
+    let out = run(
+        remote("check", "testdata/remote-github", &server, &[]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 1, "travis-ci is orphaned: {}", out.stderr);
+    assert_eq!(server.received_requests().await.map_or(0, |r| r.len()), 3);
+
+    // Exhausted for an hour: more than --max-wait, so a clear error at once.
+    let limited = MockServer::start().await;
+    let reset = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+        + 3600;
+    Mock::given(method("GET"))
+        .respond_with(
+            json(403, r#"{"message": "API rate limit exceeded"}"#)
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", reset.to_string().as_str()),
+        )
+        .mount(&limited)
+        .await;
+    let out = run(
+        remote(
+            "check",
+            "testdata/remote-github",
+            &limited,
+            &["--max-wait", "5"],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("rate limited (HTTP 403): the server asks to wait 3"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("more than the 5 s allowed (--max-wait)"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_never_answers_times_out() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json(200, "[]").set_delay(Duration::from_secs(30)))
+        .mount(&server)
+        .await;
+    let out = run(
+        remote(
+            "check",
+            "testdata/remote-gitea",
+            &server,
+            &["--timeout", "1", "--retries", "0"],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("/api/v1/repos/octo/app/branch_protections timed out after 1 s (1 attempts)"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_json_and_wrong_forge_shapes() {
+    let Some(classic) = fixture("github-branch-protection.json") else {
+        return;
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json(200, "{\"rule_name\": "))
+        .mount(&server)
+        .await;
+    let out = run(
+        remote("check", "testdata/remote-gitea", &server, &[]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("/api/v1/repos/octo/app/branch_protections:1:14: invalid JSON"),
+        "{}",
+        out.stderr
+    );
+
+    // A GitHub payload from a server asked as Gitea.
+    let wrong = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json(200, &classic))
+        .mount(&wrong)
+        .await;
+    let out = run(
+        remote("check", "testdata/remote-gitea", &wrong, &[]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("the server answered with a GitHub branch protection payload, not gitea's: is --forge right?"), "{}", out.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_repository_and_bad_server() {
+    let out = run(
+        args(&[
+            "check",
+            "testdata/remote-gitea",
+            "--remote",
+            "--server",
+            "http://127.0.0.1:9",
+        ]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(
+            "--remote needs the repository: give --repo OWNER/NAME (or set GITHUB_REPOSITORY)"
+        ),
+        "{}",
+        out.stderr
+    );
+    let out = run(
+        args(&[
+            "check",
+            "testdata/remote-gitea",
+            "--remote",
+            "--server",
+            "ftp://x",
+            "--repo",
+            "a/b",
+        ]),
+        None,
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--server must be an http(s) URL"),
+        "{}",
+        out.stderr
+    );
+    // Nothing listens on port 9: a connection error, retried, then exit 2.
+    let out = run(
+        args(&[
+            "check",
+            "testdata/remote-gitea",
+            "--remote",
+            "--server",
+            "http://127.0.0.1:9",
+            "--repo",
+            "a/b",
+            "--retries",
+            "1",
+        ]),
+        None,
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(
+            "GET http://127.0.0.1:9/api/v1/repos/a/b/branch_protections failed after 2 attempts"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_then_offline_check_matches_remote_check() {
+    let (Some(classic), Some(rules)) = (
+        fixture("github-branch-protection-update.json"),
+        fixture("github-rules-branches-required-status-checks.synthetic.json"),
+    ) else {
+        return;
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/branches/main/protection")))
+        .respond_with(json(200, &classic))
+        .mount(&server)
+        .await;
+    github_rules(&server, &[&rules]).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snap = dir
+        .path()
+        .join("protection.json")
+        .to_string_lossy()
+        .into_owned();
+
+    let mut snap_args = args(&[
+        "snapshot",
+        "testdata/remote-github",
+        "--remote",
+        "--server",
+        &server.uri(),
+        "--repo",
+        "octo/app",
+        "-o",
+        &snap,
+    ]);
+    snap_args.push("--quiet".to_owned());
+    let out = run(snap_args, Some(TOKEN)).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let written = std::fs::read_to_string(&snap).unwrap_or_default();
+    assert!(!written.contains(TOKEN));
+    let doc: Value = serde_json::from_str(&written).unwrap_or_default();
+    assert_eq!(doc["gatelint-snapshot"], 1);
+    assert_eq!(doc["forge"], "github");
+    assert_eq!(doc["repository"], "octo/app");
+    assert_eq!(doc["branch"], "main");
+    assert_eq!(doc["matching"], "exact");
+    assert_eq!(
+        doc["required"],
+        serde_json::json!([
+            "build",
+            "ci / lint",
+            "continuous-integration/travis-ci",
+            "security/scan",
+            "test (ubuntu-latest, 20)"
+        ])
+    );
+
+    let live = run(
+        remote("check", "testdata/remote-github", &server, &[]),
+        Some(TOKEN),
+    )
+    .await;
+    let offline = run(
+        args(&[
+            "check",
+            "testdata/remote-github",
+            "--protection",
+            &snap,
+            "--format",
+            "json",
+        ]),
+        None,
+    )
+    .await;
+    assert_eq!((live.code, offline.code), (1, 1));
+    assert_eq!(findings(&live), findings(&offline));
+    // Remote and the same snapshot: no drift.
+    let both = run(
+        remote(
+            "check",
+            "testdata/remote-github",
+            &server,
+            &["--protection", &snap],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(findings(&both), findings(&live));
+
+    // A snapshot that lost one context and gained another: drift both ways.
+    let edited = written.replace("\"security/scan\"", "\"old-check\"");
+    std::fs::write(&snap, edited).expect("write");
+    let drift = run(
+        remote(
+            "check",
+            "testdata/remote-github",
+            &server,
+            &["--protection", &snap],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    let drifts: Vec<_> = findings(&drift)
+        .into_iter()
+        .filter(|f| f.0 == "snapshot-drift")
+        .map(|f| f.2)
+        .collect();
+    assert_eq!(drifts, [s("security/scan"), s("old-check")]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_needs_remote() {
+    let out = run(args(&["snapshot", "testdata/remote-github"]), None).await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("`gatelint snapshot` reads live protection: add --remote"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn environment_of_a_ci_runner() {
+    let Some(list) = fixture("gitea-branch-protections.json") else {
+        return;
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GT}/branch_protections")))
+        .and(header("authorization", format!("token {TOKEN}").as_str()))
+        .respond_with(json(200, &list))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::cargo_bin("gatelint").expect("binary");
+        cmd.current_dir(common::repo_root());
+        for var in CLEARED {
+            cmd.env_remove(var);
+        }
+        cmd.args([
+            "check",
+            "testdata/remote-gitea",
+            "--remote",
+            "--format",
+            "json",
+        ])
+        .env("GITEA_ACTIONS", "true")
+        .env("GITHUB_SERVER_URL", &uri)
+        .env("GITHUB_REPOSITORY", "octo/app")
+        .env("GITHUB_BASE_REF", "main")
+        .env("GITEA_TOKEN", TOKEN)
+        .env("RUST_LOG", "trace")
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("runs")
+    })
+    .await
+    .expect("joins");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("protection of octo/app branch `main` read from http://127.0.0.1"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(TOKEN) && !String::from_utf8_lossy(&out.stdout).contains(TOKEN));
+}
