@@ -16,9 +16,6 @@ use crate::yaml::{Pos, Span};
 
 pub const FILE_NAME: &str = "gatelint.toml";
 
-/// The default tracker pattern: any issue reference (`#12`, `owner/repo#12`).
-pub const DEFAULT_TRACKER: &str = r"#\d+";
-
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct Raw {
@@ -181,14 +178,10 @@ pub fn parse_severity(s: &str) -> Result<Option<Severity>, String> {
 }
 
 impl Config {
-    /// The defaults, with no file.
+    /// The defaults, with no file. No tracker pattern: a comment registers a mask only when
+    /// the project says what its tracker references look like.
     pub fn empty() -> Self {
-        static TRACKER: std::sync::LazyLock<Option<Regex>> =
-            std::sync::LazyLock::new(|| Regex::new(DEFAULT_TRACKER).ok());
-        Config {
-            trackers: TRACKER.iter().cloned().collect(),
-            ..Config::default()
-        }
+        Config::default()
     }
 
     /// Read `path` (shown as `shown` in messages). `known_rules` are the valid rule ids.

@@ -42,10 +42,16 @@ impl Rule for MaskUntracked {
                 g,
                 coe.span,
             )
-            .help(format!(
-                "within 2 lines of it, add a comment naming the issue that removes the mask \
-                 (matching {patterns}), or a [[masks.waiver]] entry"
-            ));
+            .help(if patterns.is_empty() {
+                "register the mask with a [[masks.waiver]] entry, or set `[masks] trackers` \
+                 and name the issue that removes it in a comment within 2 lines"
+                    .to_owned()
+            } else {
+                format!(
+                    "within 2 lines of it, add a comment naming the issue that removes the mask \
+                     (matching {patterns}), or a [[masks.waiver]] entry"
+                )
+            });
         out.push(f);
     }
 }
