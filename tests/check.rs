@@ -311,9 +311,14 @@ fn without_protection_a_note_says_so() {
         .unwrap_or_default()
         .contains("required-not-protected, protection-orphaned, pending-already-protected, exempt-but-protected not run"));
     assert!(rows.iter().all(|r| r.0 != "required-not-protected"));
+    // No tracker pattern is configured: the `internal#7` comment does not register e2e's mask.
+    assert!(
+        rows.contains(&row("mask-untracked", Some("e2e"), CI, 48, None)),
+        "{rows:?}"
+    );
     assert_eq!(
         doc["summary"],
-        serde_json::json!({"errors": 2, "warnings": 0, "notes": 3, "workflows": 2, "jobs": 7})
+        serde_json::json!({"errors": 3, "warnings": 0, "notes": 3, "workflows": 2, "jobs": 7})
     );
 }
 
