@@ -58,6 +58,8 @@ pub struct Gate {
     pub key_span: Span,
     pub contexts: Vec<Context>,
     pub unresolvable: Option<String>,
+    /// Contexts posted by more than one matrix leg of this job.
+    pub shared_by_legs: Vec<String>,
     pub directive: Option<Spanned<Directive>>,
     pub directive_invalid: bool,
     pub masked: Mask,
@@ -160,6 +162,7 @@ pub fn analyze_root(root: &str, options: &Options) -> Result<RootReport, RootErr
                     key_span: job.key_span,
                     contexts: named.contexts,
                     unresolvable: named.unresolvable,
+                    shared_by_legs: named.shared_by_legs,
                     directive: job.directive.directive.clone(),
                     directive_invalid: !job.directive.problems.is_empty(),
                     masked: if job.job_masked() {

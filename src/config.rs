@@ -24,6 +24,8 @@ struct Raw {
     branch: Option<String>,
     protection: Option<String>,
     #[serde(default)]
+    merge_queue: bool,
+    #[serde(default)]
     directives: RawDirectives,
     #[serde(default)]
     rules: BTreeMap<String, Spanned<String>>,
@@ -140,6 +142,8 @@ pub struct Config {
     pub branch: Option<String>,
     /// Resolved against the config file's folder.
     pub protection: Option<PathBuf>,
+    /// GitHub: the branch merges through a merge queue, which needs `merge_group` runs.
+    pub merge_queue: bool,
     pub syntax: DirectiveSyntax,
     /// Severity per rule id (`None`: off), overriding the defaults.
     pub severities: BTreeMap<String, Option<Severity>>,
@@ -224,6 +228,7 @@ impl Config {
             config.forge_version = Some(v.get_ref().parse().map_err(|e| at(v.span().start, e))?);
         }
         config.branch = raw.branch;
+        config.merge_queue = raw.merge_queue;
         config.protection = raw.protection.map(|p| base.join(p));
 
         let d = raw.directives;

@@ -269,10 +269,18 @@ fn pending_and_exempt() {
 fn required_never_posted() {
     let (code, rows, _) = check("testdata/rules/never-posted", &[]);
     assert_eq!(code, 1);
-    // `CI / build (pull_request)` is not orphaned: the job exists but never runs on PRs.
+    // `CI / build (pull_request)` is not orphaned: the job exists but never runs on PRs;
+    // its `(push)` context is protected but pushes to branches other than main post nothing.
     assert_eq!(
         rows,
         [
+            row(
+                "required-path-filtered",
+                Some("build"),
+                CI,
+                4,
+                Some("CI / build (push)")
+            ),
             row(
                 "required-never-posted",
                 Some("build"),
@@ -309,7 +317,7 @@ fn without_protection_a_note_says_so() {
     assert!(doc["findings"][0]["message"]
         .as_str()
         .unwrap_or_default()
-        .contains("required-not-protected, protection-orphaned, pending-already-protected, exempt-but-protected not run"));
+        .contains("required-not-protected, protection-orphaned, pending-already-protected, exempt-but-protected, context-glob-literal not run"));
     assert!(rows.iter().all(|r| r.0 != "required-not-protected"));
     // No tracker pattern is configured: the `internal#7` comment does not register e2e's mask.
     assert!(
@@ -443,7 +451,7 @@ fn rules_and_explain() {
     let out = gatelint(&["rules"]);
     assert_eq!(out.code, 0);
     assert!(out.stdout.contains("required-not-protected     error    `bp-required: yes`, but protection does not require the job's contexts"), "{}", out.stdout);
-    assert_eq!(out.stdout.lines().count(), 16);
+    assert_eq!(out.stdout.lines().count(), 22);
     let doc = gatelint(&["explain", "mask-stale"]);
     assert_eq!(doc.code, 0);
     assert!(doc.stdout.starts_with("# mask-stale\n"));
@@ -649,4 +657,206 @@ fn workflow_invalid_points_at_the_file_and_line() {
     assert_eq!(doc["summary"]["jobs"], 1);
     let missing = gatelint(&["check", "testdata/does-not-exist"]);
     assert_eq!(missing.code, 2);
+}
+
+#[test]
+fn required_step_masked() {
+    let (code, rows, _) = check("testdata/rules/step-masked", &[]);
+    assert_eq!(code, 0, "a warning");
+    // Silent: the step with `continue-on-error: false`, the exempt job's masked step.
+    assert_eq!(
+        rows,
+        [
+            row(
+                "required-step-masked",
+                Some("test"),
+                CI,
+                10,
+                Some("CI / test (pull_request)")
+            ),
+            row(
+                "required-step-masked",
+                Some("test"),
+                CI,
+                12,
+                Some("CI / test (pull_request)")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn required_skippable() {
+    let (code, rows, _) = check("testdata/rules/skippable", &[]);
+    assert_eq!(code, 0);
+    // Silent: always(), success() || failure(), !cancelled(), and the exempt job.
+    assert_eq!(
+        rows,
+        [row(
+            "required-skippable",
+            Some("push-only"),
+            CI,
+            6,
+            Some("CI / push-only (push)")
+        )]
+    );
+}
+
+#[test]
+fn required_needs_unguarded() {
+    let (_, rows, doc) = check("testdata/rules/needs-unguarded", &[]);
+    // Silent: `all-green` (always() and a step that checks needs.*.result), `lint` (needs a
+    // required job). `results-in-if` checks the results in its `if:`, which makes it
+    // skippable instead.
+    assert_eq!(
+        rows,
+        [
+            row(
+                "required-needs-unguarded",
+                Some("test"),
+                CI,
+                10,
+                Some("CI / test (pull_request)")
+            ),
+            row(
+                "required-needs-unguarded",
+                Some("deploy-check"),
+                CI,
+                15,
+                Some("CI / deploy-check (pull_request)")
+            ),
+            row(
+                "required-skippable",
+                Some("results-in-if"),
+                CI,
+                29,
+                Some("CI / results-in-if (pull_request)")
+            ),
+        ]
+    );
+    let message = doc["findings"][1]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("(`deploy-check` → `test` → `build`)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn required_path_filtered() {
+    let (_, rows, _) = check("testdata/rules/path-filtered", &[]);
+    // Silent: `branches: [main, …]` includes main; the exempt release job.
+    assert_eq!(
+        rows,
+        [
+            row(
+                "required-path-filtered",
+                Some("test"),
+                ".gitea/workflows/ignore-main.yml",
+                4,
+                Some("Ignore main / test (pull_request)")
+            ),
+            row(
+                "required-path-filtered",
+                Some("test"),
+                ".gitea/workflows/paths.yml",
+                4,
+                Some("Paths / test (pull_request)")
+            ),
+            row(
+                "required-path-filtered",
+                Some("gate"),
+                ".gitea/workflows/release-only.yml",
+                4,
+                Some("Release only / gate (pull_request)")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn context_collision() {
+    let (_, rows, _) = check("testdata/rules/collision", &[]);
+    // Silent: `named-legs` (a matrix expression in the name), `Other / Test` (another
+    // workflow name).
+    assert_eq!(
+        rows,
+        [
+            row(
+                "context-collision",
+                Some("test"),
+                ".forgejo/workflows/ci.yml",
+                5,
+                Some("CI / Test (pull_request)")
+            ),
+            row(
+                "context-collision",
+                Some("lint-copy"),
+                ".forgejo/workflows/ci.yml",
+                25,
+                Some("CI / lint (pull_request)")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn context_glob_literal() {
+    let (_, rows, _) = check("testdata/rules/glob-literal", &[]);
+    // Silent: `CI / b*ld (pull_request)`, a real pattern; the literal entry is not also
+    // reported as orphaned.
+    assert_eq!(
+        rows,
+        [
+            row(
+                "required-not-protected",
+                Some("unit"),
+                CI,
+                4,
+                Some("CI / Unit ([a b]) (pull_request)")
+            ),
+            row(
+                "context-glob-literal",
+                None,
+                "protection.json",
+                4,
+                Some("CI / Unit ([a b]) (pull_request)")
+            ),
+        ]
+    );
+    let out = gatelint(&["check", "testdata/rules/glob-literal", "--color", "never"]);
+    assert!(
+        out.stdout
+            .contains(r"escape the special characters: `CI / Unit (\[a b\]) (pull_request)`"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn unparsable_if_is_workflow_invalid() {
+    let (code, rows, doc) = check("testdata/rules/if-invalid", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(rows, [row("workflow-invalid", None, CI, 6, None)]);
+    assert_eq!(
+        doc["findings"][0]["message"],
+        "the `if` of job `test` does not parse: unexpected end of expression"
+    );
+    assert_eq!(doc["findings"][0]["column"], 9);
+}
+
+#[test]
+fn merge_queue_needs_merge_group() {
+    let (code, rows, _) = check("testdata/rules/merge-queue", &[]);
+    assert_eq!(code, 1);
+    // Silent: `build` runs on merge_group; `spell` is exempt.
+    assert_eq!(
+        rows,
+        [row(
+            "required-never-posted",
+            Some("lint"),
+            ".github/workflows/lint.yml",
+            5,
+            Some("lint")
+        )]
+    );
 }

@@ -36,6 +36,8 @@ pub struct Context {
 pub struct JobContexts {
     pub contexts: Vec<Context>,
     pub unresolvable: Option<String>,
+    /// Contexts that more than one matrix leg of the job posts (Forgejo's named legs).
+    pub shared_by_legs: Vec<String>,
 }
 
 /// Where called (reusable) workflows are read from: the repository being checked.
@@ -82,15 +84,18 @@ pub fn job_contexts(
         Ok(names) => names,
         Err(reason) => {
             return JobContexts {
-                contexts: Vec::new(),
                 unresolvable: Some(reason),
+                ..JobContexts::default()
             };
         }
     };
     let mut contexts: Vec<Context> = Vec::new();
+    let mut shared_by_legs: Vec<String> = Vec::new();
     let mut push = |c: Context| {
         if !contexts.iter().any(|x| x.text == c.text) {
             contexts.push(c);
+        } else if !shared_by_legs.contains(&c.text) {
+            shared_by_legs.push(c.text);
         }
     };
     match profile.forge {
@@ -135,10 +140,12 @@ pub fn job_contexts(
     JobContexts {
         contexts,
         unresolvable: None,
+        shared_by_legs,
     }
 }
 
-/// The job part of each context: one per matrix leg (and per called job).
+/// The job part of each context: one per matrix leg (and per called job); legs that share a
+/// name are all listed.
 pub fn job_names(
     profile: &ForgeProfile,
     job: &Job,
@@ -152,14 +159,7 @@ pub fn job_names(
         None => vec![Vec::new()],
         Some(spec) => matrix::expand(&spec.value)?,
     };
-    let mut names = Vec::with_capacity(legs.len());
-    for leg in &legs {
-        let name = leg_name(profile, job, leg)?;
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    Ok(names)
+    legs.iter().map(|leg| leg_name(profile, job, leg)).collect()
 }
 
 /// The name of one matrix leg (an empty leg: the job without a matrix). §3.

@@ -2,6 +2,8 @@
 //! (a rule overrides the level it looks at), and one registry with every rule's id, default
 //! severity, summary and documentation (`rules/<id>.md`, embedded in the binary).
 
+mod context_collision;
+mod context_glob_literal;
 mod context_unresolvable;
 mod directive_invalid;
 mod directive_missing;
@@ -13,9 +15,13 @@ mod no_protection;
 mod pending_already_protected;
 mod protection_orphaned;
 mod required_masked;
+mod required_needs_unguarded;
 mod required_never_posted;
 mod required_not_protected;
+mod required_path_filtered;
 mod required_pending;
+mod required_skippable;
+mod required_step_masked;
 mod snapshot_drift;
 mod workflow_invalid;
 
@@ -92,7 +98,13 @@ pub static RULES: &[&dyn Rule] = &[
     &pending_already_protected::PendingAlreadyProtected,
     &exempt_but_protected::ExemptButProtected,
     &required_never_posted::RequiredNeverPosted,
+    &required_step_masked::RequiredStepMasked,
+    &required_skippable::RequiredSkippable,
+    &required_needs_unguarded::RequiredNeedsUnguarded,
+    &required_path_filtered::RequiredPathFiltered,
     &context_unresolvable::ContextUnresolvable,
+    &context_collision::ContextCollision,
+    &context_glob_literal::ContextGlobLiteral,
     &snapshot_drift::SnapshotDrift,
     &no_protection::NoProtection,
 ];

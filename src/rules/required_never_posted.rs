@@ -55,6 +55,29 @@ impl Rule for RequiredNeverPosted {
                 .help("add `pull_request` to the workflow's `on`, or mark the job `bp-exempt: <reason>`"),
             );
         }
+        // A merge queue tests the merge group: every required check must run on it (§4).
+        if cx.config.merge_queue
+            && cx.profile().forge == crate::forge::Forge::Github
+            && g.required
+            && !g.gate.contexts.is_empty()
+            && g.workflow.trigger("merge_group").is_none()
+        {
+            let mut f = cx
+                .at_job(
+                    Self::new_finding(
+                        cx,
+                        format!(
+                            "the merge queue waits for `{}`, but the workflow of `{}` runs only on {on}, never on `merge_group`",
+                            g.gate.contexts[0].text, g.gate.job
+                        ),
+                    ),
+                    g,
+                    g.gate.key_span,
+                )
+                .help("add `merge_group` to the workflow's `on`");
+            f.context = Some(g.gate.contexts[0].text.clone());
+            out.push(f);
+        }
         // Protection waits for a context this job would post on an event its workflow lacks.
         let Some(protection) = cx.protection else {
             return;

@@ -62,7 +62,7 @@ fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
             && b.get(i + 1).is_some_and(u8::is_ascii_digit)
             && !matches!(out.last(), Some(Tok::Ident(_) | Tok::Op(")" | "]")));
         if !starts_number
-            && let Some(op) = ["!", "<", ">", "(", ")", "[", "]", ".", ","]
+            && let Some(op) = ["!", "<", ">", "(", ")", "[", "]", ".", ",", "*"]
                 .into_iter()
                 .find(|o| o.as_bytes()[0] == c)
         {
@@ -104,14 +104,72 @@ fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
 }
 
 /// The parsed expression.
-#[derive(Debug, Clone)]
-enum Ast {
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ast {
     Lit(Value),
+    /// A named context: `matrix`, `github`, `needs`, …
     Context(String),
+    /// `base.name` or `base[index]`.
     Index(Box<Ast>, Box<Ast>),
+    /// `base.*`: the object filter.
+    Star(Box<Ast>),
     Not(Box<Ast>),
     Bin(&'static str, Box<Ast>, Box<Ast>),
+    /// A function call, its name lower-cased.
     Call(String, Vec<Ast>),
+}
+
+impl Ast {
+    /// Visit this node and every node below it.
+    pub fn walk(&self, f: &mut dyn FnMut(&Ast)) {
+        f(self);
+        match self {
+            Ast::Lit(_) | Ast::Context(_) => {}
+            Ast::Index(a, b) | Ast::Bin(_, a, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            Ast::Star(a) | Ast::Not(a) => a.walk(f),
+            Ast::Call(_, args) => args.iter().for_each(|a| a.walk(f)),
+        }
+    }
+
+    /// `needs.<job>.result` or `needs.*.result` (any case).
+    pub fn is_needs_result(&self) -> bool {
+        let Ast::Index(base, key) = self else {
+            return false;
+        };
+        let key_is_result =
+            matches!(&**key, Ast::Lit(Value::Str(k)) if k.eq_ignore_ascii_case("result"));
+        let base_is_needs_job = match &**base {
+            Ast::Star(inner) => {
+                matches!(&**inner, Ast::Context(c) if c.eq_ignore_ascii_case("needs"))
+            }
+            Ast::Index(inner, _) => {
+                matches!(&**inner, Ast::Context(c) if c.eq_ignore_ascii_case("needs"))
+            }
+            _ => false,
+        };
+        key_is_result && base_is_needs_job
+    }
+}
+
+/// Parse an expression (the text inside `${{ }}`).
+pub fn parse(expr: &str) -> Result<Ast, String> {
+    let toks = tokenize(expr)?;
+    if toks.is_empty() {
+        return Err("empty expression".to_owned());
+    }
+    let mut p = ParserState {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
+    let ast = p.or()?;
+    if p.pos != p.toks.len() {
+        return Err("unexpected text after the expression".to_owned());
+    }
+    Ok(ast)
 }
 
 struct ParserState {
@@ -197,7 +255,10 @@ impl ParserState {
                         self.pos += 1;
                         node = Ast::Index(Box::new(node), Box::new(Ast::Lit(Value::Str(name))));
                     }
-                    Some(Tok::Op("*")) => return Err("`.*` filters need run-time data".to_owned()),
+                    Some(Tok::Op("*")) => {
+                        self.pos += 1;
+                        node = Ast::Star(Box::new(node));
+                    }
                     _ => return Err("expected a property name after `.`".to_owned()),
                 }
             } else if self.eat("[") {
@@ -335,6 +396,7 @@ impl Env<'_> {
                     _ => Value::Null,
                 })
             }
+            Ast::Star(_) => Err("`.*` filters read run-time data".to_owned()),
             Ast::Not(inner) => Ok(Value::Bool(!truthy(&self.eval(inner)?))),
             Ast::Bin(op, l, r) => {
                 let left = self.eval(l)?;
@@ -453,16 +515,7 @@ fn format(fmt: &str, args: &[Value]) -> Result<String, String> {
 
 /// Evaluate one expression (the text inside `${{ }}`) with `matrix` bound to a combination.
 pub fn evaluate(expr: &str, matrix: &[(String, Value)]) -> Result<Value, String> {
-    let toks = tokenize(expr)?;
-    let mut p = ParserState {
-        toks,
-        pos: 0,
-        depth: 0,
-    };
-    let ast = p.or()?;
-    if p.pos != p.toks.len() {
-        return Err("unexpected text after the expression".to_owned());
-    }
+    let ast = parse(expr)?;
     Env { matrix }.eval(&ast)
 }
 

@@ -1,5 +1,6 @@
 //! The workflow model: what gatelint reads from a workflow file, each piece with its span.
 
+pub mod condition;
 pub mod directive;
 mod evaluate;
 pub mod expr;
@@ -79,6 +80,8 @@ pub struct Step {
     pub name: Option<String>,
     pub span: Span,
     pub continue_on_error: Option<Spanned<ContinueOnError>>,
+    /// Its `if:` or `run:` reads `needs.<job>.result` or `needs.*.result`.
+    pub checks_needs_results: bool,
 }
 
 /// The directive found for a job, and what was wrong with the lines that looked like one.
@@ -94,7 +97,7 @@ pub struct Job {
     /// Span of the job's key.
     pub key_span: Span,
     pub name: Option<Spanned<String>>,
-    pub if_cond: Option<Spanned<String>>,
+    pub if_cond: Option<Spanned<condition::Condition>>,
     pub needs: Vec<Spanned<String>>,
     pub uses: Option<Spanned<String>>,
     pub matrix: Option<Spanned<MatrixSpec>>,

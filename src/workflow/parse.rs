@@ -140,6 +140,14 @@ pub fn parse_workflow(
     })
 }
 
+/// `needs.<job>.result` or `needs.*.result` in a text (an `if:` or a script's expressions).
+fn reads_needs_results(text: &str) -> bool {
+    static RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\bneeds\.(\*|[A-Za-z_][\w-]*)\.result\b").ok()
+    });
+    !text.is_empty() && RE.as_ref().is_some_and(|re| re.is_match(text))
+}
+
 /// The comments on the lines within `radius` of `line` (full-line and trailing comments).
 fn comments_near(source: &str, index: &LineIndex, line: u32, radius: u32) -> Vec<String> {
     let first = line.saturating_sub(radius).max(1);
@@ -286,14 +294,21 @@ fn parse_job(
 ) -> Result<Job, Invalid> {
     let name = optional_string(doc, job, "name")?.filter(|n| !n.value.trim().is_empty());
     let if_cond = match doc.get(job, "if") {
-        Some(n) if !doc.is_null(n) => match doc.value_shallow(n) {
-            Some(v) => Some(Spanned::new(
-                doc.as_str(n)
+        Some(n) if !doc.is_null(n) => {
+            let text = match doc.value_shallow(n) {
+                Some(v) => doc
+                    .as_str(n)
                     .map_or_else(|| v.to_expr_string(), str::to_owned),
-                doc.span(n),
-            )),
-            None => return Err(Invalid::at(doc.span(n), "`if` must be an expression")),
-        },
+                None => return Err(Invalid::at(doc.span(n), "`if` must be an expression")),
+            };
+            let condition = super::condition::Condition::parse(&text).map_err(|e| {
+                Invalid::at(
+                    doc.span(n),
+                    format!("the `if` of job `{id}` does not parse: {e}"),
+                )
+            })?;
+            Some(Spanned::new(condition, doc.span(n)))
+        }
         _ => None,
     };
     let needs = match doc.get(job, "needs") {
@@ -363,6 +378,8 @@ fn parse_job(
                         }
                         return Err(Invalid::at(doc.span(item), "a step must be a mapping"));
                     }
+                    let text_of =
+                        |key: &str| doc.get(item, key).and_then(|n| doc.as_str(n)).unwrap_or("");
                     steps.push(Step {
                         name: doc
                             .get(item, "name")
@@ -370,6 +387,8 @@ fn parse_job(
                             .map(str::to_owned),
                         span: doc.span(item),
                         continue_on_error: read_continue_on_error(doc, item)?,
+                        checks_needs_results: reads_needs_results(text_of("if"))
+                            || reads_needs_results(text_of("run")),
                     });
                 }
             }

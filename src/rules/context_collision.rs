@@ -1,0 +1,83 @@
+//! `context-collision`: two jobs, or two matrix legs of one job, post the same context.
+
+use std::collections::HashMap;
+
+use super::{Cx, GateFacts, Rule, RuleInfo};
+use crate::finding::Finding;
+use crate::workflow::Directive;
+
+super::rule!(
+    ContextCollision,
+    "context-collision",
+    Warning,
+    "two jobs (or two matrix legs) post the same context",
+    needs_protection = false
+);
+
+/// A gate someone cares about: required, pending, or protected.
+fn gated(g: &GateFacts<'_>) -> bool {
+    g.required || matches!(g.directive, Some(Directive::Pending(_)))
+}
+
+impl Rule for ContextCollision {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check_gate(&self, cx: &Cx<'_>, g: &GateFacts<'_>, out: &mut Vec<Finding>) {
+        if !gated(g) {
+            return;
+        }
+        for context in &g.gate.shared_by_legs {
+            let mut f = cx
+                .at_job(
+                    Self::new_finding(
+                        cx,
+                        format!(
+                            "several matrix legs of `{}` post `{context}`: the check shows whichever leg finished last",
+                            g.gate.job
+                        ),
+                    ),
+                    g,
+                    g.gate.key_span,
+                )
+                .help("put a matrix expression in the job's `name:` so that each leg posts its own context");
+            f.context = Some(context.clone());
+            out.push(f);
+        }
+    }
+
+    fn check_root(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        let mut by_context: HashMap<&str, Vec<&GateFacts<'_>>> = HashMap::new();
+        for g in &cx.gates {
+            for c in &g.gate.contexts {
+                by_context.entry(c.text.as_str()).or_default().push(g);
+            }
+        }
+        let mut collisions: Vec<(&str, Vec<&GateFacts<'_>>)> = by_context
+            .into_iter()
+            .filter(|(_, gs)| gs.len() > 1 && gs.iter().any(|g| gated(g)))
+            .collect();
+        collisions.sort_by(|a, b| a.0.cmp(b.0));
+        for (context, gates) in collisions {
+            let first = gates[0];
+            for other in &gates[1..] {
+                let mut f = cx
+                    .at_job(
+                        Self::new_finding(
+                            cx,
+                            format!(
+                                "`{}` posts `{context}`, as `{}` in {} does: the check cannot tell them apart",
+                                other.gate.job, first.gate.job, first.gate.file
+                            ),
+                        ),
+                        other,
+                        other.gate.key_span,
+                    )
+                    .help("give one of the jobs (or workflows) a different name");
+                f.context = Some(context.to_owned());
+                out.push(f);
+            }
+        }
+    }
+}

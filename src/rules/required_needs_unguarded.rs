@@ -1,0 +1,108 @@
+//! `required-needs-unguarded`: a required job needs a job that is not required, and does not
+//! run and check the results when a dependency fails.
+
+use std::collections::{HashMap, VecDeque};
+
+use super::{Cx, GateFacts, Rule, RuleInfo};
+use crate::finding::Finding;
+
+super::rule!(
+    RequiredNeedsUnguarded,
+    "required-needs-unguarded",
+    Warning,
+    "a required job `needs` a job that is not required, without `if: always()` and result checks",
+    needs_protection = false
+);
+
+impl Rule for RequiredNeedsUnguarded {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check_gate(&self, cx: &Cx<'_>, g: &GateFacts<'_>, out: &mut Vec<Finding>) {
+        if !g.required || g.job.needs.is_empty() {
+            return;
+        }
+        // Guarded: it runs when a dependency failed, and fails itself on a failed result
+        // (checked in its `if:`, which then makes it skippable, or better in a step).
+        let runs_after_failure = g
+            .job
+            .if_cond
+            .as_ref()
+            .is_some_and(|c| c.value.runs_after_failure());
+        let checks_results = g
+            .job
+            .if_cond
+            .as_ref()
+            .is_some_and(|c| c.value.checks_needs_results())
+            || g.job.steps.iter().any(|s| s.checks_needs_results);
+        let guarded = runs_after_failure && checks_results;
+        if guarded {
+            return;
+        }
+        // The jobs of the same workflow, by id, with whether they are required.
+        let siblings: HashMap<&str, &GateFacts<'_>> = cx
+            .gates
+            .iter()
+            .filter(|o| o.gate.workflow_index == g.gate.workflow_index)
+            .map(|o| (o.gate.job.as_str(), o))
+            .collect();
+        // Breadth first: the nearest dependency that is not required, with the chain to it.
+        let mut queue: VecDeque<Vec<&str>> = VecDeque::from([vec![g.gate.job.as_str()]]);
+        let mut seen = vec![g.gate.job.as_str()];
+        let chain = loop {
+            let Some(path) = queue.pop_front() else {
+                return;
+            };
+            let Some(last) = path.last().and_then(|id| siblings.get(id)) else {
+                continue;
+            };
+            let mut found = None;
+            for need in &last.job.needs {
+                let id = need.value.as_str();
+                if seen.contains(&id) {
+                    continue;
+                }
+                seen.push(id);
+                let mut next = path.clone();
+                next.push(id);
+                match siblings.get(id) {
+                    Some(dep) if !dep.required => {
+                        found = Some(next);
+                        break;
+                    }
+                    Some(_) => queue.push_back(next),
+                    None => {}
+                }
+            }
+            if let Some(chain) = found {
+                break chain;
+            }
+        };
+        let shown = chain
+            .iter()
+            .map(|j| format!("`{j}`"))
+            .collect::<Vec<_>>()
+            .join(" → ");
+        let dep = chain.last().copied().unwrap_or_default();
+        let span = g.job.needs.first().map_or(g.gate.key_span, |n| n.span);
+        let mut f = cx
+            .at_job(
+                Self::new_finding(
+                    cx,
+                    format!(
+                        "required job `{}` needs `{dep}`, which is not required ({shown}): when `{dep}` fails, `{}` is skipped and the gate passes",
+                        g.gate.job, g.gate.job
+                    ),
+                ),
+                g,
+                span,
+            )
+            .help(format!(
+                "make `{dep}` required too, or give `{}` `if: ${{{{ always() }}}}` and a first step that fails when `contains(needs.*.result, 'failure') || contains(needs.*.result, 'cancelled')`",
+                g.gate.job
+            ));
+        f.context = g.gate.contexts.first().map(|c| c.text.clone());
+        out.push(f);
+    }
+}
