@@ -187,6 +187,18 @@ pub fn analyze_root(root: &str, options: &Options) -> Result<RootReport, RootErr
     })
 }
 
+/// A root with no workflows (a base revision before any existed).
+pub fn empty_report(root: &str, profile: ForgeProfile) -> RootReport {
+    RootReport {
+        root: root.to_owned(),
+        profile,
+        workflows: Vec::new(),
+        gates: Vec::new(),
+        findings: Vec::new(),
+        sources: HashMap::new(),
+    }
+}
+
 struct Loaded {
     file: String,
     text: Option<Arc<str>>,

@@ -55,6 +55,12 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub sources: Sources,
 
+    /// Diff mode: compare the gates with those at revision REV of the git work tree (read with
+    /// git, no checkout); gate-removed, gate-renamed and gate-weakened fire, and
+    /// directive-missing only for contexts the change adds
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+
     /// Output format
     #[arg(long, value_enum, default_value = "human")]
     pub format: CheckFormat,

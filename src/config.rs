@@ -40,6 +40,7 @@ struct RawDirectives {
     required: Option<Spanned<String>>,
     exempt: Option<Spanned<String>>,
     missing: Option<Spanned<String>>,
+    diff: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -144,6 +145,9 @@ pub struct Config {
     pub protection: Option<PathBuf>,
     /// GitHub: the branch merges through a merge queue, which needs `merge_group` runs.
     pub merge_queue: bool,
+    /// Diff mode: `directive-missing` for every job (true), or only for contexts the change
+    /// adds (false, the default).
+    pub missing_in_diff_all: bool,
     pub syntax: DirectiveSyntax,
     /// Severity per rule id (`None`: off), overriding the defaults.
     pub severities: BTreeMap<String, Option<Severity>>,
@@ -265,6 +269,18 @@ impl Config {
         }
         config.syntax = DirectiveSyntax::new(&required, &exempt, window)
             .map_err(|e| at(0, format!("directive keywords: {e}")))?;
+        if let Some(scope) = d.diff {
+            config.missing_in_diff_all = match scope.get_ref().as_str() {
+                "added" => false,
+                "all" => true,
+                other => {
+                    return Err(at(
+                        scope.span().start,
+                        format!("unknown `diff` scope `{other}`: expected added or all"),
+                    ));
+                }
+            };
+        }
         if let Some(m) = d.missing {
             let sev = parse_severity(m.get_ref()).map_err(|e| at(m.span().start, e))?;
             config

@@ -9,6 +9,7 @@
 pub mod analyze;
 pub mod cli;
 pub mod config;
+pub mod diff;
 pub mod discover;
 pub mod finding;
 pub mod forge;

@@ -148,6 +148,7 @@ fn check_root(
     sources: &Sources,
     shared: Option<&Config>,
     live: Option<&Live>,
+    base_rev: Option<&str>,
 ) -> Result<Checked, String> {
     let config = &root_config(root, shared)?;
     let branch = match live {
@@ -194,9 +195,49 @@ fn check_root(
         syntax: config.syntax.clone(),
     };
     let report = analyze::analyze_root(root, &options).map_err(|e| e.to_string())?;
-    let mut cx = Cx::new(&report, protection.as_ref(), config, Date::today(), &branch);
+    let today = Date::today();
+    let mut cx = Cx::new(&report, protection.as_ref(), config, today, &branch);
     cx.snapshot = snapshot.as_ref();
-    let findings = rules::run(&cx, report.findings.clone());
+    let findings = match base_rev {
+        None => rules::run(&cx, None, report.findings.clone()),
+        Some(rev) => {
+            // The base, named with the same forge profile, against today's protection.
+            let tree = crate::diff::export(root, rev)?;
+            let base_root = tree.root();
+            let base_options = Options {
+                forge: Some(report.profile.forge),
+                version: Some(report.profile.version),
+                syntax: options.syntax.clone(),
+            };
+            let base_report = match analyze::analyze_root(&base_root, &base_options) {
+                Ok(r) => r,
+                // No workflows at the base: every gate is new.
+                Err(_) => analyze::empty_report(&base_root, report.profile.clone()),
+            };
+            let base_config_path = Path::new(&base_root).join(config::FILE_NAME);
+            let base_config = if base_config_path.is_file() {
+                Config::load(&base_config_path, config::FILE_NAME, &rules::ids())
+                    .unwrap_or_else(|_| config.clone())
+            } else {
+                Config::empty()
+            };
+            let base_cx = Cx::new(
+                &base_report,
+                protection.as_ref(),
+                &base_config,
+                today,
+                &branch,
+            );
+            cx.base_contexts = Some(
+                base_report
+                    .gates
+                    .iter()
+                    .flat_map(|g| g.contexts.iter().map(|c| c.text.clone()))
+                    .collect(),
+            );
+            rules::run(&cx, Some(&base_cx), report.findings.clone())
+        }
+    };
     drop(cx);
     for (file, text) in &report.sources {
         let display = if root == "." {
@@ -219,7 +260,12 @@ fn check_root(
 }
 
 /// Check every root (in parallel); the first failure, in the order given, is the error.
-fn check_all(paths: &[String], common: &Common, sources: &Sources) -> Result<Vec<Checked>, String> {
+fn check_all(
+    paths: &[String],
+    common: &Common,
+    sources: &Sources,
+    base: Option<&str>,
+) -> Result<Vec<Checked>, String> {
     let shared = shared_config(sources)?;
     let live = if sources.remote.remote {
         let first = paths.first().map_or(".", String::as_str);
@@ -230,7 +276,7 @@ fn check_all(paths: &[String], common: &Common, sources: &Sources) -> Result<Vec
     };
     paths
         .par_iter()
-        .map(|root| check_root(root, common, sources, shared.as_ref(), live.as_ref()))
+        .map(|root| check_root(root, common, sources, shared.as_ref(), live.as_ref(), base))
         .collect::<Vec<_>>()
         .into_iter()
         .collect()
@@ -268,7 +314,12 @@ fn write_out(out: &str) -> Exit {
 }
 
 fn check(args: &CheckArgs) -> Exit {
-    let checked = match check_all(&args.paths, &args.common, &args.sources) {
+    let checked = match check_all(
+        &args.paths,
+        &args.common,
+        &args.sources,
+        args.base.as_deref(),
+    ) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -311,7 +362,7 @@ fn check(args: &CheckArgs) -> Exit {
 }
 
 fn report(args: &ReportArgs) -> Exit {
-    let checked = match check_all(&args.paths, &args.common, &args.sources) {
+    let checked = match check_all(&args.paths, &args.common, &args.sources, None) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");

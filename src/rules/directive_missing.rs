@@ -22,6 +22,14 @@ impl Rule for DirectiveMissing {
         {
             return;
         }
+        // Diff mode: only contexts this change adds need a decision now.
+        if let Some(base) = &cx.base_contexts
+            && !cx.config.missing_in_diff_all
+            && !g.gate.contexts.is_empty()
+            && g.gate.contexts.iter().all(|c| base.contains(&c.text))
+        {
+            return;
+        }
         let syntax = &cx.config.syntax;
         let what = match g.gate.contexts.first() {
             Some(c) => format!("posts `{}`", c.text),

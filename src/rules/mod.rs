@@ -8,6 +8,9 @@ mod context_unresolvable;
 mod directive_invalid;
 mod directive_missing;
 mod exempt_but_protected;
+mod gate_removed;
+mod gate_renamed;
+mod gate_weakened;
 mod mask_expired;
 mod mask_stale;
 mod mask_untracked;
@@ -55,6 +58,10 @@ pub trait Rule: Sync {
 
     /// Called once per repository root, after the jobs.
     fn check_root(&self, _cx: &Cx<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Diff mode (`--base REV`): called once with the base revision's facts and the work
+    /// tree's.
+    fn check_diff(&self, _base: &Cx<'_>, _head: &Cx<'_>, _out: &mut Vec<Finding>) {}
 }
 
 /// Declares a rule's unit struct and its registry entry.
@@ -106,6 +113,9 @@ pub static RULES: &[&dyn Rule] = &[
     &context_collision::ContextCollision,
     &context_glob_literal::ContextGlobLiteral,
     &snapshot_drift::SnapshotDrift,
+    &gate_removed::GateRemoved,
+    &gate_renamed::GateRenamed,
+    &gate_weakened::GateWeakened,
     &no_protection::NoProtection,
 ];
 
@@ -128,6 +138,8 @@ pub struct Cx<'a> {
     pub gates: Vec<GateFacts<'a>>,
     /// With `--remote`: the protection file given too, compared with the live protection.
     pub snapshot: Option<&'a Protection>,
+    /// Diff mode: every context the base revision posts.
+    pub base_contexts: Option<std::collections::HashSet<String>>,
 }
 
 /// A job with the facts the rules share, computed once.
@@ -223,6 +235,7 @@ impl<'a> Cx<'a> {
             branch,
             gates,
             snapshot: None,
+            base_contexts: None,
         }
     }
 
@@ -294,6 +307,41 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// Diff mode: the contexts a base gate was required for that no head gate posts any more.
+/// Its protected contexts when protection requires some, else (required by its directive)
+/// all of them.
+pub fn lost_contexts<'a>(b: &'a GateFacts<'a>, head: &Cx<'_>) -> Vec<&'a str> {
+    let wanted: Vec<&str> = if b.protected.is_empty() {
+        b.gate.contexts.iter().map(|c| c.text.as_str()).collect()
+    } else {
+        b.protected.iter().map(|c| c.text.as_str()).collect()
+    };
+    wanted
+        .into_iter()
+        .filter(|c| {
+            !head
+                .gates
+                .iter()
+                .any(|h| h.gate.contexts.iter().any(|x| x.text == *c))
+        })
+        .collect()
+}
+
+/// Diff mode: the job at the head that continues a base job: the same id in the same file,
+/// else a job with the same steps (renamed).
+pub fn successor<'h>(b: &GateFacts<'_>, head: &'h Cx<'h>) -> Option<&'h GateFacts<'h>> {
+    head.gates
+        .iter()
+        .find(|h| h.gate.file == b.gate.file && h.gate.job == b.gate.job)
+        .or_else(|| {
+            let fp = &b.job.fingerprint;
+            let blank = fp.trim().is_empty();
+            (!blank)
+                .then(|| head.gates.iter().find(|h| h.job.fingerprint == *fp))
+                .flatten()
+        })
+}
+
 /// `file` relative to `root` when it is inside it (with `/`), else as given.
 pub fn relative_to_root(root: &str, file: &str) -> String {
     let root_path = std::path::Path::new(root);
@@ -354,14 +402,18 @@ pub fn distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// Run every rule on a root; severities from the config, `off` rules dropped, sorted.
-pub fn run(cx: &Cx<'_>, mut findings: Vec<Finding>) -> Vec<Finding> {
+/// Run every rule on a root (and, in diff mode, the diff rules against the base); severities
+/// from the config, `off` rules dropped, sorted.
+pub fn run(cx: &Cx<'_>, base: Option<&Cx<'_>>, mut findings: Vec<Finding>) -> Vec<Finding> {
     for rule in RULES {
         let info = rule.info();
-        if info.needs_protection && cx.protection.is_none() {
+        if cx.config.severities.get(info.id) == Some(&None) {
             continue;
         }
-        if cx.config.severities.get(info.id) == Some(&None) {
+        if let Some(base) = base {
+            rule.check_diff(base, cx, &mut findings);
+        }
+        if info.needs_protection && cx.protection.is_none() {
             continue;
         }
         for g in &cx.gates {

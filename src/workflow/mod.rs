@@ -106,6 +106,8 @@ pub struct Job {
     pub directive: JobDirective,
     /// Comments within 2 lines of the job-level `continue-on-error` (tracker references).
     pub mask_comments: Vec<String>,
+    /// The job's `uses` and its steps' `uses`/`run`, to recognise a renamed job.
+    pub fingerprint: String,
 }
 
 impl Job {

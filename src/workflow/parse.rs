@@ -367,6 +367,12 @@ fn parse_job(
     };
     let continue_on_error = read_continue_on_error(doc, job)?;
     let mut steps = Vec::new();
+    // What the job does, to recognise it under another name (diff mode).
+    let mut fingerprint = doc
+        .get(job, "uses")
+        .and_then(|u| doc.as_str(u))
+        .unwrap_or("")
+        .to_owned();
     if let Some(list) = doc.get(job, "steps") {
         match doc.as_seq(list) {
             Some(items) => {
@@ -390,6 +396,10 @@ fn parse_job(
                         checks_needs_results: reads_needs_results(text_of("if"))
                             || reads_needs_results(text_of("run")),
                     });
+                    for key in ["uses", "run"] {
+                        fingerprint.push_str(text_of(key));
+                        fingerprint.push('\n');
+                    }
                 }
             }
             None if doc.is_null(list) => {}
@@ -409,5 +419,6 @@ fn parse_job(
         steps,
         directive,
         mask_comments: Vec::new(),
+        fingerprint,
     })
 }

@@ -1,0 +1,62 @@
+//! `gate-renamed` (diff mode): a required job now posts another context (renamed job,
+//! `name:`, workflow name, matrix), so protection waits for the old one.
+
+use super::{Cx, Rule, RuleInfo, lost_contexts, successor};
+use crate::finding::Finding;
+
+super::rule!(
+    GateRenamed,
+    "gate-renamed",
+    Error,
+    "a job required at the base revision now posts a different context",
+    needs_protection = false
+);
+
+impl Rule for GateRenamed {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check_diff(&self, base: &Cx<'_>, head: &Cx<'_>, out: &mut Vec<Finding>) {
+        for b in base.gates.iter().filter(|b| b.required) {
+            let lost = lost_contexts(b, head);
+            if lost.is_empty() {
+                continue;
+            }
+            let Some(h) = successor(b, head).filter(|h| !h.gate.contexts.is_empty()) else {
+                continue;
+            };
+            let old = lost
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let new: Vec<&str> = h.gate.contexts.iter().map(|c| c.text.as_str()).collect();
+            let shown_new = new
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let was = if h.gate.job == b.gate.job {
+                format!("`{}`", b.gate.job)
+            } else {
+                format!("`{}` (now `{}`)", b.gate.job, h.gate.job)
+            };
+            let mut f = head
+                .at_job(
+                    Self::new_finding(
+                        head,
+                        format!("required job {was} now posts {shown_new} instead of {old}"),
+                    ),
+                    h,
+                    h.gate.key_span,
+                )
+                .help(format!(
+                    "in branch protection of `{}`, replace {old} with {shown_new} when this merges, or keep the old name",
+                    head.branch
+                ));
+            f.context = new.first().map(|c| (*c).to_owned());
+            out.push(f);
+        }
+    }
+}

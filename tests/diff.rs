@@ -1,0 +1,387 @@
+//! Diff mode, `check --base REV`: small git repositories built by the tests (base commit, then
+//! the work tree as the change), with the exact findings of the diff rules.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+/// A git repository in a temporary folder.
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let r = Repo { dir };
+        r.git(&["init", "-q", "-b", "main"]);
+        r
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn git(&self, args: &[&str]) {
+        let out = Command::new("git")
+            .current_dir(self.path())
+            .args([
+                "-c",
+                "user.name=gatelint",
+                "-c",
+                "user.email=gatelint@example.invalid",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn write(&self, rel: &str, text: &str) -> &Repo {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+        self
+    }
+
+    fn remove(&self, rel: &str) -> &Repo {
+        std::fs::remove_file(self.path().join(rel)).expect("remove");
+        self
+    }
+
+    fn commit(&self) -> &Repo {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", "base"]);
+        self
+    }
+
+    /// `check --base HEAD` on the work tree: (exit code, findings as (rule, job, line, context)).
+    fn check(&self, extra: &[&str]) -> (i32, Vec<Row>, Value) {
+        let root = self.path().to_string_lossy().into_owned();
+        let mut args = vec!["check", root.as_str(), "--base", "HEAD", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = common::gatelint(&args);
+        let doc = out.json();
+        let rows = doc["findings"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap_or_default().to_owned(),
+                    f["job"].as_str().map(str::to_owned),
+                    f["line"].as_u64(),
+                    f["context"].as_str().map(str::to_owned),
+                )
+            })
+            .collect();
+        (out.code, rows, doc)
+    }
+}
+
+type Row = (String, Option<String>, Option<u64>, Option<String>);
+
+fn row(rule: &str, job: Option<&str>, line: Option<u64>, context: Option<&str>) -> Row {
+    (
+        rule.to_owned(),
+        job.map(str::to_owned),
+        line,
+        context.map(str::to_owned),
+    )
+}
+
+const NO_NOTE: &str = "[rules]\nno-protection = \"off\"\n";
+const CI: &str = ".gitea/workflows/ci.yml";
+
+const BASE: &str = "name: CI
+on: pull_request
+jobs:
+  # bp-required: yes
+  build:
+    runs-on: linux
+    steps:
+      - run: make build
+  # bp-required: yes
+  test:
+    runs-on: linux
+    steps:
+      - run: make test
+";
+
+#[test]
+fn gate_removed() {
+    let r = Repo::new();
+    r.write("gatelint.toml", NO_NOTE).write(CI, BASE).commit();
+    r.write(CI, &BASE.replace("  # bp-required: yes\n  test:\n    runs-on: linux\n    steps:\n      - run: make test\n", ""));
+    let (code, rows, doc) = r.check(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rows,
+        [row(
+            "gate-removed",
+            Some("test"),
+            None,
+            Some("CI / test (pull_request)")
+        )]
+    );
+    assert_eq!(
+        doc["findings"][0]["message"],
+        "required job `test` (.gitea/workflows/ci.yml) was removed; nothing posts `CI / test (pull_request)`"
+    );
+}
+
+#[test]
+fn gate_removed_when_the_trigger_goes() {
+    let r = Repo::new();
+    r.write("gatelint.toml", NO_NOTE).write(CI, BASE).commit();
+    r.write(CI, &BASE.replace("on: pull_request", "on: push"));
+    let (code, rows, _) = r.check(&[]);
+    assert_eq!(code, 1);
+    // Both jobs still exist but post `(push)` only: renamed contexts, not removed jobs.
+    assert_eq!(
+        rows,
+        [
+            row(
+                "gate-renamed",
+                Some("build"),
+                Some(5),
+                Some("CI / build (push)")
+            ),
+            row(
+                "gate-renamed",
+                Some("test"),
+                Some(10),
+                Some("CI / test (push)")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn gate_renamed_by_name_and_by_id() {
+    let r = Repo::new();
+    r.write("gatelint.toml", NO_NOTE).write(CI, BASE).commit();
+    let head = BASE
+        .replace("  build:\n", "  build:\n    name: Build\n")
+        .replace("  test:\n", "  unit:\n");
+    r.write(CI, &head);
+    let (code, rows, doc) = r.check(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rows,
+        [
+            row(
+                "gate-renamed",
+                Some("build"),
+                Some(5),
+                Some("CI / Build (pull_request)")
+            ),
+            row(
+                "gate-renamed",
+                Some("unit"),
+                Some(11),
+                Some("CI / unit (pull_request)")
+            ),
+        ]
+    );
+    assert_eq!(
+        doc["findings"][1]["message"],
+        "required job `test` (now `unit`) now posts `CI / unit (pull_request)` instead of `CI / test (pull_request)`"
+    );
+}
+
+#[test]
+fn gate_weakened() {
+    let r = Repo::new();
+    let config = "[rules]\nno-protection = \"off\"\nmask-untracked = \"off\"\nrequired-masked = \"off\"\nrequired-skippable = \"off\"\nrequired-path-filtered = \"off\"\n\n[[masks.waiver]]\nworkflow = \"CI\"\njob = \"build\"\nissue = \"#1\"\nreason = \"flaky\"\nexpires = 2998-01-01\n";
+    r.write("gatelint.toml", config).write(CI, BASE).commit();
+    let head = BASE
+        .replace("on: pull_request", "on:\n  pull_request:\n    paths: [\"src/**\"]")
+        .replace("  # bp-required: yes\n  test:", "  # bp-required: pending #7\n  test:")
+        .replace("  build:\n    runs-on: linux\n", "  build:\n    if: github.actor != 'bot'\n    runs-on: linux\n    continue-on-error: true\n");
+    r.write(CI, &head);
+    r.write("gatelint.toml", &config.replace("2998-01-01", "2999-01-01"));
+    let (code, rows, _) = r.check(&[]);
+    assert_eq!(code, 0, "warnings and notes: {rows:?}");
+    assert_eq!(
+        rows,
+        [
+            row(
+                "gate-weakened",
+                Some("build"),
+                Some(4),
+                Some("CI / build (pull_request)")
+            ),
+            row(
+                "gate-weakened",
+                Some("test"),
+                Some(4),
+                Some("CI / test (pull_request)")
+            ),
+            row(
+                "gate-weakened",
+                Some("build"),
+                Some(8),
+                Some("CI / build (pull_request)")
+            ),
+            row(
+                "gate-weakened",
+                Some("build"),
+                Some(10),
+                Some("CI / build (pull_request)")
+            ),
+            row(
+                "gate-weakened",
+                Some("test"),
+                Some(13),
+                Some("CI / test (pull_request)")
+            ),
+            row(
+                "required-pending",
+                Some("test"),
+                Some(13),
+                Some("CI / test (pull_request)")
+            ),
+            row("gate-weakened", Some("build"), Some(8), None),
+        ]
+    );
+}
+
+#[test]
+fn directive_missing_only_for_added_contexts() {
+    let r = Repo::new();
+    let base =
+        format!("{BASE}  legacy:\n    runs-on: linux\n    steps:\n      - run: make legacy\n");
+    r.write("gatelint.toml", NO_NOTE).write(CI, &base).commit();
+    r.write(
+        CI,
+        &format!("{base}  fresh:\n    runs-on: linux\n    steps:\n      - run: make fresh\n"),
+    );
+    let (code, rows, _) = r.check(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rows,
+        [row(
+            "directive-missing",
+            Some("fresh"),
+            Some(18),
+            Some("CI / fresh (pull_request)")
+        )]
+    );
+    // The project can ask for every job.
+    r.write(
+        "gatelint.toml",
+        &format!("{NO_NOTE}\n[directives]\ndiff = \"all\"\n"),
+    );
+    let (_, rows, _) = r.check(&[]);
+    let jobs: Vec<_> = rows
+        .iter()
+        .filter(|r| r.0 == "directive-missing")
+        .filter_map(|r| r.1.clone())
+        .collect();
+    assert_eq!(jobs, ["legacy", "fresh"]);
+}
+
+#[test]
+fn no_change_no_finding() {
+    let r = Repo::new();
+    r.write("gatelint.toml", NO_NOTE).write(CI, BASE).commit();
+    let (code, rows, _) = r.check(&[]);
+    assert_eq!((code, rows), (0, vec![]));
+}
+
+#[test]
+fn first_workflow_and_bad_revisions() {
+    let r = Repo::new();
+    r.write("README", "x").commit();
+    r.write("gatelint.toml", NO_NOTE).write(CI, BASE);
+    // No workflows at the base: everything is new, nothing removed.
+    let (code, rows, _) = r.check(&[]);
+    assert_eq!((code, rows), (0, vec![]));
+    let root = r.path().to_string_lossy().into_owned();
+    let out = common::gatelint(&["check", &root, "--base", "no-such-rev"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--base no-such-rev: no such revision"),
+        "{}",
+        out.stderr
+    );
+    let plain = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(plain.path().join(".github/workflows")).expect("mkdir");
+    std::fs::write(
+        plain.path().join(".github/workflows/ci.yml"),
+        "on: push\njobs:\n  a:\n    steps: []\n",
+    )
+    .expect("write");
+    let out = common::gatelint(&["check", &plain.path().to_string_lossy(), "--base", "HEAD"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("is not in a git work tree"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// The change the project grew out of: seed-origin's `e2e-staging-saas.yml`, base and head.
+fn seed_change(config: Option<&str>) -> Option<(i32, Vec<Row>)> {
+    let base = common::shared(
+        "corpus/seed-origin/_pr-base-5f0351c5/.gitea/workflows/e2e-staging-saas.yml",
+    )?;
+    let head = common::shared("corpus/seed-origin/.gitea/workflows/e2e-staging-saas.yml")?;
+    let r = Repo::new();
+    let file = ".gitea/workflows/e2e-staging-saas.yml";
+    r.write(file, &std::fs::read_to_string(base).ok()?).commit();
+    r.write(file, &std::fs::read_to_string(head).ok()?);
+    match config {
+        Some(c) => r.write("gatelint.toml", c),
+        None => &r,
+    };
+    let (code, rows, _) = r.check(&["--forge-version", "1.22"]);
+    let _ = r.remove(file);
+    Some((code, rows))
+}
+
+#[test]
+fn seed_origin_change() {
+    let tracked = "[masks]\ntrackers = ['(mc|internal)#\\d+']\n";
+    let Some((_, rows)) = seed_change(Some(tracked)) else {
+        return;
+    };
+    let job = Some("e2e-staging-platform-boot".to_owned());
+    let pending: Vec<_> = rows.iter().filter(|r| r.0 == "required-pending").collect();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].1, job);
+    assert!(
+        !rows.iter().any(|r| r.0 == "mask-untracked" && r.1 == job),
+        "{rows:?}"
+    );
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r.0 == "gate-removed" || r.0 == "gate-weakened"),
+        "{rows:?}"
+    );
+    let Some((_, rows)) = seed_change(None) else {
+        return;
+    };
+    assert!(
+        rows.iter().any(|r| r.0 == "mask-untracked" && r.1 == job),
+        "{rows:?}"
+    );
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r.0 == "gate-removed" || r.0 == "gate-weakened"),
+        "{rows:?}"
+    );
+}
