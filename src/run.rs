@@ -390,7 +390,17 @@ fn report(args: &ReportArgs) -> Exit {
                     .protection
                     .as_ref()
                     .map(|p| g.contexts.iter().any(|ctx| p.requires(&ctx.text)));
-                (g, protected)
+                let mut vacuous: Vec<&'static str> = Vec::new();
+                for f in &c.findings {
+                    if f.file.as_deref() == Some(g.file.as_str())
+                        && f.job.as_deref() == Some(g.job.as_str())
+                        && let Some(why) = gates::vacuous_reason(f.rule)
+                        && !vacuous.contains(&why)
+                    {
+                        vacuous.push(why);
+                    }
+                }
+                (g, protected, vacuous)
             })
         })
         .collect();

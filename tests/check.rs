@@ -860,3 +860,66 @@ fn merge_queue_needs_merge_group() {
         )]
     );
 }
+
+#[test]
+fn report_lists_why_a_gate_is_vacuous() {
+    let out = gatelint(&[
+        "report",
+        "testdata/rules/needs-unguarded",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0);
+    let gates = out.json()["gates"].as_array().cloned().unwrap_or_default();
+    let got: Vec<(String, String, Value)> = gates
+        .iter()
+        .map(|g| {
+            (
+                g["job"].as_str().unwrap_or_default().to_owned(),
+                g["verdict"].as_str().unwrap_or_default().to_owned(),
+                g["vacuous"].clone(),
+            )
+        })
+        .collect();
+    let skipped = serde_json::json!(["a failed dependency skips it, and skipped passes"]);
+    assert_eq!(
+        got,
+        [
+            (
+                "build".to_owned(),
+                "exempt".to_owned(),
+                serde_json::json!([])
+            ),
+            ("test".to_owned(), "vacuous".to_owned(), skipped.clone()),
+            ("deploy-check".to_owned(), "vacuous".to_owned(), skipped),
+            (
+                "all-green".to_owned(),
+                "required".to_owned(),
+                serde_json::json!([])
+            ),
+            (
+                "results-in-if".to_owned(),
+                "vacuous".to_owned(),
+                serde_json::json!(["its if: can skip it, and skipped passes"])
+            ),
+            (
+                "fmt".to_owned(),
+                "required".to_owned(),
+                serde_json::json!([])
+            ),
+            (
+                "lint".to_owned(),
+                "required".to_owned(),
+                serde_json::json!([])
+            ),
+        ]
+    );
+    let table = gatelint(&["report", "testdata/rules/skippable"]);
+    assert!(
+        table
+            .stdout
+            .contains("(vacuous: its if: can skip it, and skipped passes)"),
+        "{}",
+        table.stdout
+    );
+}

@@ -49,7 +49,8 @@ fn gitea_basic_gate_matrix() {
             "issue": null,
             "protected": null,
             "masked": "none",
-            "verdict": "required"
+            "verdict": "required",
+            "vacuous": []
         })
     );
     let e2e = gate(&gates, ".gitea/workflows/ci.yml", "e2e");

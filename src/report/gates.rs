@@ -26,10 +26,27 @@ struct JsonGate<'a> {
     protected: Option<bool>,
     masked: &'static str,
     verdict: &'static str,
+    /// Why the gate may pass without testing anything (empty: it is a real gate).
+    vacuous: &'a [&'static str],
 }
 
-/// A gate and whether protection requires it (`None`: no protection source).
-pub type Row<'a> = (&'a Gate, Option<bool>);
+/// A gate, whether protection requires it (`None`: no protection source), and why it may
+/// pass without testing anything (see [`vacuous_reason`]).
+pub type Row<'a> = (&'a Gate, Option<bool>, Vec<&'static str>);
+
+/// Why a rule's finding makes a gate vacuous, in a few words; `None` for other rules.
+pub fn vacuous_reason(rule: &str) -> Option<&'static str> {
+    Some(match rule {
+        "required-masked" => "continue-on-error masks the job",
+        "required-step-masked" => "a step's continue-on-error hides its failure",
+        "required-skippable" => "its if: can skip it, and skipped passes",
+        "required-needs-unguarded" => "a failed dependency skips it, and skipped passes",
+        "required-path-filtered" => "trigger filters leave some pull requests without it",
+        "required-never-posted" => "it is never posted where protection waits for it",
+        "context-collision" => "another job or leg posts the same context",
+        _ => return None,
+    })
+}
 
 fn directive_kind(gate: &Gate) -> &'static str {
     if gate.directive_invalid && gate.directive.is_none() {
@@ -44,7 +61,7 @@ pub fn json(rows: &[Row<'_>]) -> String {
         version: 1,
         gates: rows
             .iter()
-            .map(|(g, protected)| JsonGate {
+            .map(|(g, protected, vacuous)| JsonGate {
                 root: &g.root,
                 workflow: &g.workflow,
                 file: &g.file,
@@ -57,7 +74,8 @@ pub fn json(rows: &[Row<'_>]) -> String {
                 },
                 protected: *protected,
                 masked: g.masked.as_str(),
-                verdict: Verdict::of(g, *protected).as_str(),
+                verdict: Verdict::of(g, *protected, vacuous).as_str(),
+                vacuous,
             })
             .collect(),
     };
@@ -78,10 +96,10 @@ pub fn table(rows: &[Row<'_>]) -> String {
     ];
     let mut lines: Vec<[String; 7]> = Vec::new();
     let mut last_root: Option<&str> = None;
-    let several_roots = rows.iter().any(|(g, _)| g.root != rows[0].0.root);
+    let several_roots = rows.iter().any(|(g, _, _)| g.root != rows[0].0.root);
     let mut out = String::new();
     let mut blocks: Vec<(String, Vec<[String; 7]>)> = Vec::new();
-    for (g, protected) in rows {
+    for (g, protected, vacuous) in rows {
         if last_root != Some(g.root.as_str()) {
             if last_root.is_some() {
                 blocks.push((
@@ -97,7 +115,7 @@ pub fn table(rows: &[Row<'_>]) -> String {
             None if g.directive_invalid => "invalid".to_owned(),
             None => "-".to_owned(),
         };
-        let verdict = Verdict::of(g, *protected).as_str();
+        let verdict = Verdict::of(g, *protected, vacuous).as_str();
         let protected = match protected {
             None => "?",
             Some(true) => "yes",
@@ -110,6 +128,7 @@ pub fn table(rows: &[Row<'_>]) -> String {
         if contexts.is_empty() {
             contexts.push("(posts no context on a pull request)".to_owned());
         }
+        contexts.extend(vacuous.iter().map(|why| format!("(vacuous: {why})")));
         for (i, c) in contexts.into_iter().enumerate() {
             let row = if i == 0 {
                 [

@@ -18,6 +18,8 @@ pub enum Verdict {
     NotProtected,
     /// Required, but a job-level `continue-on-error` masks it.
     Masked,
+    /// Required, but it can pass without testing anything (skipped, filtered, …).
+    Vacuous,
     Pending,
     Exempt,
     /// Posts a context but has no directive.
@@ -37,6 +39,7 @@ impl Verdict {
             Verdict::Required => "required",
             Verdict::NotProtected => "not-protected",
             Verdict::Masked => "masked",
+            Verdict::Vacuous => "vacuous",
             Verdict::Pending => "pending",
             Verdict::Exempt => "exempt",
             Verdict::NoDirective => "no-directive",
@@ -46,8 +49,9 @@ impl Verdict {
         }
     }
 
-    /// `protected`: `None` when there is no protection source.
-    pub fn of(gate: &Gate, protected: Option<bool>) -> Verdict {
+    /// `protected`: `None` when there is no protection source; `vacuous`: the reasons it can
+    /// pass without testing anything.
+    pub fn of(gate: &Gate, protected: Option<bool>, vacuous: &[&str]) -> Verdict {
         if gate.directive_invalid {
             return Verdict::DirectiveInvalid;
         }
@@ -58,6 +62,7 @@ impl Verdict {
             None if gate.contexts.is_empty() => Verdict::NoContext,
             None => Verdict::NoDirective,
             Some(Directive::Required) if gate.masked == Mask::Job => Verdict::Masked,
+            Some(Directive::Required) if !vacuous.is_empty() => Verdict::Vacuous,
             Some(Directive::Required) => match protected {
                 None => Verdict::Required,
                 Some(true) => Verdict::Ok,
