@@ -923,3 +923,49 @@ fn report_lists_why_a_gate_is_vacuous() {
         table.stdout
     );
 }
+
+#[test]
+fn real_corpus_with_everything_required_never_exits_2() {
+    let Some(real) = common::shared("corpus/real") else {
+        return;
+    };
+    // A snapshot whose one glob requires every posted context: every rule about required
+    // jobs runs on every job.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let all = dir.path().join("all.json");
+    std::fs::write(
+        &all,
+        r#"{"gatelint-snapshot": 1, "forge": "gitea", "server": "", "repository": "", "branch": "main",
+            "source": "test", "rule": null, "matching": "glob", "fetched-at": "", "nothing-required": null,
+            "required": ["*"], "other-apps": []}"#,
+    )
+    .expect("write");
+    let all = all.to_string_lossy().into_owned();
+    let mut repos: Vec<String> = std::fs::read_dir(&real)
+        .expect("corpus lists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    repos.sort();
+    let mut args = vec!["check", "--protection", all.as_str(), "--format", "json"];
+    args.extend(repos.iter().map(String::as_str));
+    let out = gatelint(&args);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"));
+    let doc = out.json();
+    let count = |rule: &str| {
+        doc["findings"]
+            .as_array()
+            .map_or(0, |f| f.iter().filter(|f| f["rule"] == rule).count())
+    };
+    for rule in [
+        "required-step-masked",
+        "required-skippable",
+        "required-needs-unguarded",
+        "required-path-filtered",
+        "context-collision",
+    ] {
+        assert!(count(rule) > 0, "{rule} never fired on the corpus");
+    }
+}
