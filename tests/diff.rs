@@ -1,5 +1,6 @@
-//! Diff mode, `check --base REV`: small git repositories built by the tests (base commit, then
-//! the work tree as the change), with the exact findings of the diff rules.
+//! Diff mode, `check --base REV`: the base/head pairs of `testdata/diff/<case>/` made into
+//! small git repositories by the tests (base committed, head as the work tree), with the
+//! exact findings of the diff rules.
 
 mod common;
 
@@ -101,29 +102,45 @@ fn row(rule: &str, job: Option<&str>, line: Option<u64>, context: Option<&str>) 
 }
 
 const NO_NOTE: &str = "[rules]\nno-protection = \"off\"\n";
-const CI: &str = ".gitea/workflows/ci.yml";
 
-const BASE: &str = "name: CI
-on: pull_request
-jobs:
-  # bp-required: yes
-  build:
-    runs-on: linux
-    steps:
-      - run: make build
-  # bp-required: yes
-  test:
-    runs-on: linux
-    steps:
-      - run: make test
-";
+/// Copy a fixture tree into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("fixture lists").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+impl Repo {
+    /// `testdata/diff/<case>/base` committed, then the work tree made `head`.
+    fn pair(case: &str) -> Repo {
+        let r = Repo::new();
+        let fixture = common::repo_root().join("testdata/diff").join(case);
+        copy_tree(&fixture.join("base"), r.path());
+        r.commit();
+        for entry in std::fs::read_dir(r.path()).expect("lists").flatten() {
+            if entry.file_name() == ".git" {
+                continue;
+            }
+            if entry.path().is_dir() {
+                std::fs::remove_dir_all(entry.path()).expect("clean");
+            } else {
+                std::fs::remove_file(entry.path()).expect("clean");
+            }
+        }
+        copy_tree(&fixture.join("head"), r.path());
+        r
+    }
+}
 
 #[test]
 fn gate_removed() {
-    let r = Repo::new();
-    r.write("gatelint.toml", NO_NOTE).write(CI, BASE).commit();
-    r.write(CI, &BASE.replace("  # bp-required: yes\n  test:\n    runs-on: linux\n    steps:\n      - run: make test\n", ""));
-    let (code, rows, doc) = r.check(&[]);
+    let (code, rows, doc) = Repo::pair("gate-removed").check(&[]);
     assert_eq!(code, 1);
     assert_eq!(
         rows,
@@ -141,13 +158,10 @@ fn gate_removed() {
 }
 
 #[test]
-fn gate_removed_when_the_trigger_goes() {
-    let r = Repo::new();
-    r.write("gatelint.toml", NO_NOTE).write(CI, BASE).commit();
-    r.write(CI, &BASE.replace("on: pull_request", "on: push"));
-    let (code, rows, _) = r.check(&[]);
+fn trigger_changed() {
+    let (code, rows, _) = Repo::pair("trigger-changed").check(&[]);
     assert_eq!(code, 1);
-    // Both jobs still exist but post `(push)` only: renamed contexts, not removed jobs.
+    // Both jobs still exist but post `(push)` only: their contexts changed.
     assert_eq!(
         rows,
         [
@@ -169,13 +183,7 @@ fn gate_removed_when_the_trigger_goes() {
 
 #[test]
 fn gate_renamed_by_name_and_by_id() {
-    let r = Repo::new();
-    r.write("gatelint.toml", NO_NOTE).write(CI, BASE).commit();
-    let head = BASE
-        .replace("  build:\n", "  build:\n    name: Build\n")
-        .replace("  test:\n", "  unit:\n");
-    r.write(CI, &head);
-    let (code, rows, doc) = r.check(&[]);
+    let (code, rows, doc) = Repo::pair("gate-renamed").check(&[]);
     assert_eq!(code, 1);
     assert_eq!(
         rows,
@@ -202,17 +210,10 @@ fn gate_renamed_by_name_and_by_id() {
 
 #[test]
 fn gate_weakened() {
-    let r = Repo::new();
-    let config = "[rules]\nno-protection = \"off\"\nmask-untracked = \"off\"\nrequired-masked = \"off\"\nrequired-skippable = \"off\"\nrequired-path-filtered = \"off\"\n\n[[masks.waiver]]\nworkflow = \"CI\"\njob = \"build\"\nissue = \"#1\"\nreason = \"flaky\"\nexpires = 2998-01-01\n";
-    r.write("gatelint.toml", config).write(CI, BASE).commit();
-    let head = BASE
-        .replace("on: pull_request", "on:\n  pull_request:\n    paths: [\"src/**\"]")
-        .replace("  # bp-required: yes\n  test:", "  # bp-required: pending #7\n  test:")
-        .replace("  build:\n    runs-on: linux\n", "  build:\n    if: github.actor != 'bot'\n    runs-on: linux\n    continue-on-error: true\n");
-    r.write(CI, &head);
-    r.write("gatelint.toml", &config.replace("2998-01-01", "2999-01-01"));
-    let (code, rows, _) = r.check(&[]);
+    let (code, rows, _) = Repo::pair("gate-weakened").check(&[]);
     assert_eq!(code, 0, "warnings and notes: {rows:?}");
+    // The filter (both jobs), the `if:` and the mask of `build`, `test`'s directive, and the
+    // waiver renewed in gatelint.toml.
     assert_eq!(
         rows,
         [
@@ -259,14 +260,7 @@ fn gate_weakened() {
 
 #[test]
 fn directive_missing_only_for_added_contexts() {
-    let r = Repo::new();
-    let base =
-        format!("{BASE}  legacy:\n    runs-on: linux\n    steps:\n      - run: make legacy\n");
-    r.write("gatelint.toml", NO_NOTE).write(CI, &base).commit();
-    r.write(
-        CI,
-        &format!("{base}  fresh:\n    runs-on: linux\n    steps:\n      - run: make fresh\n"),
-    );
+    let r = Repo::pair("directive-added");
     let (code, rows, _) = r.check(&[]);
     assert_eq!(code, 1);
     assert_eq!(
@@ -294,17 +288,13 @@ fn directive_missing_only_for_added_contexts() {
 
 #[test]
 fn no_change_no_finding() {
-    let r = Repo::new();
-    r.write("gatelint.toml", NO_NOTE).write(CI, BASE).commit();
-    let (code, rows, _) = r.check(&[]);
+    let (code, rows, _) = Repo::pair("unchanged").check(&[]);
     assert_eq!((code, rows), (0, vec![]));
 }
 
 #[test]
 fn first_workflow_and_bad_revisions() {
-    let r = Repo::new();
-    r.write("README", "x").commit();
-    r.write("gatelint.toml", NO_NOTE).write(CI, BASE);
+    let r = Repo::pair("first-workflow");
     // No workflows at the base: everything is new, nothing removed.
     let (code, rows, _) = r.check(&[]);
     assert_eq!((code, rows), (0, vec![]));
