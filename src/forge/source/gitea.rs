@@ -2,8 +2,8 @@
 //! itself when the token is not an admin (FORGE-SEMANTICS §5–6).
 
 use super::http::{AuthScheme, Client};
-use super::{Fetched, RemoteError, RemoteSpec, segment, status_error};
-use crate::forge::protection::{self, Protection, Shape};
+use super::{Fetched, RemoteError, RemoteSpec, parse_as, repo_url, segment, status_error};
+use crate::forge::protection::{Protection, Shape};
 
 fn parse(
     body: &str,
@@ -11,16 +11,7 @@ fn parse(
     spec: &RemoteSpec,
     want: &[Shape],
 ) -> Result<Protection, RemoteError> {
-    let p =
-        protection::parse(body, url, &spec.branch).map_err(|e| RemoteError::new(e.to_string()))?;
-    if want.contains(&p.shape) {
-        Ok(p)
-    } else {
-        Err(RemoteError::new(format!(
-            "GET {url}: the server answered with a {} payload, not {}'s: is --forge right?",
-            p.shape, spec.forge
-        )))
-    }
+    parse_as(body, url, spec, want, spec.forge.as_str())
 }
 
 pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
@@ -30,12 +21,7 @@ pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
         AuthScheme::Token,
         spec.limits,
     )?;
-    let base = format!(
-        "{}/repos/{}/{}",
-        spec.api,
-        segment(&spec.owner),
-        segment(&spec.repo)
-    );
+    let base = repo_url(spec);
     let list_url = format!("{base}/branch_protections");
     let a = client.get(&list_url).await?;
     match a.status {

@@ -2,21 +2,19 @@
 //! (FORGE-SEMANTICS §5–6). octocrab has no typed API for either: raw GETs.
 
 use super::http::{AuthScheme, Client};
-use super::{Fetched, RemoteError, RemoteSpec, segment, status_error};
-use crate::forge::protection::{self, Protection, Shape};
+use super::{Fetched, RemoteError, RemoteSpec, parse_as, repo_url, segment, status_error};
+use crate::forge::protection::{Protection, Shape};
 
 /// Ruleset pages followed at most (100 rules each).
 const MAX_PAGES: usize = 50;
 
 fn parse(body: &str, url: &str, spec: &RemoteSpec) -> Result<Protection, RemoteError> {
-    let p =
-        protection::parse(body, url, &spec.branch).map_err(|e| RemoteError::new(e.to_string()))?;
-    match p.shape {
-        Shape::GithubClassic | Shape::GithubRulesets | Shape::GithubCombined => Ok(p),
-        other => Err(RemoteError::new(format!(
-            "GET {url}: the server answered with a {other} payload, not GitHub's: is --forge right?"
-        ))),
-    }
+    let shapes = [
+        Shape::GithubClassic,
+        Shape::GithubRulesets,
+        Shape::GithubCombined,
+    ];
+    parse_as(body, url, spec, &shapes, "GitHub")
 }
 
 pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
@@ -26,12 +24,7 @@ pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
         AuthScheme::Bearer,
         spec.limits,
     )?;
-    let base = format!(
-        "{}/repos/{}/{}",
-        spec.api,
-        segment(&spec.owner),
-        segment(&spec.repo)
-    );
+    let base = repo_url(spec);
     let branch = segment(&spec.branch);
     let mut sources = Vec::new();
 

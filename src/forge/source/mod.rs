@@ -212,6 +212,37 @@ pub fn segment(s: &str) -> String {
     out
 }
 
+/// `{api}/repos/{owner}/{repo}`.
+fn repo_url(spec: &RemoteSpec) -> String {
+    format!(
+        "{}/repos/{}/{}",
+        spec.api,
+        segment(&spec.owner),
+        segment(&spec.repo)
+    )
+}
+
+/// Parse an answer's body as protection of one of the `want`ed shapes: another shape means
+/// the server is not the forge `--forge` says.
+fn parse_as(
+    body: &str,
+    url: &str,
+    spec: &RemoteSpec,
+    want: &[super::protection::Shape],
+    forge_name: &str,
+) -> Result<Protection, RemoteError> {
+    let p = super::protection::parse(body, url, &spec.branch)
+        .map_err(|e| RemoteError::new(e.to_string()))?;
+    if want.contains(&p.shape) {
+        Ok(p)
+    } else {
+        Err(RemoteError::new(format!(
+            "GET {url}: the server answered with a {} payload, not {forge_name}'s: is --forge right?",
+            p.shape
+        )))
+    }
+}
+
 /// What a status means, for an error message: which permission is missing.
 fn status_error(spec: &RemoteSpec, url: &str, a: &http::Answer, need: &str) -> RemoteError {
     let server_says = a.message().map(|m| format!(": {m}")).unwrap_or_default();
