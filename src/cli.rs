@@ -41,6 +41,10 @@ pub enum Command {
 pub enum CheckFormat {
     Human,
     Json,
+    Sarif,
+    /// Workflow commands (`::error file=…::…`), read by GitHub, Gitea and Forgejo runners
+    Github,
+    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -61,9 +65,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
 
-    /// Output format
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: CheckFormat,
+    /// Output format [default: human; github when GITHUB_ACTIONS=true, which also appends the
+    /// markdown summary to $GITHUB_STEP_SUMMARY]
+    #[arg(long, value_enum)]
+    pub format: Option<CheckFormat>,
 }
 
 #[derive(Debug, Args)]

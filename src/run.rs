@@ -17,7 +17,7 @@ use crate::discover;
 use crate::finding::{Finding, Severity};
 use crate::forge::protection::{self, Protection};
 use crate::forge::source::{self, Fetched, Limits, RemoteFlags, RemoteSpec};
-use crate::report::{checks, gates, human};
+use crate::report::{checks, gates, github, human, markdown, sarif};
 use crate::rules::{self, Cx};
 
 /// Exit codes (DESIGN.md): 0 clean, 1 error-level findings, 2 could not check.
@@ -331,8 +331,31 @@ fn check(args: &CheckArgs) -> Exit {
         .flat_map(|c| &c.findings)
         .filter(|f| f.severity == Severity::Error)
         .count();
-    let out = match args.format {
+    let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let format = args.format.unwrap_or(if in_actions {
+        CheckFormat::Github
+    } else {
+        CheckFormat::Human
+    });
+    if args.format.is_none()
+        && in_actions
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+    {
+        let summary = markdown::markdown(&checked, &gate_rows(&checked));
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(summary.as_bytes()));
+        if let Err(e) = appended {
+            eprintln!("gatelint: cannot append to GITHUB_STEP_SUMMARY: {e}");
+        }
+    }
+    let out = match format {
         CheckFormat::Json => checks::json(&checked) + "\n",
+        CheckFormat::Sarif => sarif::sarif(&checked) + "\n",
+        CheckFormat::Github => github::github(&checked),
+        CheckFormat::Markdown => markdown::markdown(&checked, &gate_rows(&checked)),
         CheckFormat::Human => {
             let color = use_color(args.common.color, std::io::stdout().is_terminal());
             let mut out = String::new();
@@ -382,28 +405,7 @@ fn report(args: &ReportArgs) -> Exit {
             }
         }
     }
-    let rows: Vec<gates::Row<'_>> = checked
-        .iter()
-        .flat_map(|c| {
-            c.report.gates.iter().map(move |g| {
-                let protected = c
-                    .protection
-                    .as_ref()
-                    .map(|p| g.contexts.iter().any(|ctx| p.requires(&ctx.text)));
-                let mut vacuous: Vec<&'static str> = Vec::new();
-                for f in &c.findings {
-                    if f.file.as_deref() == Some(g.file.as_str())
-                        && f.job.as_deref() == Some(g.job.as_str())
-                        && let Some(why) = gates::vacuous_reason(f.rule)
-                        && !vacuous.contains(&why)
-                    {
-                        vacuous.push(why);
-                    }
-                }
-                (g, protected, vacuous)
-            })
-        })
-        .collect();
+    let rows = gate_rows(&checked);
     let out = match args.format {
         ReportFormat::Json => gates::json(&rows) + "\n",
         ReportFormat::Table => gates::table(&rows),
@@ -462,6 +464,32 @@ fn snapshot(args: &SnapshotArgs) -> Exit {
         },
         None => write_out(&text),
     }
+}
+
+/// Each gate with whether protection requires it and why it is vacuous.
+fn gate_rows(checked: &[Checked]) -> Vec<gates::Row<'_>> {
+    checked
+        .iter()
+        .flat_map(|c| {
+            c.report.gates.iter().map(move |g| {
+                let protected = c
+                    .protection
+                    .as_ref()
+                    .map(|p| g.contexts.iter().any(|ctx| p.requires(&ctx.text)));
+                let mut vacuous: Vec<&'static str> = Vec::new();
+                for f in &c.findings {
+                    if f.file.as_deref() == Some(g.file.as_str())
+                        && f.job.as_deref() == Some(g.job.as_str())
+                        && let Some(why) = gates::vacuous_reason(f.rule)
+                        && !vacuous.contains(&why)
+                    {
+                        vacuous.push(why);
+                    }
+                }
+                (g, protected, vacuous)
+            })
+        })
+        .collect()
 }
 
 fn list_rules() -> Exit {

@@ -2,7 +2,10 @@
 
 pub mod checks;
 pub mod gates;
+pub mod github;
 pub mod human;
+pub mod markdown;
+pub mod sarif;
 
 use crate::analyze::{Gate, Mask};
 use crate::workflow::Directive;

@@ -1,0 +1,145 @@
+//! `check --format sarif|github|markdown`, and the defaults inside a runner.
+
+mod common;
+
+use common::gatelint;
+
+#[test]
+fn sarif_is_valid_against_the_schema() {
+    // A fixture with findings of every severity: errors, warnings and notes.
+    let out = gatelint(&[
+        "check",
+        "testdata/rules/pending-exempt",
+        "testdata/rules/required-masked",
+        "testdata/rules/masks",
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc = out.json();
+    let levels: std::collections::BTreeSet<String> = doc["runs"][0]["results"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .filter_map(|r| r["level"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        levels.into_iter().collect::<Vec<_>>(),
+        ["error", "note", "warning"]
+    );
+    assert_eq!(
+        doc["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .map(Vec::len),
+        Some(gatelint::rules::RULES.len())
+    );
+    let first = &doc["runs"][0]["results"][0];
+    assert_eq!(first["ruleId"], "required-pending");
+    assert_eq!(
+        first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "testdata/rules/pending-exempt/.gitea/workflows/ci.yml"
+    );
+    assert_eq!(
+        first["locations"][0]["physicalLocation"]["region"]["startLine"],
+        4
+    );
+    let Some(schema_path) = common::shared("schemas/sarif-schema-2.1.0.json") else {
+        return;
+    };
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap_or_default())
+            .unwrap_or_default();
+    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("schema: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The validator does reject what the schema forbids.
+    let mut broken = doc.clone();
+    broken["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn github_workflow_commands() {
+    let out = gatelint(&[
+        "check",
+        "testdata/rules/pending-exempt",
+        "--format",
+        "github",
+    ]);
+    assert_eq!(out.code, 0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert!(lines[0].starts_with("::notice file=testdata/rules/pending-exempt/.gitea/workflows/ci.yml,line=4,col=3,endLine=4,endColumn="), "{}", lines[0]);
+    assert!(lines[1].starts_with("::warning file="), "{}", lines[1]);
+    assert!(
+        lines[1].contains(",title=pending-already-protected::"),
+        "{}",
+        lines[1]
+    );
+    // The help follows the message on a new line, escaped.
+    assert!(
+        lines[1].contains("%0Achange the directive to `bp-required: yes`"),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn markdown_summary() {
+    let out = gatelint(&[
+        "check",
+        "testdata/rules/required-not-protected",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(out.code, 1);
+    insta::assert_snapshot!(out.stdout, @r"
+    ## ❌ gatelint: 2 errors, 0 warnings, 0 notes
+
+    1 workflow and 3 jobs checked.
+
+    | Severity | Rule | Location | Message |
+    |---|---|---|---|
+    | ❌ error | `required-not-protected` | [testdata/rules/required-not-protected/.gitea/workflows/ci.yml:4](testdata/rules/required-not-protected/.gitea/workflows/ci.yml#L4) | `unlisted` is `bp-required: yes`, but the protection of `main` requires none of `CI / unlisted (push)`, `CI / unlisted (pull_request)` |
+    | ❌ error | `required-not-protected` | [testdata/rules/required-not-protected/.gitea/workflows/ci.yml:12](testdata/rules/required-not-protected/.gitea/workflows/ci.yml#L12) | `matrix` is `bp-required: yes`, but the protection of `main` requires none of `CI / matrix (windows) (push)`, `CI / matrix (windows) (pull_request)` |
+
+    <details><summary>Gate matrix (3 jobs)</summary>
+
+    | Workflow | Job | Directive | Protected | Verdict | Contexts |
+    |---|---|---|---|---|---|
+    | CI | `unlisted` | required | no | not-protected | `CI / unlisted (push)`<br>`CI / unlisted (pull_request)` |
+    | CI | `push-only-listed` | required | yes | ok | `CI / push-only-listed (push)`<br>`CI / push-only-listed (pull_request)` |
+    | CI | `matrix` | required | yes | ok | `CI / matrix (linux) (push)`<br>`CI / matrix (linux) (pull_request)`<br>`CI / matrix (windows) (push)`<br>`CI / matrix (windows) (pull_request)` |
+
+    </details>
+    ");
+}
+
+#[test]
+fn inside_a_runner_github_commands_and_a_step_summary() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").expect("write");
+    let out = assert_cmd::Command::cargo_bin("gatelint")
+        .expect("binary")
+        .current_dir(common::repo_root())
+        .args(["check", "testdata/rules/required-not-protected"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env_remove("GITHUB_SERVER_URL")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("::error file="), "{stdout}");
+    let written = std::fs::read_to_string(&summary).unwrap_or_default();
+    assert!(
+        written.starts_with("earlier step\n## ❌ gatelint: 2 errors"),
+        "{written}"
+    );
+}
