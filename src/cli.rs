@@ -11,7 +11,11 @@ use crate::forge::{Forge, Version};
     about = "Checks that required CI gates cannot be lost quietly",
     long_about = "Reads Gitea, Forgejo and GitHub Actions workflows and their `bp-required` / \
                   `bp-exempt` directives and computes the exact status-check context each job \
-                  posts on that forge."
+                  posts on that forge.",
+    after_help = "Exit codes: 0 no error-level finding; 1 at least one error-level finding \
+                  (report: a workflow file could not be read); 2 gatelint could not check \
+                  (bad usage, an unreadable config or protection source, an API failure or an \
+                  unprotected branch with --remote)."
 )]
 pub struct Cli {
     #[command(subcommand)]
