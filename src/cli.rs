@@ -32,6 +32,10 @@ pub enum Command {
     /// Fetch live branch protection (--remote) and write it as a snapshot file, which
     /// --protection and `protection = …` read.
     Snapshot(SnapshotArgs),
+    /// Adopt gatelint: add a directive above every job that posts a context and has none
+    /// (`bp-required: yes` when protection requires it, else a `bp-exempt: TODO reason`
+    /// placeholder), and write a starter gatelint.toml
+    Init(InitArgs),
     /// List every rule with its default severity and summary.
     Rules,
     /// Print a rule's documentation.
@@ -130,6 +134,23 @@ pub struct RemoteArgs {
     /// The longest wait gatelint accepts, for a backoff or a rate limit, in seconds [default: 60]
     #[arg(long, value_name = "SECS", requires = "remote")]
     pub max_wait: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The repository root
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: String,
+
+    #[command(flatten)]
+    pub common: Common,
+
+    #[command(flatten)]
+    pub sources: Sources,
+
+    /// Print a unified diff instead of writing the files
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

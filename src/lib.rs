@@ -13,6 +13,7 @@ pub mod diff;
 pub mod discover;
 pub mod finding;
 pub mod forge;
+pub mod init;
 pub mod report;
 pub mod rules;
 pub mod run;

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::analyze::{self, Options, RootReport};
 use crate::cli::{
-    CheckArgs, CheckFormat, Cli, ColorChoice, Command, Common, ReportArgs, ReportFormat,
+    CheckArgs, CheckFormat, Cli, ColorChoice, Command, Common, InitArgs, ReportArgs, ReportFormat,
     SnapshotArgs, Sources,
 };
 use crate::config::{self, Config, Date};
@@ -33,6 +33,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(args) => check(&args),
         Command::Report(args) => report(&args),
         Command::Snapshot(args) => snapshot(&args),
+        Command::Init(args) => init(&args),
         Command::Rules => list_rules(),
         Command::Explain { rule } => explain(&rule),
     }
@@ -422,6 +423,95 @@ fn report(args: &ReportArgs) -> Exit {
         Exit::Findings
     } else {
         Exit::Clean
+    }
+}
+
+fn init(args: &InitArgs) -> Exit {
+    let checked = match check_all(
+        std::slice::from_ref(&args.path),
+        &args.common,
+        &args.sources,
+        None,
+    ) {
+        Ok(mut c) if c.len() == 1 => c.remove(0),
+        Ok(_) => return Exit::Failure,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Failure;
+        }
+    };
+    let config =
+        match shared_config(&args.sources).and_then(|s| root_config(&args.path, s.as_ref())) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Failure;
+            }
+        };
+    let (changes, skipped) =
+        crate::init::plan(&checked.report, checked.protection.as_ref(), &config.syntax);
+    for s in &skipped {
+        eprintln!(
+            "gatelint init: skipped job `{}` in {}: {}",
+            s.job, s.file, s.why
+        );
+    }
+    let config_path = Path::new(&args.path).join(config::FILE_NAME);
+    let write_config = config.file.is_none() && !config_path.exists();
+    let protection_rel = match (&args.sources.protection, &config.protection) {
+        (Some(p), _) => Some(rules::relative_to_root(&args.path, p)),
+        (None, Some(p)) => Some(rules::relative_to_root(&args.path, &p.to_string_lossy())),
+        (None, None) => None,
+    };
+    let starter = crate::init::starter_config(
+        checked.report.profile.forge.as_str(),
+        &checked.branch,
+        protection_rel.as_deref(),
+    );
+    if args.dry_run {
+        let mut out = String::new();
+        for change in &changes {
+            out.push_str(&crate::init::unified_diff(change));
+        }
+        if write_config {
+            out.push_str(&format!("--- /dev/null\n+++ b/{}\n", config::FILE_NAME));
+            out.push_str(&format!("@@ -0,0 +1,{} @@\n", starter.lines().count()));
+            for line in starter.lines() {
+                out.push('+');
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        return write_out(&out);
+    }
+    for change in &changes {
+        let path = Path::new(&args.path).join(&change.file);
+        if let Err(e) = std::fs::write(&path, &change.updated) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return Exit::Failure;
+        }
+    }
+    if write_config && let Err(e) = std::fs::write(&config_path, &starter) {
+        eprintln!("error: cannot write {}: {e}", config_path.display());
+        return Exit::Failure;
+    }
+    if !args.common.quiet {
+        let required: usize = changes.iter().map(|c| c.required).sum();
+        let exempt: usize = changes.iter().map(|c| c.exempt).sum();
+        eprintln!(
+            "gatelint init: {required} `bp-required: yes` and {exempt} `bp-exempt: TODO reason` added in {} files{}",
+            changes.len(),
+            if write_config {
+                "; wrote gatelint.toml"
+            } else {
+                ""
+            }
+        );
+    }
+    if skipped.is_empty() {
+        Exit::Clean
+    } else {
+        Exit::Findings
     }
 }
 

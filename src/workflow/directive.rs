@@ -149,6 +149,16 @@ impl DirectiveSyntax {
                     ),
                 )));
             }
+            let (first, _) = split_word(rest);
+            if first.eq_ignore_ascii_case("todo") {
+                return Some(Err((
+                    format!("`{}: {rest}` is a placeholder", self.exempt),
+                    format!(
+                        "write why the job is not a gate (`{}: advisory lint`), or make it `{}: yes`",
+                        self.exempt, self.required
+                    ),
+                )));
+            }
             return Some(Ok(Directive::Exempt(rest.to_owned())));
         }
         let (word, after) = split_word(rest);
@@ -447,6 +457,8 @@ mod tests {
             "bp-exempt:",
             "bp-required yes",
             "bp-required: pending #abc",
+            "bp-exempt: TODO reason",
+            "bp-exempt: todo",
         ] {
             assert!(matches!(parse(text), Some(Err(_))), "{text}");
         }

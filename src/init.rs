@@ -1,0 +1,253 @@
+//! `gatelint init`: adopt gatelint on a repository. Every job that posts a context and has no
+//! directive gets one comment line directly above its key (`bp-required: yes` when protection
+//! requires its context, else a `bp-exempt: TODO reason` placeholder that `directive-invalid`
+//! keeps flagging until a person writes the reason). Every other byte is kept.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::analyze::RootReport;
+use crate::forge::protection::Protection;
+use crate::rules::pr_reachable;
+use crate::workflow::{DirectiveSyntax, parse_workflow};
+use crate::yaml::LineIndex;
+
+/// The placeholder reason `init` writes; `directive-invalid` rejects it.
+pub const TODO_REASON: &str = "TODO reason";
+
+/// The change to one workflow file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// Relative to the root, with `/`.
+    pub file: String,
+    pub original: String,
+    pub updated: String,
+    pub required: usize,
+    pub exempt: usize,
+}
+
+/// A job init could not annotate, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub file: String,
+    pub job: String,
+    pub why: String,
+}
+
+/// Plan the directives for one analysed root.
+pub fn plan(
+    report: &RootReport,
+    protection: Option<&Protection>,
+    syntax: &DirectiveSyntax,
+) -> (Vec<FileChange>, Vec<Skipped>) {
+    let mut changes = Vec::new();
+    let mut skipped = Vec::new();
+    for wf in &report.workflows {
+        let Some(source) = report.sources.get(&wf.file) else {
+            continue;
+        };
+        // line → (directive text, jobs), for the jobs that need one.
+        let mut by_line: BTreeMap<u32, (String, Vec<&str>)> = BTreeMap::new();
+        let mut conflicts: Vec<u32> = Vec::new();
+        for gate in report.gates.iter().filter(|g| g.file == wf.file) {
+            let posts = !gate.contexts.is_empty() || gate.unresolvable.is_some();
+            if gate.directive.is_some() || gate.directive_invalid || !posts || !pr_reachable(wf) {
+                continue;
+            }
+            let required =
+                protection.is_some_and(|p| gate.contexts.iter().any(|c| p.requires(&c.text)));
+            let text = if required {
+                format!("{}: yes", syntax.required())
+            } else {
+                format!("{}: {TODO_REASON}", syntax.exempt())
+            };
+            let line = gate.key_span.start.line;
+            let entry = by_line
+                .entry(line)
+                .or_insert_with(|| (text.clone(), Vec::new()));
+            if entry.0 != text {
+                conflicts.push(line);
+            }
+            entry.1.push(&gate.job);
+        }
+        for line in conflicts {
+            if let Some((_, jobs)) = by_line.remove(&line) {
+                for job in jobs {
+                    skipped.push(Skipped {
+                        file: wf.file.clone(),
+                        job: job.to_owned(),
+                        why: format!(
+                            "shares line {line} with jobs that need a different directive: split the jobs onto their own lines"
+                        ),
+                    });
+                }
+            }
+        }
+        if by_line.is_empty() {
+            continue;
+        }
+        let updated = insert_lines(source, &by_line);
+        // The result must still be the same workflow.
+        let same = parse_workflow(&updated, &wf.file, syntax).is_ok_and(|after| {
+            after
+                .jobs
+                .iter()
+                .map(|j| &j.id)
+                .eq(wf.jobs.iter().map(|j| &j.id))
+        });
+        if !same {
+            for (_, jobs) in by_line.values() {
+                for job in jobs {
+                    skipped.push(Skipped {
+                        file: wf.file.clone(),
+                        job: (*job).to_owned(),
+                        why: "inserting a comment line would change how the file parses".to_owned(),
+                    });
+                }
+            }
+            continue;
+        }
+        let count = |needle: &str| {
+            by_line
+                .values()
+                .filter(|(t, _)| t.ends_with(needle))
+                .map(|(_, jobs)| jobs.len())
+                .sum::<usize>()
+        };
+        changes.push(FileChange {
+            file: wf.file.clone(),
+            original: source.to_string(),
+            updated,
+            required: count(": yes"),
+            exempt: count(TODO_REASON),
+        });
+    }
+    (changes, skipped)
+}
+
+/// Insert `# text` above each given line (1-based), with that line's indentation and line
+/// ending.
+fn insert_lines(source: &str, at: &BTreeMap<u32, (String, Vec<&str>)>) -> String {
+    let index = LineIndex::new(source);
+    let mut out = String::with_capacity(source.len() + at.len() * 40);
+    let mut copied = 0;
+    for (line, (text, _)) in at {
+        let start = index.line_start(*line as usize);
+        out.push_str(&source[copied..start]);
+        copied = start;
+        let line_text = index.line_with_break(source, *line as usize);
+        let indent: String = line_text
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let newline = if line_text.ends_with("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        let _ = write!(out, "{indent}# {text}{newline}");
+    }
+    out.push_str(&source[copied..]);
+    out
+}
+
+/// A unified diff of one change (insertions only), with 3 lines of context.
+pub fn unified_diff(change: &FileChange) -> String {
+    let old: Vec<&str> = change.original.split_inclusive('\n').collect();
+    let new: Vec<&str> = change.updated.split_inclusive('\n').collect();
+    // Walk both: lines only in `new` are insertions.
+    let mut marks: Vec<(char, &str)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while j < new.len() {
+        if i < old.len() && old[i] == new[j] {
+            marks.push((' ', new[j]));
+            i += 1;
+        } else {
+            marks.push(('+', new[j]));
+        }
+        j += 1;
+    }
+    let mut out = format!("--- a/{0}\n+++ b/{0}\n", change.file);
+    let changed: Vec<usize> = marks
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.0 == '+')
+        .map(|(k, _)| k)
+        .collect();
+    let mut k = 0;
+    while k < changed.len() {
+        let first = changed[k].saturating_sub(3);
+        let mut last = (changed[k] + 3).min(marks.len() - 1);
+        let mut next = k + 1;
+        while next < changed.len() && changed[next] <= last + 4 {
+            last = (changed[next] + 3).min(marks.len() - 1);
+            next += 1;
+        }
+        let old_start = marks[..first].iter().filter(|m| m.0 == ' ').count() + 1;
+        let new_start = first + 1;
+        let hunk = &marks[first..=last];
+        let old_len = hunk.iter().filter(|m| m.0 == ' ').count();
+        let _ = writeln!(
+            out,
+            "@@ -{old_start},{old_len} +{new_start},{} @@",
+            hunk.len()
+        );
+        for (mark, text) in hunk {
+            out.push(*mark);
+            out.push_str(text);
+            if !text.ends_with('\n') {
+                out.push_str("\n\\ No newline at end of file\n");
+            }
+        }
+        k = next;
+    }
+    out
+}
+
+/// A starter `gatelint.toml`.
+pub fn starter_config(forge: &str, branch: &str, protection: Option<&str>) -> String {
+    let protection_line = match protection {
+        Some(p) => format!("protection = \"{}\"\n", p.replace('\\', "/").replace('"', "\\\"")),
+        None => "# protection = \".gitea/protection.json\"  # a snapshot: gatelint snapshot --remote -o FILE\n".to_owned(),
+    };
+    format!(
+        "# gatelint configuration, written by `gatelint init`. See `gatelint rules` and the README.\n\
+         forge = \"{forge}\"\n\
+         branch = \"{branch}\"\n\
+         {protection_line}\n\
+         [masks]\n\
+         # Comments that register a job-level continue-on-error, e.g. `# internal#12: …`.\n\
+         # trackers = ['internal#\\d+']\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inserts_keep_indentation_and_line_endings() {
+        let mut at = BTreeMap::new();
+        at.insert(2u32, ("bp-required: yes".to_owned(), vec!["a"]));
+        let crlf = "jobs:\r\n\ta:\r\n    x: 1\r\n";
+        assert_eq!(
+            insert_lines(crlf, &at),
+            "jobs:\r\n\t# bp-required: yes\r\n\ta:\r\n    x: 1\r\n"
+        );
+    }
+
+    #[test]
+    fn diff_of_insertions() {
+        let change = FileChange {
+            file: "ci.yml".into(),
+            original: "a\nb\nc\n".into(),
+            updated: "a\n# x\nb\nc\n".into(),
+            required: 0,
+            exempt: 1,
+        };
+        assert_eq!(
+            unified_diff(&change),
+            "--- a/ci.yml\n+++ b/ci.yml\n@@ -1,3 +1,4 @@\n a\n+# x\n b\n c\n"
+        );
+    }
+}
