@@ -103,25 +103,12 @@ fn row(rule: &str, job: Option<&str>, line: Option<u64>, context: Option<&str>) 
 
 const NO_NOTE: &str = "[rules]\nno-protection = \"off\"\n";
 
-/// Copy a fixture tree into `to`.
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("fixture lists").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 impl Repo {
     /// `testdata/diff/<case>/base` committed, then the work tree made `head`.
     fn pair(case: &str) -> Repo {
         let r = Repo::new();
         let fixture = common::repo_root().join("testdata/diff").join(case);
-        copy_tree(&fixture.join("base"), r.path());
+        common::copy_tree(&fixture.join("base"), r.path());
         r.commit();
         for entry in std::fs::read_dir(r.path()).expect("lists").flatten() {
             if entry.file_name() == ".git" {
@@ -133,7 +120,7 @@ impl Repo {
                 std::fs::remove_file(entry.path()).expect("clean");
             }
         }
-        copy_tree(&fixture.join("head"), r.path());
+        common::copy_tree(&fixture.join("head"), r.path());
         r
     }
 }

@@ -8,18 +8,6 @@ use std::path::Path;
 use common::gatelint;
 use gatelint::workflow::{DirectiveSyntax, parse_workflow};
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("lists").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("lists").flatten() {
         let p = entry.path();
@@ -60,7 +48,7 @@ fn directive_missing(root: &str, extra: &[&str]) -> usize {
 #[test]
 fn init_on_the_fixture() {
     let dir = tempfile::tempdir().expect("temp dir");
-    copy_tree(&common::repo_root().join("testdata/init"), dir.path());
+    common::copy_tree(&common::repo_root().join("testdata/init"), dir.path());
     let root = dir.path().to_string_lossy().into_owned();
     let protection = dir
         .path()
@@ -172,7 +160,7 @@ fn init_on_every_real_repository() {
             .unwrap_or_default();
         let dir = work.path().join(&name);
         std::fs::create_dir_all(&dir).expect("mkdir");
-        copy_tree(repo, &dir);
+        common::copy_tree(repo, &dir);
         let mut before = Vec::new();
         files(&dir, &mut before);
         let texts: Vec<String> = before

@@ -92,3 +92,19 @@ pub fn contexts(g: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Copy a directory tree into `to` (which exists).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from)
+        .expect("the fixture lists")
+        .flatten()
+    {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
