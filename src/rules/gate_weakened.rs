@@ -1,7 +1,7 @@
 //! `gate-weakened` (diff mode): a required job's gate got weaker: its directive was
 //! downgraded, a mask, an `if:` or a path filter was added, or its waiver was renewed.
 
-use super::{Cx, GateFacts, Rule, RuleInfo, waiver_matches};
+use super::{Cx, GateFacts, Rule, RuleInfo};
 use crate::finding::Finding;
 use crate::workflow::{Directive, Trigger};
 use crate::yaml::Span;
@@ -118,6 +118,5 @@ impl Rule for GateWeakened {
                 out.push(f);
             }
         }
-        let _ = waiver_matches;
     }
 }

@@ -82,7 +82,8 @@ pub struct DirectiveSyntax {
 /// Compiled once: every root and file shares it (regexes clone cheaply).
 static DEFAULT_SYNTAX: std::sync::LazyLock<DirectiveSyntax> = std::sync::LazyLock::new(|| {
     // The default keywords are valid regex literals once escaped.
-    DirectiveSyntax::new("bp-required", "bp-exempt", None).unwrap_or_else(|_| unreachable!())
+    DirectiveSyntax::new("bp-required", "bp-exempt", None)
+        .expect("the default keywords, escaped, are valid regex literals")
 });
 
 impl Default for DirectiveSyntax {
