@@ -144,6 +144,9 @@ pub fn job_contexts(
     }
 }
 
+/// The `inputs` of a called workflow, when known: the caller's `with:` over the defaults.
+type Inputs<'a> = Option<&'a [(String, Value)]>;
+
 /// The job part of each context: one per matrix leg (and per called job); legs that share a
 /// name are all listed.
 pub fn job_names(
@@ -152,14 +155,26 @@ pub fn job_names(
     callees: &dyn Callees,
     depth: usize,
 ) -> Result<Vec<String>, String> {
+    job_names_in(profile, job, callees, depth, None)
+}
+
+fn job_names_in(
+    profile: &ForgeProfile,
+    job: &Job,
+    callees: &dyn Callees,
+    depth: usize,
+    inputs: Inputs<'_>,
+) -> Result<Vec<String>, String> {
     if let Some(uses) = &job.uses {
-        return called_names(profile, job, &uses.value, callees, depth);
+        return called_names(profile, job, &uses.value, callees, depth, inputs);
     }
     let legs = match &job.matrix {
         None => vec![Vec::new()],
         Some(spec) => matrix::expand(&spec.value)?,
     };
-    legs.iter().map(|leg| leg_name(profile, job, leg)).collect()
+    legs.iter()
+        .map(|leg| leg_name_in(profile, job, leg, inputs))
+        .collect()
 }
 
 /// The name of one matrix leg (an empty leg: the job without a matrix). §3.
@@ -168,7 +183,16 @@ pub fn leg_name(
     job: &Job,
     leg: &[(String, Value)],
 ) -> Result<String, String> {
-    let name = untruncated_leg_name(profile, job, leg)?;
+    leg_name_in(profile, job, leg, None)
+}
+
+fn leg_name_in(
+    profile: &ForgeProfile,
+    job: &Job,
+    leg: &[(String, Value)],
+    inputs: Inputs<'_>,
+) -> Result<String, String> {
+    let name = untruncated_leg_name(profile, job, leg, inputs)?;
     Ok(match profile.forge {
         Forge::Github => github_truncate(name),
         Forge::Gitea | Forge::Forgejo => name,
@@ -192,6 +216,7 @@ fn untruncated_leg_name(
     profile: &ForgeProfile,
     job: &Job,
     leg: &[(String, Value)],
+    inputs: Inputs<'_>,
 ) -> Result<String, String> {
     let Some(name) = &job.name else {
         return with_suffix(profile, &job.id, leg);
@@ -201,7 +226,7 @@ fn untruncated_leg_name(
         // Gitea 1.21 posted the name as written (go-gitea/gitea#28207).
         return with_suffix(profile, raw, leg);
     }
-    let rendered = expr::render(raw, leg).map_err(|e| format!("the job name {e}"))?;
+    let rendered = expr::render_in(raw, leg, inputs).map_err(|e| format!("the job name {e}"))?;
     if expr::uses_matrix(raw) || !profile.suffix_on_plain_name {
         return Ok(rendered);
     }
@@ -267,6 +292,7 @@ fn called_names(
     uses: &str,
     callees: &dyn Callees,
     depth: usize,
+    outer: Inputs<'_>,
 ) -> Result<Vec<String>, String> {
     let Some(path) = uses.strip_prefix("./") else {
         return Err(format!(
@@ -287,47 +313,72 @@ fn called_names(
     let callee = callees
         .workflow(path)
         .map_err(|e| format!("calls `{uses}`: {e}"))?;
-    let mut inner = Vec::new();
-    for called in &callee.jobs {
-        for n in job_names(profile, called, callees, depth + 1)? {
-            if !inner.contains(&n) {
-                inner.push(n);
-            }
-        }
+    let caller_legs = match &job.matrix {
+        None => vec![Vec::new()],
+        Some(spec) => matrix::expand(&spec.value)?,
+    };
+    if profile.forge == Forge::Forgejo && job.matrix.is_some() {
+        return Err(
+            "a matrix job calling a reusable workflow is not modelled on Forgejo".to_owned(),
+        );
     }
-    match profile.forge {
-        // The Forgejo runner expands a local reusable workflow into the caller's run: the
-        // called jobs post under their own names.
-        Forge::Forgejo => {
-            if job.matrix.is_some() {
-                return Err(
-                    "a matrix job calling a reusable workflow is not modelled on Forgejo"
-                        .to_owned(),
-                );
-            }
-            Ok(inner)
-        }
-        // GitHub: `caller / callee` (observed, not documented).
-        _ => {
-            let callers = match &job.matrix {
-                None => vec![leg_name(profile, job, &[])?],
-                Some(spec) => matrix::expand(&spec.value)?
-                    .iter()
-                    .map(|leg| leg_name(profile, job, leg))
-                    .collect::<Result<Vec<_>, _>>()?,
-            };
-            let mut out = Vec::with_capacity(callers.len() * inner.len());
-            for caller in &callers {
-                for n in &inner {
-                    let full = format!("{caller} / {n}");
-                    if !out.contains(&full) {
-                        out.push(full);
-                    }
+    let mut out = Vec::new();
+    for leg in &caller_legs {
+        let inputs = call_inputs(job, &callee, leg, outer);
+        let mut inner = Vec::new();
+        for called in &callee.jobs {
+            for n in job_names_in(profile, called, callees, depth + 1, Some(&inputs))? {
+                if !inner.contains(&n) {
+                    inner.push(n);
                 }
             }
-            Ok(out)
+        }
+        match profile.forge {
+            // The Forgejo runner expands a local reusable workflow into the caller's run: the
+            // called jobs post under their own names.
+            Forge::Forgejo => out.extend(inner),
+            // GitHub: `caller / callee` (observed, not documented).
+            _ => {
+                let caller = leg_name_in(profile, job, leg, outer)?;
+                for n in &inner {
+                    out.push(format!("{caller} / {n}"));
+                }
+            }
         }
     }
+    let mut unique = Vec::with_capacity(out.len());
+    for n in out {
+        if !unique.contains(&n) {
+            unique.push(n);
+        }
+    }
+    Ok(unique)
+}
+
+/// What a called workflow sees as `inputs`: its declared inputs with their defaults, then the
+/// caller's `with:` values, whose expressions are evaluated in the caller's matrix leg.
+fn call_inputs(
+    job: &Job,
+    callee: &Workflow,
+    leg: &[(String, Value)],
+    outer: Inputs<'_>,
+) -> Vec<(String, Value)> {
+    let mut inputs = callee.call_inputs.clone();
+    for (key, value) in &job.with {
+        // A value known only at run time stays an expression: a name that reads it is then
+        // unresolvable, a name that does not is unaffected.
+        let value = match value {
+            Value::Str(text) if expr::has_expression(text) => {
+                expr::value_in(text, leg, outer).unwrap_or_else(|_| value.clone())
+            }
+            other => other.clone(),
+        };
+        match inputs.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+            Some(slot) => slot.1 = value,
+            None => inputs.push((key.clone(), value)),
+        }
+    }
+    inputs
 }
 
 #[cfg(test)]

@@ -364,6 +364,8 @@ fn compare(op: &str, a: &Value, b: &Value) -> bool {
 
 struct Env<'a> {
     matrix: &'a [(String, Value)],
+    /// A called workflow's `inputs`, when known (the caller's `with:` over the defaults).
+    inputs: Option<&'a [(String, Value)]>,
 }
 
 impl Env<'_> {
@@ -373,6 +375,10 @@ impl Env<'_> {
             Ast::Context(name) => {
                 if name.eq_ignore_ascii_case("matrix") {
                     Ok(Value::Map(self.matrix.to_vec()))
+                } else if let (true, Some(inputs)) =
+                    (name.eq_ignore_ascii_case("inputs"), self.inputs)
+                {
+                    Ok(Value::Map(inputs.to_vec()))
                 } else {
                     Err(format!("reads `{name}`, known only at run time"))
                 }
@@ -513,10 +519,15 @@ fn format(fmt: &str, args: &[Value]) -> Result<String, String> {
     Ok(out)
 }
 
-/// Evaluate one expression (the text inside `${{ }}`) with `matrix` bound to a combination.
-pub fn evaluate(expr: &str, matrix: &[(String, Value)]) -> Result<Value, String> {
+/// Evaluate one expression (the text inside `${{ }}`) with `matrix` bound to a combination and,
+/// in a called workflow, `inputs` to what the caller passes.
+pub fn evaluate_in(
+    expr: &str,
+    matrix: &[(String, Value)],
+    inputs: Option<&[(String, Value)]>,
+) -> Result<Value, String> {
     let ast = parse(expr)?;
-    Env { matrix }.eval(&ast)
+    Env { matrix, inputs }.eval(&ast)
 }
 
 #[cfg(test)]
@@ -537,7 +548,7 @@ mod tests {
     }
 
     fn ev(e: &str) -> Result<String, String> {
-        evaluate(e, &leg()).map(|v| v.to_expr_string())
+        evaluate_in(e, &leg(), None).map(|v| v.to_expr_string())
     }
 
     #[test]

@@ -57,22 +57,47 @@ fn references(expr: &str, context: &str) -> bool {
 /// case-insensitively, as the expression language does). Err: the expression that needs
 /// run-time data.
 pub fn render(text: &str, matrix: &[(String, Value)]) -> Result<String, String> {
+    render_in(text, matrix, None)
+}
+
+/// [`render`] with the `inputs` of a called workflow known.
+pub fn render_in(
+    text: &str,
+    matrix: &[(String, Value)],
+    inputs: Option<&[(String, Value)]>,
+) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     for piece in pieces(text) {
         match piece {
             Piece::Text(t) => out.push_str(t),
-            Piece::Expr(e) => out.push_str(&eval(e, matrix)?.to_expr_string()),
+            Piece::Expr(e) => out.push_str(&eval(e, matrix, inputs)?.to_expr_string()),
         }
     }
     Ok(out)
 }
 
-fn eval(expr: &str, matrix: &[(String, Value)]) -> Result<Value, String> {
-    let value = super::evaluate::evaluate(expr, matrix)
+/// The value of a text: one `${{ }}` expression keeps its type; other text is a string.
+pub fn value_in(
+    text: &str,
+    matrix: &[(String, Value)],
+    inputs: Option<&[(String, Value)]>,
+) -> Result<Value, String> {
+    match pieces(text.trim()).as_slice() {
+        [Piece::Expr(e)] => eval(e, matrix, inputs),
+        _ => render_in(text, matrix, inputs).map(Value::Str),
+    }
+}
+
+fn eval(
+    expr: &str,
+    matrix: &[(String, Value)],
+    inputs: Option<&[(String, Value)]>,
+) -> Result<Value, String> {
+    let value = super::evaluate::evaluate_in(expr, matrix, inputs)
         .map_err(|why| format!("`${{{{ {expr} }}}}` cannot be evaluated statically: {why}"))?;
     if value.has_expression() {
         return Err(format!(
-            "the matrix value read by `${{{{ {expr} }}}}` is itself an expression"
+            "reads `${{{{ {expr} }}}}`, whose value is itself an expression known only at run time"
         ));
     }
     Ok(value)

@@ -108,6 +108,8 @@ pub struct Job {
     pub mask_comments: Vec<String>,
     /// The job's `uses` and its steps' `uses`/`run`, to recognise a renamed job.
     pub fingerprint: String,
+    /// `with:` of a job that calls a reusable workflow.
+    pub with: Vec<(String, Value)>,
 }
 
 impl Job {
@@ -133,6 +135,8 @@ pub struct Workflow {
     pub name: Option<Spanned<String>>,
     pub triggers: Vec<Trigger>,
     pub jobs: Vec<Job>,
+    /// `on.workflow_call.inputs`, each with its default (null when none).
+    pub call_inputs: Vec<(String, Value)>,
 }
 
 impl Workflow {

@@ -132,11 +132,13 @@ pub fn parse_workflow(
         }
         jobs.push(job);
     }
+    let call_inputs = call_inputs(doc, root);
     Ok(Workflow {
         file: file.to_owned(),
         name,
         triggers,
         jobs,
+        call_inputs,
     })
 }
 
@@ -159,6 +161,27 @@ fn comments_near(source: &str, index: &LineIndex, line: u32, radius: u32) -> Vec
                 return Some(trimmed.to_owned());
             }
             text.find(" #").map(|at| text[at + 1..].to_owned())
+        })
+        .collect()
+}
+
+/// `on.workflow_call.inputs`: each input's default, or null.
+fn call_inputs(doc: &Doc<'_>, root: NodeId) -> Vec<(String, Value)> {
+    let Some(inputs) = doc
+        .get(root, "on")
+        .and_then(|on| doc.get(on, "workflow_call"))
+        .and_then(|wc| doc.get(wc, "inputs"))
+        .and_then(|i| doc.as_map(i))
+    else {
+        return Vec::new();
+    };
+    inputs
+        .iter()
+        .map(|&(k, v)| {
+            let default = doc
+                .get(v, "default")
+                .map_or(Value::Null, |d| doc.to_value(d));
+            (doc.key_text(k), default)
         })
         .collect()
 }
@@ -420,5 +443,12 @@ fn parse_job(
         directive,
         mask_comments: Vec::new(),
         fingerprint,
+        with: match doc.get(job, "with") {
+            Some(w) if doc.as_map(w).is_some() => match doc.to_value(w) {
+                Value::Map(entries) => entries,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        },
     })
 }
