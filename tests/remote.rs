@@ -81,6 +81,15 @@ fn fixture(name: &str) -> Option<String> {
     std::fs::read_to_string(p).ok()
 }
 
+/// Answer GETs of `route` on `server` with `response`.
+async fn serve(server: &MockServer, route: String, response: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
 fn json(status: u16, body: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json")
 }
@@ -223,11 +232,12 @@ async fn github_unprotected_needs_the_opt_in() {
         return;
     };
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{GH}/branches/main/protection")))
-        .respond_with(json(404, &not_protected))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        format!("{GH}/branches/main/protection"),
+        json(404, &not_protected),
+    )
+    .await;
     github_rules(&server, &["[]"]).await;
     let out = run(
         remote("check", "testdata/remote-github", &server, &[]),
@@ -276,11 +286,12 @@ async fn github_rulesets_only() {
         return;
     };
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{GH}/branches/main/protection")))
-        .respond_with(json(404, &not_protected))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        format!("{GH}/branches/main/protection"),
+        json(404, &not_protected),
+    )
+    .await;
     github_rules(&server, &[&rules]).await;
     let out = run(
         remote("check", "testdata/remote-github", &server, &[]),
@@ -308,11 +319,7 @@ async fn github_classic_forbidden_falls_back_to_the_branch() {
     let branch = r#"{"name": "main", "protected": true, "protection": {"enabled": true,
         "required_status_checks": {"enforcement_level": "non_admins",
         "contexts": ["build", "test (ubuntu-latest, 20)", "ci / lint"], "checks": []}}}"#;
-    Mock::given(method("GET"))
-        .and(path(format!("{GH}/branches/main")))
-        .respond_with(json(200, branch))
-        .mount(&server)
-        .await;
+    serve(&server, format!("{GH}/branches/main"), json(200, branch)).await;
     github_rules(&server, &["[]"]).await;
     let out = run(
         remote("check", "testdata/remote-github", &server, &[]),
@@ -400,11 +407,12 @@ async fn forgejo_list() {
         return;
     };
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{GT}/branch_protections")))
-        .respond_with(json(200, &list))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        format!("{GT}/branch_protections"),
+        json(200, &list),
+    )
+    .await;
     let out = run(
         remote(
             "check",
@@ -449,11 +457,7 @@ async fn gitea_403_without_admin_falls_back_to_the_branch() {
         ))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{GT}/branches/main")))
-        .respond_with(json(200, &branch))
-        .mount(&server)
-        .await;
+    serve(&server, format!("{GT}/branches/main"), json(200, &branch)).await;
     let out = run(
         remote("check", "testdata/remote-gitea", &server, &[]),
         Some(TOKEN),
@@ -743,11 +747,12 @@ async fn snapshot_then_offline_check_matches_remote_check() {
         return;
     };
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{GH}/branches/main/protection")))
-        .respond_with(json(200, &classic))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        format!("{GH}/branches/main/protection"),
+        json(200, &classic),
+    )
+    .await;
     github_rules(&server, &[&rules]).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let snap = dir
