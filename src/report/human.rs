@@ -71,19 +71,18 @@ impl Diagnostic for Rendered<'_> {
 /// Lines longer than this are not shown as snippets.
 const MAX_SNIPPET_LINE: usize = 400;
 
-fn line_too_long(text: &str, line: u32) -> bool {
-    let index = LineIndex::new(text);
-    index.line(text, line as usize).len() > MAX_SNIPPET_LINE
-}
-
 /// Render a finding. `name` is how its file is shown; `source` is the file's text, when it
 /// could be read.
 pub fn render(finding: &Finding, name: &str, source: Option<&str>, color: bool) -> String {
     let name = name.to_owned();
-    let (source, span) = match (source, finding.span) {
+    let located = source
+        .zip(finding.span)
+        .map(|(text, sp)| (text, sp, LineIndex::new(text)));
+    let (source, span) = match located {
         // A snippet of a huge line helps nobody (minified or generated files).
-        (Some(text), Some(sp)) if !line_too_long(text, sp.start.line) => {
-            let index = LineIndex::new(text);
+        Some((text, sp, index))
+            if index.line(text, sp.start.line as usize).len() <= MAX_SNIPPET_LINE =>
+        {
             let start = index.offset(text, sp.start);
             let end = index.offset(text, sp.end).max(start);
             // Underline the first line of a multi-line span only.

@@ -21,21 +21,16 @@ impl Rule for ExemptButProtected {
         let (Some(Directive::Exempt(_)), Some(first)) = (g.directive, g.protected.first()) else {
             return;
         };
-        let span = g.directive_span();
-        let mut f = cx
-            .at_job(
-                Self::new_finding(
-                    cx,
-                    format!(
-                        "`{}` is `bp-exempt`, but the protection of `{}` requires `{}`",
-                        g.gate.job, cx.branch, first.text
-                    ),
-                ),
-                g,
-                span,
-            )
-            .help("if it gates merges, say `bp-required: yes`; if not, remove it from branch protection");
-        f.context = Some(first.text.clone());
-        out.push(f);
+        let finding = Self::new_finding(
+            cx,
+            format!(
+                "`{}` is `bp-exempt`, but the protection of `{}` requires `{}`",
+                g.gate.job, cx.branch, first.text
+            ),
+        );
+        let finding = finding.help(
+            "if it gates merges, say `bp-required: yes`; if not, remove it from branch protection",
+        );
+        out.push(cx.at_directive(finding, g, Some(&first.text)));
     }
 }

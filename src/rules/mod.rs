@@ -248,6 +248,13 @@ impl<'a> Cx<'a> {
         f.at(&g.gate.file, span).job(&g.gate.workflow, &g.gate.job)
     }
 
+    /// A finding about a job's directive: at its comment (or the job key), about `context`.
+    pub fn at_directive(&self, f: Finding, g: &GateFacts<'_>, context: Option<&str>) -> Finding {
+        let mut f = self.at_job(f, g, g.directive_span());
+        f.context = context.map(str::to_owned);
+        f
+    }
+
     /// Where findings about the protection source point: its file, relative to the root when
     /// it lies inside it.
     pub fn protection_file(&self) -> String {

@@ -22,21 +22,15 @@ impl Rule for PendingAlreadyProtected {
         else {
             return;
         };
-        let span = g.directive_span();
-        let mut f = cx
-            .at_job(
-                Self::new_finding(
-                    cx,
-                    format!(
-                        "`{}` is still `pending {issue}`, but the protection of `{}` already requires `{}`",
-                        g.gate.job, cx.branch, first.text
-                    ),
-                ),
-                g,
-                span,
-            )
-            .help("change the directive to `bp-required: yes` and close the tracking issue");
-        f.context = Some(first.text.clone());
-        out.push(f);
+        let finding = Self::new_finding(
+            cx,
+            format!(
+                "`{}` is still `pending {issue}`, but the protection of `{}` already requires `{}`",
+                g.gate.job, cx.branch, first.text
+            ),
+        );
+        let finding =
+            finding.help("change the directive to `bp-required: yes` and close the tracking issue");
+        out.push(cx.at_directive(finding, g, Some(&first.text)));
     }
 }

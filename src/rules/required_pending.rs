@@ -21,20 +21,16 @@ impl Rule for RequiredPending {
         let Some(Directive::Pending(issue)) = g.directive else {
             return;
         };
-        let span = g.directive_span();
-        let mut f = cx
-            .at_job(
-                Self::new_finding(
-                    cx,
-                    format!("`{}` is pending required, tracked in {issue}: not yet a gate", g.gate.job),
-                ),
-                g,
-                span,
-            )
-            .help(format!(
+        let finding = Self::new_finding(
+            cx,
+            format!(
+                "`{}` is pending required, tracked in {issue}: not yet a gate",
+                g.gate.job
+            ),
+        );
+        let finding = finding.help(format!(
                 "when {issue} is done, add its context to branch protection and change the directive to `bp-required: yes`"
             ));
-        f.context = g.gate.contexts.first().map(|c| c.text.clone());
-        out.push(f);
+        out.push(cx.at_directive(finding, g, g.gate.contexts.first().map(|c| c.text.as_str())));
     }
 }
