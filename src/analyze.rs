@@ -261,24 +261,10 @@ fn load_one(root: &str, found: &Found, syntax: &DirectiveSyntax) -> Loaded {
     out
 }
 
-/// Read a workflow file as text, refusing what is not one: too large, not UTF-8.
+/// Read a workflow file as text, refusing what is not one: too large, not UTF-8, not a
+/// regular file.
 pub fn read_text(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "file is {:.1} MiB, more than the {} MiB a workflow file may have",
-            meta.len() as f64 / (1024.0 * 1024.0),
-            MAX_FILE_BYTES / (1024 * 1024)
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        let valid = std::str::from_utf8(&bytes[..at]).unwrap_or("");
-        let line = valid.matches('\n').count() + 1;
-        format!("not a text file: invalid UTF-8 at byte {at} (line {line})")
-    })
+    crate::safe_fs::read_text_capped(path, MAX_FILE_BYTES)
 }
 
 struct RootCallees<'a> {

@@ -194,12 +194,13 @@ impl Config {
 
     /// Read `path` (shown as `shown` in messages). `known_rules` are the valid rule ids.
     pub fn load(path: &Path, shown: &str, known_rules: &[&str]) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: shown.to_owned(),
-            line: 1,
-            column: 1,
-            message: format!("cannot read: {e}"),
-        })?;
+        let text = crate::safe_fs::read_text_capped(path, crate::safe_fs::MAX_CONFIG_BYTES)
+            .map_err(|message| ConfigError {
+                file: shown.to_owned(),
+                line: 1,
+                column: 1,
+                message,
+            })?;
         let base = path.parent().unwrap_or(Path::new("."));
         Config::parse(&text, shown, base, known_rules)
     }

@@ -17,5 +17,6 @@ pub mod init;
 pub mod report;
 pub mod rules;
 pub mod run;
+pub mod safe_fs;
 pub mod workflow;
 pub mod yaml;

@@ -171,17 +171,16 @@ pub fn load(
         column: None,
         message,
     };
-    let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    if meta.len() > 64 * 1024 * 1024 {
-        return Err(err("larger than 64 MiB: not a protection file".to_owned()));
-    }
-    let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        err(format!(
-            "not UTF-8 text (byte {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
+    let text = crate::safe_fs::read_capped(path, crate::safe_fs::MAX_PROTECTION_BYTES)
+        .map_err(err)
+        .and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|e| {
+                err(format!(
+                    "not UTF-8 text (byte {})",
+                    e.utf8_error().valid_up_to()
+                ))
+            })
+        })?;
     parse(&text, shown, branch)
 }
 
