@@ -76,7 +76,7 @@ fn file_of_50_mb() {
     let content = line.repeat(50 * 1024 * 1024 / line.len() + 1);
     check(
         content.as_bytes(),
-        "more than the 16 MiB a workflow file may have",
+        "larger than 16 MiB",
         "",
     );
 }
