@@ -2,12 +2,13 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::path::{Component, Path};
+use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use crate::discover::{self, Found};
+use crate::discover::{self, Found, Skipped, Tree};
 use crate::finding::{Finding, Severity};
 use crate::forge::naming::{self, Callees, Context};
 use crate::forge::{Forge, ForgeProfile, Version};
@@ -93,23 +94,36 @@ pub fn analyze_roots(roots: &[String], options: &Options) -> Vec<Result<RootRepo
 }
 
 pub fn analyze_root(root: &str, options: &Options) -> Result<RootReport, RootError> {
+    let root_path = Path::new(root);
+    if !root_path.is_dir() {
+        return Err(RootError {
+            root: root.to_owned(),
+            message: if root_path.exists() {
+                "is not a directory (give a repository root)".to_owned()
+            } else {
+                "no such directory".to_owned()
+            },
+        });
+    }
+    analyze_tree(root, Tree::Disk(root_path), options)
+}
+
+/// Analyse the files of `tree` (a work tree on disk, or a revision held in memory), shown as
+/// `root` in findings.
+pub fn analyze_tree(
+    root: &str,
+    tree: Tree<'_>,
+    options: &Options,
+) -> Result<RootReport, RootError> {
     let err = |message: String| RootError {
         root: root.to_owned(),
         message,
     };
-    let root_path = Path::new(root);
-    if !root_path.is_dir() {
-        return Err(err(if root_path.exists() {
-            "is not a directory (give a repository root)".to_owned()
-        } else {
-            "no such directory".to_owned()
-        }));
-    }
     let forge = options
         .forge
-        .unwrap_or_else(|| discover::infer_forge(root_path));
+        .unwrap_or_else(|| discover::infer_forge_in(tree));
     let profile = ForgeProfile::new(forge, options.version);
-    if discover::workflow_dir(root_path, forge).is_none() {
+    if discover::workflow_dir_in(tree, forge).is_none() {
         let looked = match forge {
             Forge::Forgejo => ".forgejo/workflows, .gitea/workflows or .github/workflows",
             Forge::Gitea => ".gitea/workflows or .github/workflows",
@@ -117,15 +131,20 @@ pub fn analyze_root(root: &str, options: &Options) -> Result<RootReport, RootErr
         };
         return Err(err(format!("no workflow folder ({looked}) for {forge}")));
     }
-    let found = discover::workflow_files(root_path, forge)
-        .map_err(|e| err(format!("cannot list workflows: {e}")))?;
-    let loaded: Vec<Loaded> = found
+    let listing = discover::workflow_files_in(tree, forge).map_err(err)?;
+    let budget = AtomicU64::new(0);
+    let loaded: Vec<Loaded> = listing
+        .found
         .par_iter()
-        .map(|f| load_one(root, f, &options.syntax))
+        .map(|f| load_one(root, tree, f, &options.syntax, &budget))
         .collect();
 
     let mut sources = HashMap::with_capacity(loaded.len());
-    let mut findings = Vec::new();
+    let mut findings: Vec<Finding> = listing
+        .skipped
+        .iter()
+        .map(|s| skipped_finding(root, s))
+        .collect();
     let mut workflows = Vec::with_capacity(loaded.len());
     for l in loaded {
         if let Some(text) = l.text {
@@ -137,7 +156,7 @@ pub fn analyze_root(root: &str, options: &Options) -> Result<RootReport, RootErr
         }
     }
     let callees = RootCallees {
-        root: root_path,
+        tree,
         parsed: workflows.iter().map(|w| (w.file.as_str(), w)).collect(),
         syntax: &options.syntax,
     };
@@ -212,7 +231,27 @@ fn invalid(root: &str, file: &str, span: Span, message: String, help: Option<Str
     f
 }
 
-fn load_one(root: &str, found: &Found, syntax: &DirectiveSyntax) -> Loaded {
+/// A file of the workflows folder that is not read: `workflow-invalid` when the forge would
+/// try to run it and fail, else `workflow-skipped`.
+fn skipped_finding(root: &str, s: &Skipped) -> Finding {
+    let start = Span::new(Pos::new(1, 0), Pos::new(1, 0));
+    if s.invalid {
+        invalid(root, &s.file, start, s.why.clone(), None)
+    } else {
+        Finding::new("workflow-skipped", Severity::Note, root, s.why.clone()).at(&s.file, start)
+    }
+}
+
+/// The most bytes of workflow text read for one root, all files together.
+pub const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
+
+fn load_one(
+    root: &str,
+    tree: Tree<'_>,
+    found: &Found,
+    syntax: &DirectiveSyntax,
+    budget: &AtomicU64,
+) -> Loaded {
     let file = found.file.clone();
     let start = Span::new(Pos::new(1, 0), Pos::new(1, 0));
     let mut out = Loaded {
@@ -221,7 +260,18 @@ fn load_one(root: &str, found: &Found, syntax: &DirectiveSyntax) -> Loaded {
         workflow: None,
         findings: Vec::new(),
     };
-    let text = match read_text(&found.path) {
+    let read = tree.read(&file).and_then(|text| {
+        let total = budget.fetch_add(text.len() as u64, Ordering::Relaxed) + text.len() as u64;
+        if total > MAX_TOTAL_BYTES {
+            Err(format!(
+                "not read: the workflow files of this repository exceed {} MiB in all",
+                MAX_TOTAL_BYTES / (1024 * 1024)
+            ))
+        } else {
+            Ok(text)
+        }
+    });
+    let text = match read {
         Ok(text) => text,
         Err(message) => {
             out.findings
@@ -229,7 +279,6 @@ fn load_one(root: &str, found: &Found, syntax: &DirectiveSyntax) -> Loaded {
             return out;
         }
     };
-    let text: Arc<str> = Arc::from(text);
     match workflow::parse_workflow(&text, &file, syntax) {
         Ok(wf) => {
             for job in &wf.jobs {
@@ -268,7 +317,7 @@ pub fn read_text(path: &Path) -> Result<String, String> {
 }
 
 struct RootCallees<'a> {
-    root: &'a Path,
+    tree: Tree<'a>,
     parsed: HashMap<&'a str, &'a Workflow>,
     syntax: &'a DirectiveSyntax,
 }
@@ -278,11 +327,7 @@ impl Callees for RootCallees<'_> {
         if let Some(wf) = self.parsed.get(path) {
             return Ok(Cow::Borrowed(*wf));
         }
-        let rel = Path::new(path);
-        if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-            return Err(format!("`{path}` leaves the repository"));
-        }
-        let text = read_text(&self.root.join(rel)).map_err(|e| format!("`{path}`: {e}"))?;
+        let text = self.tree.read(path).map_err(|e| format!("`{path}` {e}"))?;
         workflow::parse_workflow(&text, path, self.syntax)
             .map(Cow::Owned)
             .map_err(|e| format!("`{path}` is not a valid workflow: {}", e.message))

@@ -1,26 +1,48 @@
-//! Diff mode (`check --base REV`): the base revision's workflows and config, read with the
-//! `git` command into a temporary folder that the normal pipeline then analyses.
+//! Diff mode (`check --base REV`): the base revision's workflows, config and protection file,
+//! read with the `git` command into memory ([`MemTree`]). Nothing of the base is written to
+//! disk: a crafted tree (an entry named `a/../../.git/config`) has nowhere to go.
 //!
 //! Why the git command rather than a library: a work tree to diff against always comes with
 //! git, it reads every repository format git itself does, and it keeps a large dependency out
-//! of a tool whose offline path must start in milliseconds.
+//! of a tool whose offline path must start in milliseconds. Only `git` runs, with fixed
+//! arguments; listings are NUL-separated (`-z`), blobs are asked for by object id (a file name
+//! with a newline cannot desynchronise the batch), and the request is written from another
+//! thread while the answer is read, so a large blob cannot deadlock the pipes.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Component, Path};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 use crate::analyze::MAX_FILE_BYTES;
 use crate::config;
+use crate::discover::{MemEntry, MemTree};
 
-/// The base revision's files, removed when dropped.
+/// More entries than this under the base's workflow folders: the base is refused.
+const MAX_ENTRIES: usize = 10_000;
+
+/// The most bytes of base files read, all together.
+const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The base revision's files, in memory.
+#[derive(Debug, Default)]
 pub struct BaseTree {
-    dir: tempfile::TempDir,
+    /// The workflow folders and `gatelint.toml`, by path relative to the analysed root.
+    pub tree: MemTree,
+    /// The revision as given.
+    pub rev: String,
 }
 
 impl BaseTree {
-    /// The root to analyse: the base's version of the repository root given.
-    pub fn root(&self) -> String {
-        self.dir.path().to_string_lossy().into_owned()
+    /// The base's `gatelint.toml`: `None` when it has none, else its text or why it cannot be
+    /// read.
+    pub fn config(&self) -> Option<Result<Arc<str>, String>> {
+        match self.tree.entries.get(config::FILE_NAME)? {
+            MemEntry::Text(t) => Some(Ok(Arc::clone(t))),
+            MemEntry::Link => Some(Err(crate::discover::LINK_NOT_FOLLOWED.to_owned())),
+            MemEntry::Unreadable(why) => Some(Err(why.clone())),
+        }
     }
 }
 
@@ -39,22 +61,184 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
     Ok(out.stdout)
 }
 
-/// Export the workflow folders and `gatelint.toml` of `path` (a folder in a git work tree) as
-/// they are at `rev`.
-pub fn export(path: &str, rev: &str) -> Result<BaseTree, String> {
+/// The revisions a `--base` value may not be: options to git.
+fn check_rev(rev: &str) -> Result<(), String> {
+    if rev.is_empty() || rev.starts_with('-') || rev.contains(['\0', '\n', '\r']) {
+        return Err(format!("--base {rev:?}: not a revision"));
+    }
+    Ok(())
+}
+
+/// One entry of `git ls-tree -r -l -z`.
+struct TreeEntry {
+    mode: String,
+    kind: String,
+    oid: String,
+    size: Option<u64>,
+    path: Vec<u8>,
+}
+
+fn parse_ls_tree(listing: &[u8]) -> Result<Vec<TreeEntry>, String> {
+    let mut out = Vec::new();
+    for record in listing.split(|b| *b == 0).filter(|r| !r.is_empty()) {
+        let tab = record
+            .iter()
+            .position(|b| *b == b'\t')
+            .ok_or("git ls-tree: unexpected output")?;
+        let head = String::from_utf8_lossy(&record[..tab]);
+        let mut fields = head.split_whitespace();
+        let (Some(mode), Some(kind), Some(oid), Some(size)) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
+            return Err("git ls-tree: unexpected output".to_owned());
+        };
+        out.push(TreeEntry {
+            mode: mode.to_owned(),
+            kind: kind.to_owned(),
+            oid: oid.to_owned(),
+            size: size.parse().ok(),
+            path: record[tab + 1..].to_vec(),
+        });
+        if out.len() > MAX_ENTRIES {
+            return Err(format!(
+                "the base revision's workflow folders hold more than {MAX_ENTRIES} entries: \
+                 not checked"
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Read the blobs `oids` with one `git cat-file --batch`, by object id. Each answer is the
+/// blob's bytes, or why it could not be read.
+fn cat_blobs(
+    top: &Path,
+    oids: &[String],
+    cap: u64,
+) -> Result<Vec<Result<Vec<u8>, String>>, String> {
+    if oids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(top)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    let request: String = oids.iter().map(|o| format!("{o}\n")).collect();
+    let mut stdin = child.stdin.take().ok_or("git cat-file: no stdin")?;
+    // Written while the answers are read: neither side can fill its pipe and wait forever.
+    let writer = std::thread::spawn(move || stdin.write_all(request.as_bytes()));
+    let stdout = child.stdout.take().ok_or("git cat-file: no stdout")?;
+    let mut reader = BufReader::new(stdout);
+    let mut out = Vec::with_capacity(oids.len());
+    let result = (|| -> Result<(), String> {
+        for oid in oids {
+            let mut header = Vec::new();
+            (&mut reader)
+                .take(512)
+                .read_until(b'\n', &mut header)
+                .map_err(|e| format!("git cat-file: {e}"))?;
+            let header = String::from_utf8_lossy(&header);
+            let mut fields = header.split_whitespace();
+            let (got, kind, size) = (fields.next(), fields.next(), fields.next());
+            if got != Some(oid.as_str()) {
+                return Err("git cat-file: answers out of step with the request".to_owned());
+            }
+            let Some(size) = size.and_then(|s| s.parse::<u64>().ok()) else {
+                out.push(Err(format!("git cannot read object {oid}")));
+                continue;
+            };
+            if size > cap {
+                // Asked only for blobs whose listed size fits; a mismatch is refused.
+                return Err("git cat-file: a blob larger than listed".to_owned());
+            }
+            let mut content = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            (&mut reader)
+                .take(size)
+                .read_to_end(&mut content)
+                .map_err(|e| format!("git cat-file: {e}"))?;
+            if content.len() as u64 != size {
+                return Err("git cat-file: answer cut short".to_owned());
+            }
+            let mut newline = [0u8; 1];
+            reader
+                .read_exact(&mut newline)
+                .map_err(|e| format!("git cat-file: {e}"))?;
+            if kind == Some("blob") {
+                out.push(Ok(content));
+            } else {
+                out.push(Err(format!("is a git {}, not a file", kind.unwrap_or("?"))));
+            }
+        }
+        Ok(())
+    })();
+    drop(reader);
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = writer.join();
+    result.map(|()| out)
+}
+
+/// Where `path` (a folder in a git work tree) lies: the top of the work tree and the prefix
+/// of `path` in it (empty or ending with `/`).
+fn locate(path: &str) -> Result<(String, String), String> {
     let dir = Path::new(path);
     let top = String::from_utf8_lossy(
         &git(dir, &["rev-parse", "--show-toplevel"])
             .map_err(|e| format!("{path} is not in a git work tree ({e})"))?,
     )
-    .trim()
+    .trim_end_matches('\n')
     .to_owned();
     let prefix = String::from_utf8_lossy(&git(dir, &["rev-parse", "--show-prefix"])?)
-        .trim()
+        .trim_end_matches('\n')
         .to_owned();
+    Ok((top, prefix))
+}
+
+fn shallow_hint(top: &str) -> &'static str {
+    let shallow = git(Path::new(top), &["rev-parse", "--is-shallow-repository"])
+        .map(|o| o.starts_with(b"true"))
+        .unwrap_or(false);
+    if shallow {
+        " (this clone is shallow: fetch the base, e.g. `git fetch --depth=1 origin <branch>`, or \
+         check out with `fetch-depth: 0`)"
+    } else {
+        ""
+    }
+}
+
+/// The commit `rev` names, as an object id.
+fn resolve(top: &str, rev: &str) -> Result<String, String> {
+    check_rev(rev)?;
     let commit = format!("{rev}^{{commit}}");
-    git(dir, &["rev-parse", "--verify", "--quiet", &commit])
-        .map_err(|_| format!("--base {rev}: no such revision in {top}"))?;
+    let resolved = git(
+        Path::new(top),
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &commit,
+        ],
+    )
+    .map_err(|_| {
+        format!(
+            "--base {rev}: no such revision in {top}{}",
+            shallow_hint(top)
+        )
+    })?;
+    Ok(String::from_utf8_lossy(&resolved).trim().to_owned())
+}
+
+/// Read the workflow folders and `gatelint.toml` of `path` (a folder in a git work tree) as
+/// they are at `rev`, into memory.
+pub fn export(path: &str, rev: &str) -> Result<BaseTree, String> {
+    let (top, prefix) = locate(path)?;
+    let resolved = resolve(&top, rev)?;
     let wanted: Vec<String> = [
         ".forgejo/workflows",
         ".gitea/workflows",
@@ -67,72 +251,147 @@ pub fn export(path: &str, rev: &str) -> Result<BaseTree, String> {
     let mut args = vec![
         "ls-tree",
         "-r",
+        "-l",
         "-z",
-        "--name-only",
         "--full-tree",
-        rev,
+        resolved.as_str(),
         "--",
     ];
     args.extend(wanted.iter().map(String::as_str));
     let listing = git(Path::new(&top), &args)?;
-    let names: Vec<String> = listing
-        .split(|b| *b == 0)
-        .filter(|n| !n.is_empty())
-        .map(|n| String::from_utf8_lossy(n).into_owned())
-        .collect();
+    let entries = parse_ls_tree(&listing)?;
 
-    let out = tempfile::Builder::new()
-        .prefix("gatelint-base-")
-        .tempdir()
-        .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
-    if names.is_empty() {
-        return Ok(BaseTree { dir: out });
+    let mut tree = MemTree {
+        entries: BTreeMap::new(),
+    };
+    let mut want: Vec<(String, String)> = Vec::new();
+    let mut total = 0u64;
+    for e in entries {
+        let full = String::from_utf8_lossy(&e.path).into_owned();
+        let rel = full.strip_prefix(&prefix).unwrap_or(&full).to_owned();
+        let entry = if std::str::from_utf8(&e.path).is_err() {
+            Some(MemEntry::Unreadable(
+                "its name is not valid UTF-8: not read".to_owned(),
+            ))
+        } else if !rel
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
+            || Path::new(&rel)
+                .components()
+                .any(|c| !matches!(c, Component::Normal(_)))
+        {
+            Some(MemEntry::Unreadable(
+                "the base revision holds a path with an empty, `.` or `..` component, which \
+                 git refuses to check out: not read"
+                    .to_owned(),
+            ))
+        } else if e.mode == "120000" {
+            Some(MemEntry::Link)
+        } else if e.kind != "blob" {
+            Some(MemEntry::Unreadable(format!(
+                "is a git {}, not a file: not read",
+                e.kind
+            )))
+        } else {
+            match e.size {
+                Some(size) if size > MAX_FILE_BYTES => Some(MemEntry::Unreadable(
+                    crate::safe_fs::too_large(MAX_FILE_BYTES),
+                )),
+                Some(size) if total + size > MAX_TOTAL_BYTES => {
+                    Some(MemEntry::Unreadable(format!(
+                        "not read: the base revision's workflow files exceed {} MiB in all",
+                        MAX_TOTAL_BYTES / (1024 * 1024)
+                    )))
+                }
+                Some(size) => {
+                    total += size;
+                    want.push((rel.clone(), e.oid));
+                    None
+                }
+                None => Some(MemEntry::Unreadable(
+                    "git lists no size: not read".to_owned(),
+                )),
+            }
+        };
+        if let Some(entry) = entry {
+            tree.entries.insert(rel, entry);
+        }
     }
-    // One `git cat-file --batch` for every file.
-    let mut child = Command::new("git")
-        .arg("-C")
-        .arg(&top)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    let request: String = names.iter().map(|n| format!("{rev}:{n}\n")).collect();
-    let mut stdin = child.stdin.take().ok_or("git cat-file: no stdin")?;
-    let writer = std::thread::spawn(move || stdin.write_all(request.as_bytes()));
-    let stdout = child.stdout.take().ok_or("git cat-file: no stdout")?;
-    let mut reader = BufReader::new(stdout);
-    for name in &names {
-        let mut header = String::new();
-        reader
-            .read_line(&mut header)
-            .map_err(|e| format!("git cat-file: {e}"))?;
-        let mut fields = header.split_whitespace();
-        let (_, kind, size) = (fields.next(), fields.next(), fields.next());
-        let size: u64 = size.and_then(|s| s.parse().ok()).unwrap_or(0);
-        if kind != Some("blob") {
-            continue;
-        }
-        let mut content = vec![0u8; usize::try_from(size).unwrap_or(0)];
-        reader
-            .read_exact(&mut content)
-            .map_err(|e| format!("git cat-file: {e}"))?;
-        let mut newline = [0u8; 1];
-        let _ = reader.read_exact(&mut newline);
-        if size > MAX_FILE_BYTES {
-            continue;
-        }
-        let rel = name.strip_prefix(&prefix).unwrap_or(name);
-        let target = out.path().join(rel);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot write the base tree: {e}"))?;
-        }
-        std::fs::write(&target, &content)
-            .map_err(|e| format!("cannot write the base tree: {e}"))?;
+    let oids: Vec<String> = want.iter().map(|(_, o)| o.clone()).collect();
+    let blobs = cat_blobs(Path::new(&top), &oids, MAX_FILE_BYTES)?;
+    for ((rel, _), blob) in want.into_iter().zip(blobs) {
+        let entry = match blob {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => MemEntry::Text(Arc::from(text)),
+                Err(e) => MemEntry::Unreadable(format!(
+                    "not a text file: invalid UTF-8 at byte {}",
+                    e.utf8_error().valid_up_to()
+                )),
+            },
+            Err(why) => MemEntry::Unreadable(why),
+        };
+        tree.entries.insert(rel, entry);
     }
-    let _ = writer.join();
-    let _ = child.wait();
-    Ok(BaseTree { dir: out })
+    Ok(BaseTree {
+        tree,
+        rev: rev.to_owned(),
+    })
+}
+
+/// A file of the repository at `rev`, by its path on disk (inside the work tree of `root`):
+/// `Ok(None)` when the base has no such file, an error when it is not a readable regular
+/// file of at most `cap` bytes.
+pub fn file_at(root: &str, rev: &str, file: &Path, cap: u64) -> Result<Option<Vec<u8>>, String> {
+    let (top, _) = locate(root)?;
+    let resolved = resolve(&top, rev)?;
+    let top_path = Path::new(&top)
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve {top}: {e}"))?;
+    // The path inside the work tree, with no link resolved (git stores the path itself).
+    let absolute = if file.is_absolute() {
+        file.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| format!("cannot resolve {}: {e}", file.display()))?
+            .join(file)
+    };
+    let mut parts: Vec<String> = Vec::new();
+    let parent = absolute.parent().unwrap_or(Path::new("/"));
+    let parent = parent
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve {}: {e}", file.display()))?;
+    let Ok(inside) = parent.strip_prefix(&top_path) else {
+        return Ok(None);
+    };
+    for c in inside.components() {
+        parts.push(c.as_os_str().to_string_lossy().into_owned());
+    }
+    if let Some(name) = absolute.file_name() {
+        parts.push(name.to_string_lossy().into_owned());
+    }
+    let rel = parts.join("/");
+    let listing = git(
+        Path::new(&top),
+        &["ls-tree", "-l", "-z", "--full-tree", &resolved, "--", &rel],
+    )?;
+    let entries = parse_ls_tree(&listing)?;
+    let Some(e) = entries.into_iter().find(|e| e.path == rel.as_bytes()) else {
+        return Ok(None);
+    };
+    if e.mode == "120000" || e.kind != "blob" {
+        return Err(format!(
+            "is not a regular file at {rev} (a symbolic link or a {}): not read",
+            e.kind
+        ));
+    }
+    match e.size {
+        Some(size) if size <= cap => {}
+        _ => return Err(crate::safe_fs::too_large(cap)),
+    }
+    let mut blobs = cat_blobs(Path::new(&top), &[e.oid], cap)?;
+    match blobs.pop() {
+        Some(Ok(bytes)) => Ok(Some(bytes)),
+        Some(Err(why)) => Err(why),
+        None => Err("git cat-file: no answer".to_owned()),
+    }
 }

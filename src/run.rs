@@ -13,7 +13,7 @@ use crate::cli::{
     SnapshotArgs, Sources,
 };
 use crate::config::{self, Config, Date};
-use crate::discover;
+use crate::discover::{self, Tree};
 use crate::finding::{Finding, Severity};
 use crate::forge::protection::{self, Protection};
 use crate::forge::source::{self, Fetched, Limits, RemoteFlags, RemoteSpec};
@@ -65,17 +65,45 @@ fn shared_config(sources: &Sources) -> Result<Option<Config>, String> {
     }
 }
 
-/// The config of a root: `--config`, else its own gatelint.toml, else the defaults.
+/// The config of a root: `--config`, else its own gatelint.toml, else the defaults. A
+/// repository's own gatelint.toml must be a regular file inside it (it may be a symbolic link
+/// that stays inside).
 fn root_config(root: &str, shared: Option<&Config>) -> Result<Config, String> {
     if let Some(c) = shared {
         return Ok(c.clone());
     }
     let path = Path::new(root).join(config::FILE_NAME);
-    if path.is_file() {
-        let shown = path.to_string_lossy().into_owned();
-        Config::load(&path, &shown, &rules::ids()).map_err(|e| e.to_string())
-    } else {
-        Ok(Config::empty())
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(Config::empty());
+    }
+    let shown = path.to_string_lossy().into_owned();
+    crate::safe_fs::inside(Path::new(root), &path).map_err(|e| format!("{shown}: {e}"))?;
+    let config = Config::load(&path, &shown, &rules::ids()).map_err(|e| e.to_string())?;
+    // A protection file named by the repository's config is the repository's too.
+    if let Some(p) = &config.protection {
+        crate::safe_fs::inside(Path::new(root), p)
+            .map_err(|e| format!("{shown}: `protection = {}` {e}", p.display()))?;
+    }
+    Ok(config)
+}
+
+/// The base revision's config in diff mode: what the pull request is checked with.
+fn base_config(
+    root: &str,
+    base: &crate::diff::BaseTree,
+) -> Result<(Config, Option<Arc<str>>), String> {
+    let shown = format!("{}@{}", config::FILE_NAME, base.rev);
+    match base.config() {
+        None => Ok((Config::empty(), None)),
+        Some(Err(why)) => Err(format!("{shown}: {why}")),
+        Some(Ok(text)) => {
+            let dir = Path::new(root);
+            let mut c = Config::parse(&text, &shown, dir, &rules::ids()).map_err(|e| {
+                format!("the base revision's config cannot be read ({e}); diff mode checks a change with the base's settings")
+            })?;
+            c.file = Some(shown);
+            Ok((c, Some(text)))
+        }
     }
 }
 
@@ -151,7 +179,26 @@ fn check_root(
     live: Option<&Live>,
     base_rev: Option<&str>,
 ) -> Result<Checked, String> {
-    let config = &root_config(root, shared)?;
+    let own_config = root_config(root, shared)?;
+    let base = match base_rev {
+        Some(rev) => Some(crate::diff::export(root, rev)?),
+        None => None,
+    };
+    let mut files = HashMap::new();
+    // Diff mode: the pull request is checked with the base revision's settings (unless
+    // --config names one), so it cannot loosen its own check; its own changes to them are
+    // findings (gate-weakened).
+    let base_settings = match (&base, shared) {
+        (Some(b), None) => {
+            let (c, text) = base_config(root, b)?;
+            if let (Some(file), Some(text)) = (&c.file, text) {
+                files.insert(file.clone(), (file.clone(), text));
+            }
+            Some(c)
+        }
+        _ => None,
+    };
+    let config = base_settings.as_ref().unwrap_or(&own_config);
     let branch = match live {
         Some(l) => l.spec.branch.clone(),
         None => sources
@@ -165,15 +212,44 @@ fn check_root(
         (None, Some(p)) => Some(p.to_string_lossy().into_owned()),
         (None, None) => None,
     };
-    let mut files = HashMap::new();
+    let mut own_protection = None;
     let from_file = match &protection_path {
         Some(path) => {
-            let p = protection::load(Path::new(path), path, &branch).map_err(|e| e.to_string())?;
             let rel = rules::relative_to_root(root, path);
-            if let Ok(text) = std::fs::read_to_string(path) {
-                files.insert(rel, (path.clone(), Arc::from(text)));
+            let head = protection::load(Path::new(path), path, &branch);
+            // Diff mode: a protection file inside the repository is read as the base has it.
+            let at_base = match (&base, Path::new(&rel).is_relative()) {
+                (Some(b), true) => crate::diff::file_at(
+                    root,
+                    &b.rev,
+                    Path::new(path),
+                    crate::safe_fs::MAX_PROTECTION_BYTES,
+                )
+                .map_err(|e| format!("{path} at {}: {e}", b.rev))?,
+                _ => None,
+            };
+            match at_base {
+                Some(bytes) => {
+                    let text = String::from_utf8(bytes).map_err(|_| {
+                        format!("{path} at {}: not UTF-8 text", base_rev.unwrap_or(""))
+                    })?;
+                    let shown = format!("{path}@{}", base_rev.unwrap_or(""));
+                    let p = protection::parse(&text, &shown, &branch).map_err(|e| e.to_string())?;
+                    files.insert(shown.clone(), (shown, Arc::from(text)));
+                    own_protection = head.ok();
+                    Some(p)
+                }
+                None => {
+                    let p = head.map_err(|e| e.to_string())?;
+                    if let Ok(text) = crate::safe_fs::read_text_capped(
+                        Path::new(path),
+                        crate::safe_fs::MAX_PROTECTION_BYTES,
+                    ) {
+                        files.insert(rel, (path.clone(), Arc::from(text)));
+                    }
+                    Some(p)
+                }
             }
-            Some(p)
         }
         None => None,
     };
@@ -182,8 +258,9 @@ fn check_root(
         Some(l) => (Some(l.fetched.protection.clone()), from_file),
         None => (from_file, None),
     };
-    if let Some(file) = &config.file
-        && let Ok(text) = std::fs::read_to_string(file)
+    if let Some(file) = &own_config.file
+        && let Ok(text) =
+            crate::safe_fs::read_text_capped(Path::new(file), crate::safe_fs::MAX_CONFIG_BYTES)
     {
         files.insert(
             rules::relative_to_root(root, file),
@@ -199,36 +276,27 @@ fn check_root(
     let today = Date::today();
     let mut cx = Cx::new(&report, protection.as_ref(), config, today, &branch);
     cx.snapshot = snapshot.as_ref();
-    let findings = match base_rev {
-        None => rules::run(&cx, None, report.findings.clone()),
-        Some(rev) => {
-            // The base, named with the same forge profile, against today's protection.
-            let tree = crate::diff::export(root, rev)?;
-            let base_root = tree.root();
+    let base_report = match &base {
+        // The base, named with the same forge profile, against today's protection.
+        Some(b) => {
             let base_options = Options {
                 forge: Some(report.profile.forge),
                 version: Some(report.profile.version),
                 syntax: options.syntax.clone(),
             };
-            let base_report = match analyze::analyze_root(&base_root, &base_options) {
-                Ok(r) => r,
-                // No workflows at the base: every gate is new.
-                Err(_) => analyze::empty_report(&base_root, report.profile.clone()),
-            };
-            let base_config_path = Path::new(&base_root).join(config::FILE_NAME);
-            let base_config = if base_config_path.is_file() {
-                Config::load(&base_config_path, config::FILE_NAME, &rules::ids())
-                    .unwrap_or_else(|_| config.clone())
-            } else {
-                Config::empty()
-            };
-            let base_cx = Cx::new(
-                &base_report,
-                protection.as_ref(),
-                &base_config,
-                today,
-                &branch,
-            );
+            Some(
+                match analyze::analyze_tree(root, Tree::Mem(&b.tree), &base_options) {
+                    Ok(r) => r,
+                    // No workflows at the base: every gate is new.
+                    Err(_) => analyze::empty_report(root, report.profile.clone()),
+                },
+            )
+        }
+        None => None,
+    };
+    let findings = match (&base, &base_report) {
+        (Some(_), Some(base_report)) => {
+            let base_cx = Cx::new(base_report, protection.as_ref(), config, today, &branch);
             cx.base_contexts = Some(
                 base_report
                     .gates
@@ -236,8 +304,13 @@ fn check_root(
                     .flat_map(|g| g.contexts.iter().map(|c| c.text.clone()))
                     .collect(),
             );
+            if base_settings.is_some() {
+                cx.own_config = Some(&own_config);
+                cx.own_protection = own_protection.as_ref();
+            }
             rules::run(&cx, Some(&base_cx), report.findings.clone())
         }
+        _ => rules::run(&cx, None, report.findings.clone()),
     };
     drop(cx);
     for (file, text) in &report.sources {

@@ -74,11 +74,7 @@ fn binary_file() {
 fn file_of_50_mb() {
     let line = "# padding padding padding padding padding padding padding padding\n";
     let content = line.repeat(50 * 1024 * 1024 / line.len() + 1);
-    check(
-        content.as_bytes(),
-        "larger than 16 MiB",
-        "",
-    );
+    check(content.as_bytes(), "larger than 16 MiB", "");
 }
 
 #[test]

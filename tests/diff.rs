@@ -259,11 +259,14 @@ fn directive_missing_only_for_added_contexts() {
             Some("CI / fresh (pull_request)")
         )]
     );
-    // The project can ask for every job.
+    // The project can ask for every job: in its base revision's config, which is the one
+    // applied.
     r.write(
         "gatelint.toml",
         &format!("{NO_NOTE}\n[directives]\ndiff = \"all\"\n"),
     );
+    r.git(&["add", "gatelint.toml"]);
+    r.git(&["commit", "-q", "-m", "config"]);
     let (_, rows, _) = r.check(&[]);
     let jobs: Vec<_> = rows
         .iter()
@@ -282,9 +285,23 @@ fn no_change_no_finding() {
 #[test]
 fn first_workflow_and_bad_revisions() {
     let r = Repo::pair("first-workflow");
-    // No workflows at the base: everything is new, nothing removed.
-    let (code, rows, _) = r.check(&[]);
-    assert_eq!((code, rows), (0, vec![]));
+    // No workflows at the base: everything is new, nothing removed. Nor a config: the
+    // defaults apply, and the config this change adds is compared with them, not applied.
+    let (code, rows, doc) = r.check(&[]);
+    assert_eq!(
+        (code, rows),
+        (
+            0,
+            vec![
+                row("no-protection", None, None, None),
+                row("gate-weakened", None, Some(1), None)
+            ]
+        )
+    );
+    assert_eq!(
+        doc["findings"][1]["message"],
+        "gatelint.toml turns rule `no-protection` from note to off"
+    );
     let root = r.path().to_string_lossy().into_owned();
     let out = common::gatelint(&["check", &root, "--base", "no-such-rev"]);
     assert_eq!(out.code, 2);
@@ -317,12 +334,13 @@ fn seed_change(config: Option<&str>) -> Option<(i32, Vec<Row>)> {
     let head = common::shared("corpus/seed-origin/.gitea/workflows/e2e-staging-saas.yml")?;
     let r = Repo::new();
     let file = ".gitea/workflows/e2e-staging-saas.yml";
-    r.write(file, &std::fs::read_to_string(base).ok()?).commit();
+    r.write(file, &std::fs::read_to_string(base).ok()?);
+    // The project's config is the base revision's: diff mode applies no other.
+    if let Some(c) = config {
+        r.write("gatelint.toml", c);
+    }
+    r.commit();
     r.write(file, &std::fs::read_to_string(head).ok()?);
-    match config {
-        Some(c) => r.write("gatelint.toml", c),
-        None => &r,
-    };
     let (code, rows, _) = r.check(&["--forge-version", "1.22"]);
     let _ = r.remove(file);
     Some((code, rows))

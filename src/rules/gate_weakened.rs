@@ -2,9 +2,10 @@
 //! downgraded, a mask, an `if:` or a path filter was added, or its waiver was renewed.
 
 use super::{Cx, GateFacts, Rule, RuleInfo};
-use crate::finding::Finding;
+use crate::config::Config;
+use crate::finding::{Finding, Severity};
 use crate::workflow::{Directive, Trigger};
-use crate::yaml::Span;
+use crate::yaml::{Pos, Span};
 
 super::rule!(
     GateWeakened,
@@ -98,8 +99,10 @@ impl Rule for GateWeakened {
                 }
             }
         }
+        let own = head.own_config.unwrap_or(head.config);
+        config_loosened(base, head, own, out);
         // Waivers may only shrink: a later `expires` renews a mask silently.
-        for hw in &head.config.waivers {
+        for hw in &own.waivers {
             let renewed = base.config.waivers.iter().find(|bw| {
                 bw.workflow == hw.workflow && bw.job == hw.job && bw.expires < hw.expires
             });
@@ -112,10 +115,176 @@ impl Rule for GateWeakened {
                     ),
                 )
                 .help("fix the masked job, or say in the waiver's reason why it needs longer")
-                .at(&head.config_file(), hw.span);
+                .at(&own_config_file(head, own), hw.span);
                 f.workflow = Some(hw.workflow.clone());
                 f.job = Some(hw.job.clone());
                 out.push(f);
+            }
+        }
+    }
+}
+
+/// Where findings about the checked revision's own config point.
+fn own_config_file(head: &Cx<'_>, own: &Config) -> String {
+    own.file
+        .as_deref()
+        .map(|f| super::relative_to_root(&head.root.root, f))
+        .unwrap_or_else(|| crate::config::FILE_NAME.to_owned())
+}
+
+/// The severity a config gives a rule (`None`: off).
+fn effective(config: &Config, id: &str, default: Severity) -> Option<Severity> {
+    match config.severities.get(id) {
+        Some(s) => *s,
+        None => Some(default),
+    }
+}
+
+fn rank(s: Option<Severity>) -> u8 {
+    match s {
+        Some(Severity::Error) => 3,
+        Some(Severity::Warning) => 2,
+        Some(Severity::Note) => 1,
+        None => 0,
+    }
+}
+
+fn shown(s: Option<Severity>) -> &'static str {
+    s.map_or("off", Severity::as_str)
+}
+
+/// Diff mode with the base's settings: the checked revision's own `gatelint.toml` (and
+/// protection file) are compared with the base's, never applied. Whatever in them would
+/// remove or downgrade findings is reported here; it takes effect once merged.
+fn config_loosened(base: &Cx<'_>, head: &Cx<'_>, own: &Config, out: &mut Vec<Finding>) {
+    if head.own_config.is_none() {
+        return;
+    }
+    let was = base.config;
+    let file = own_config_file(head, own);
+    let start = Span::new(Pos::new(1, 0), Pos::new(1, 0));
+    let help = "this pull request is checked with the base revision's settings; the change \
+                applies after it merges: have it reviewed as a change to the gates";
+    let simple = |message: String| {
+        GateWeakened::new_finding(head, message)
+            .help(help)
+            .at(&file, start)
+    };
+    for info in super::RULES.iter().map(|r| r.info()) {
+        let (before, after) = (
+            effective(was, info.id, info.default),
+            effective(own, info.id, info.default),
+        );
+        if rank(after) < rank(before) {
+            out.push(simple(format!(
+                "gatelint.toml turns rule `{}` from {} to {}",
+                info.id,
+                shown(before),
+                shown(after)
+            )));
+        }
+    }
+    if format!("{:?}", was.syntax) != format!("{:?}", own.syntax) {
+        out.push(simple(
+            "gatelint.toml changes the `[directives]` keywords or window: directives are read \
+             differently"
+                .to_owned(),
+        ));
+    }
+    if was.missing_in_diff_all && !own.missing_in_diff_all {
+        out.push(simple(
+            "gatelint.toml narrows `[directives] diff` from \"all\": fewer jobs need a directive"
+                .to_owned(),
+        ));
+    }
+    for t in &own.trackers {
+        if !was.trackers.iter().any(|b| b.as_str() == t.as_str()) {
+            out.push(simple(format!(
+                "gatelint.toml adds the tracker pattern `{}`: comments matching it register masks",
+                t.as_str()
+            )));
+        }
+    }
+    for w in &own.waivers {
+        if !was
+            .waivers
+            .iter()
+            .any(|b| b.workflow == w.workflow && b.job == w.job)
+        {
+            let mut f = GateWeakened::new_finding(
+                head,
+                format!(
+                    "gatelint.toml adds a waiver for the mask of `{}` / `{}` (until {})",
+                    w.workflow, w.job, w.expires
+                ),
+            )
+            .help(help)
+            .at(&file, w.span);
+            f.workflow = Some(w.workflow.clone());
+            f.job = Some(w.job.clone());
+            out.push(f);
+        }
+    }
+    let settings: [(&str, String, String); 4] = [
+        (
+            "forge",
+            format!("{:?}", was.forge),
+            format!("{:?}", own.forge),
+        ),
+        (
+            "forge-version",
+            format!("{:?}", was.forge_version),
+            format!("{:?}", own.forge_version),
+        ),
+        (
+            "branch",
+            format!("{:?}", was.branch),
+            format!("{:?}", own.branch),
+        ),
+        (
+            "protection",
+            format!("{:?}", was.protection),
+            format!("{:?}", own.protection),
+        ),
+    ];
+    for (key, before, after) in settings {
+        if before != after {
+            out.push(simple(format!(
+                "gatelint.toml changes `{key}`: the contexts or the protection gates are \
+                     checked against change"
+            )));
+        }
+    }
+    if was.merge_queue && !own.merge_queue {
+        out.push(simple(
+            "gatelint.toml turns `merge-queue` off: `merge_group` runs are no longer checked"
+                .to_owned(),
+        ));
+    }
+    // The protection file as the pull request has it: requirements it drops.
+    if let (Some(before), Some(after)) = (head.protection, head.own_protection) {
+        let file = super::relative_to_root(&head.root.root, &after.file);
+        for r in before.required.iter().filter(|r| r.enforced()) {
+            if !after
+                .required
+                .iter()
+                .any(|a| a.text == r.text && a.enforced())
+            {
+                out.push(
+                    GateWeakened::new_finding(
+                        head,
+                        format!(
+                            "the protection file no longer requires `{}` (the base's version \
+                             is used for this check)",
+                            r.text
+                        ),
+                    )
+                    .help(
+                        "a protection file mirrors the forge's settings: change it with them, \
+                         in a change reviewed as such",
+                    )
+                    .at(&file, r.span.unwrap_or(start)),
+                );
             }
         }
     }

@@ -27,6 +27,7 @@ mod required_skippable;
 mod required_step_masked;
 mod snapshot_drift;
 mod workflow_invalid;
+mod workflow_skipped;
 
 use crate::analyze::{Gate, RootReport};
 use crate::config::{Config, Date, Waiver};
@@ -93,6 +94,7 @@ pub(crate) use rule;
 /// Every rule, in the order `gatelint rules` lists them.
 pub static RULES: &[&dyn Rule] = &[
     &workflow_invalid::WorkflowInvalid,
+    &workflow_skipped::WorkflowSkipped,
     &directive_invalid::DirectiveInvalid,
     &directive_missing::DirectiveMissing,
     &required_not_protected::RequiredNotProtected,
@@ -140,6 +142,11 @@ pub struct Cx<'a> {
     pub snapshot: Option<&'a Protection>,
     /// Diff mode: every context the base revision posts.
     pub base_contexts: Option<std::collections::HashSet<String>>,
+    /// Diff mode: the checked revision's own config, when the base's is used for the check
+    /// (the pull request's changes to it are compared, never applied).
+    pub own_config: Option<&'a Config>,
+    /// Diff mode: the checked revision's own protection file, when the base's is used.
+    pub own_protection: Option<&'a Protection>,
 }
 
 /// A job with the facts the rules share, computed once.
@@ -236,6 +243,8 @@ impl<'a> Cx<'a> {
             gates,
             snapshot: None,
             base_contexts: None,
+            own_config: None,
+            own_protection: None,
         }
     }
 
