@@ -308,7 +308,9 @@ fn check_root(
                 cx.own_config = Some(&own_config);
                 cx.own_protection = own_protection.as_ref();
             }
-            rules::run(&cx, Some(&base_cx), report.findings.clone())
+            let mut found = report.findings.clone();
+            found.extend(unreadable_at_base(root, &report, base_report, base_rev));
+            rules::run(&cx, Some(&base_cx), found)
         }
         _ => rules::run(&cx, None, report.findings.clone()),
     };
@@ -331,6 +333,46 @@ fn check_root(
         branch,
         files,
     })
+}
+
+/// The base revision's workflow files that could not be read, when the work tree's can: the
+/// gates they defined cannot be compared, so the change is not passed unseen.
+fn unreadable_at_base(
+    root: &str,
+    head: &RootReport,
+    base: &RootReport,
+    rev: Option<&str>,
+) -> Vec<Finding> {
+    let rev = rev.unwrap_or("the base");
+    base.findings
+        .iter()
+        .filter(|f| f.rule == "workflow-invalid")
+        .filter(|f| {
+            !head
+                .findings
+                .iter()
+                .any(|h| h.rule == "workflow-invalid" && h.file == f.file)
+        })
+        .map(|f| {
+            let mut out = Finding::new(
+                "workflow-invalid",
+                Severity::Error,
+                root,
+                format!(
+                    "at the base revision {rev}, this file cannot be read ({}): the gates it \
+                     defined there cannot be compared with this change",
+                    f.message
+                ),
+            );
+            out.file = f.file.clone();
+            out.help = Some(
+                "make the file readable at the base (a regular file under the size limit), or \
+                 review the change to it by hand"
+                    .to_owned(),
+            );
+            out
+        })
+        .collect()
 }
 
 /// Check every root (in parallel); the first failure, in the order given, is the error.
@@ -388,6 +430,14 @@ fn write_out(out: &str) -> Exit {
 }
 
 fn check(args: &CheckArgs) -> Exit {
+    let event = std::env::var("GITHUB_EVENT_NAME").unwrap_or_default();
+    if args.base.is_none() && event.starts_with("pull_request") && !args.common.quiet {
+        eprintln!(
+            "gatelint: note: checking a pull request without --base: the pull request's own \
+             gatelint.toml and protection file are applied; run with --base <target branch> so \
+             that the base's settings apply and loosening them is reported"
+        );
+    }
     let checked = match check_all(
         &args.paths,
         &args.common,

@@ -131,11 +131,14 @@ fn inside_a_runner_github_commands_and_a_step_summary() {
         .args(["check", "testdata/rules/required-not-protected"])
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GATELINT_TOKEN", common::CANARY)
         .env_remove("GITHUB_SERVER_URL")
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains(common::CANARY));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(common::CANARY));
     assert!(stdout.starts_with("::error file="), "{stdout}");
     let written = std::fs::read_to_string(&summary).unwrap_or_default();
     assert!(

@@ -49,19 +49,48 @@ pub fn gatelint(args: &[&str]) -> Output {
 }
 
 pub fn gatelint_in(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::cargo_bin("gatelint")
-        .expect("the gatelint binary is built for integration tests")
-        .current_dir(dir)
+    gatelint_env(dir, args, &[])
+}
+
+/// A token every test run has in its environment; no output may ever show it.
+pub const CANARY: &str = "canary-token-9f3e-do-not-print";
+
+/// Run `gatelint` in `dir` with `args` and extra environment variables; the canary token is
+/// set (as GATELINT_TOKEN, GITHUB_TOKEN and GITEA_TOKEN) and asserted absent from the output.
+pub fn gatelint_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd =
+        Command::cargo_bin("gatelint").expect("the gatelint binary is built for integration tests");
+    cmd.current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
-        .timeout(Duration::from_secs(60))
-        .output()
-        .expect("gatelint runs");
-    Output {
+        .env("GATELINT_TOKEN", CANARY)
+        .env("GITHUB_TOKEN", CANARY)
+        .env("GITEA_TOKEN", CANARY)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_EVENT_NAME")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .timeout(Duration::from_secs(60));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("gatelint runs");
+    let out = Output {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    };
+    assert_no_canary(&out);
+    out
+}
+
+/// The canary token appears in no output.
+pub fn assert_no_canary(out: &Output) {
+    assert!(
+        !out.stdout.contains(CANARY) && !out.stderr.contains(CANARY),
+        "the token leaked into the output:\n{}\n{}",
+        out.stdout,
+        out.stderr
+    );
 }
 
 /// `report --format json` on a fixture: (exit code, gates).
