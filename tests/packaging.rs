@@ -64,7 +64,7 @@ fn composite_action_definition() {
     let action = load("action.yml");
     assert_eq!(text(&action, "name"), "gatelint");
     let inputs = get(&action, "inputs").unwrap_or_else(|| panic!("inputs"));
-    for input in ["args", "version", "token"] {
+    for input in ["args", "version", "token", "base"] {
         assert!(get(inputs, input).is_some(), "{input}");
     }
     let runs = get(&action, "runs").unwrap_or_else(|| panic!("runs"));
@@ -78,9 +78,61 @@ fn composite_action_definition() {
             assert_eq!(text(step, "shell"), "bash");
         }
     }
-    assert!(steps.iter().any(|s| {
-        get(s, "run").is_some_and(|r| matches!(r, Value::Str(t) if t.contains("gatelint $ARGS")))
-    }));
+    let script = steps
+        .iter()
+        .find_map(|s| match get(s, "run") {
+            Some(Value::Str(t)) if t.contains("gatelint \"${argv[@]}\"") => Some(t.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("a step runs gatelint"));
+    // Run the step with stand-ins for git and gatelint that print their arguments: a pull
+    // request (BASE set) fetches the base and checks with --base; arguments stay words.
+    let bin = tempfile::tempdir().expect("temp dir");
+    for tool in ["git", "gatelint"] {
+        let path = bin.path().join(tool);
+        std::fs::write(
+            &path,
+            format!("#!/bin/sh\nprintf '{tool}'\nprintf ' [%s]' \"$@\"\necho\n"),
+        )
+        .expect("write");
+        let mut perms = std::fs::metadata(&path).expect("meta").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&path, perms).expect("chmod");
+    }
+    let run = |args: &str, base: &str| {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    bin.path().display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .env("ARGS", args)
+            .env("BASE", base)
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(
+        run("check --remote", "main"),
+        "git [fetch] [--no-tags] [--depth=1] [origin] [+refs/heads/main:refs/remotes/origin/main]\n\
+         gatelint [check] [--remote] [--base] [origin/main]\n"
+    );
+    assert_eq!(run("check --remote", ""), "gatelint [check] [--remote]\n");
+    assert_eq!(run("report", "main"), "gatelint [report]\n");
+    assert_eq!(
+        run("check $(touch /tmp/gatelint-x) *", ""),
+        "gatelint [check] [$(touch] [/tmp/gatelint-x)] [*]\n"
+    );
 }
 
 #[test]
