@@ -385,7 +385,14 @@ fn check_all(
     let shared = shared_config(sources)?;
     let live = if sources.remote.remote {
         let first = paths.first().map_or(".", String::as_str);
-        let config = root_config(first, shared.as_ref())?;
+        // Diff mode: the base's settings choose the forge and branch read, as they do the rest.
+        let config = match (base, &shared) {
+            (Some(rev), None) => {
+                root_config(first, None)?;
+                base_config(first, &crate::diff::export(first, rev)?)?.0
+            }
+            _ => root_config(first, shared.as_ref())?,
+        };
         Some(fetch_live(first, common, sources, &config)?)
     } else {
         None

@@ -568,3 +568,63 @@ fn head_config_cannot_weaken_diff_mode() {
     .collect();
     assert_eq!(rows, expected, "{findings:#?}");
 }
+
+/// With `--remote --base`, the branch whose protection is read comes from the base's
+/// settings too: a pull request's `branch = "develop"` (unprotected there) cannot point the
+/// check at another branch's protection.
+#[tokio::test(flavor = "multi_thread")]
+async fn head_config_cannot_redirect_live_protection() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let Some(list) = common::shared("api-fixtures/gitea-branch-protections.json")
+        .and_then(|p| std::fs::read_to_string(p).ok())
+    else {
+        return;
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/repos/octo/app/branch_protections"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(list, "application/json"))
+        .mount(&server)
+        .await;
+    let repo = new_repo();
+    let dir = repo.path().to_path_buf();
+    common::copy_tree(&common::repo_root().join("testdata/remote-gitea"), &dir);
+    write(
+        &dir,
+        "gatelint.toml",
+        "forge = \"gitea\"\nbranch = \"main\"\n",
+    );
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "base"]);
+    write(
+        &dir,
+        "gatelint.toml",
+        "forge = \"gitea\"\nbranch = \"develop\"\n",
+    );
+    let uri = server.uri();
+    let out = tokio::task::spawn_blocking(move || {
+        let root = dir.to_string_lossy().into_owned();
+        let args = [
+            "check", &root, "--remote", "--server", &uri, "--repo", "octo/app", "--base", "HEAD",
+            "--format", "json",
+        ];
+        common::gatelint_env(&dir, &args, &[("GITHUB_BASE_REF", "")])
+    })
+    .await
+    .expect("joins");
+    assert!(
+        out.stderr.contains(": branch_protections, rule `main`"),
+        "{}",
+        out.stderr
+    );
+    let findings = out.json()["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        findings.iter().any(|f| f["rule"] == "gate-weakened"
+            && f["message"] == "gatelint.toml changes `branch`: how contexts are named or which protection they are checked against changes"),
+        "{findings:#?}"
+    );
+}

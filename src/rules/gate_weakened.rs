@@ -250,8 +250,8 @@ fn config_loosened(base: &Cx<'_>, head: &Cx<'_>, own: &Config, out: &mut Vec<Fin
     for (key, before, after) in settings {
         if before != after {
             out.push(simple(format!(
-                "gatelint.toml changes `{key}`: the contexts or the protection gates are \
-                     checked against change"
+                "gatelint.toml changes `{key}`: how contexts are named or which protection \
+                     they are checked against changes"
             )));
         }
     }
