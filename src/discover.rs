@@ -3,7 +3,9 @@
 //!
 //! The checked repository is untrusted. Symbolic links are never followed: a forge reads a
 //! workflow from the git tree, where a link is a blob holding its target's path, so a
-//! symlinked workflow or workflows folder runs nothing, and reading through it could show a
+//! symlinked workflow or workflows folder runs nothing (GitHub: "Invalid workflow file …
+//! error in your yaml syntax on line 1" for a linked workflow, actions/runner#1420; no run at
+//! all when `.github` is a link, actions/runner#3195), and reading through it could show a
 //! file from outside the repository (`/proc/self/environ`) or hang on a device or FIFO. What is
 //! not read is reported, never skipped silently.
 
