@@ -160,41 +160,39 @@ pub fn analyze_tree(
         parsed: workflows.iter().map(|w| (w.file.as_str(), w)).collect(),
         syntax: &options.syntax,
     };
-    let gates: Vec<Gate> = workflows
+    // Each workflow is named on one thread, within its own budget (see `budget`).
+    let named: Vec<(Vec<Gate>, bool)> = workflows
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(workflow_index, wf)| {
-            let callees = &callees;
-            let profile = &profile;
-            wf.jobs.iter().enumerate().map(move |(job_index, job)| {
-                let named = naming::job_contexts(profile, wf, job, callees);
-                Gate {
-                    workflow_index,
-                    job_index,
-                    root: root.to_owned(),
-                    workflow: wf
-                        .name
-                        .as_ref()
-                        .map_or_else(|| wf.file_base_name().to_owned(), |n| n.value.clone()),
-                    file: wf.file.clone(),
-                    job: job.id.clone(),
-                    key_span: job.key_span,
-                    contexts: named.contexts,
-                    unresolvable: named.unresolvable,
-                    shared_by_legs: named.shared_by_legs,
-                    directive: job.directive.directive.clone(),
-                    directive_invalid: !job.directive.problems.is_empty(),
-                    masked: if job.job_masked() {
-                        Mask::Job
-                    } else if job.step_masked() {
-                        Mask::Step
-                    } else {
-                        Mask::None
-                    },
-                }
+        .map(|(workflow_index, wf)| {
+            crate::budget::run(crate::budget::MAX_BYTES, || {
+                wf.jobs
+                    .iter()
+                    .enumerate()
+                    .map(|(job_index, job)| {
+                        gate_of(root, &profile, &callees, wf, workflow_index, job_index, job)
+                    })
+                    .collect::<Vec<Gate>>()
             })
         })
         .collect();
+    let mut gates = Vec::with_capacity(named.iter().map(|(g, _)| g.len()).sum());
+    for ((mut these, spent), wf) in named.into_iter().zip(&workflows) {
+        if spent {
+            findings.push(invalid(
+                root,
+                &wf.file,
+                Span::new(Pos::new(1, 0), Pos::new(1, 0)),
+                crate::budget::exceeded(),
+                Some(
+                    "simplify the job names and matrices of this file; its contexts are not \
+                     computed"
+                        .to_owned(),
+                ),
+            ));
+        }
+        gates.append(&mut these);
+    }
     drop(callees);
     Ok(RootReport {
         root: root.to_owned(),
@@ -204,6 +202,42 @@ pub fn analyze_tree(
         findings,
         sources,
     })
+}
+
+fn gate_of(
+    root: &str,
+    profile: &ForgeProfile,
+    callees: &RootCallees<'_>,
+    wf: &Workflow,
+    workflow_index: usize,
+    job_index: usize,
+    job: &workflow::Job,
+) -> Gate {
+    let named = naming::job_contexts(profile, wf, job, callees);
+    Gate {
+        workflow_index,
+        job_index,
+        root: root.to_owned(),
+        workflow: wf
+            .name
+            .as_ref()
+            .map_or_else(|| wf.file_base_name().to_owned(), |n| n.value.clone()),
+        file: wf.file.clone(),
+        job: job.id.clone(),
+        key_span: job.key_span,
+        contexts: named.contexts,
+        unresolvable: named.unresolvable,
+        shared_by_legs: named.shared_by_legs,
+        directive: job.directive.directive.clone(),
+        directive_invalid: !job.directive.problems.is_empty(),
+        masked: if job.job_masked() {
+            Mask::Job
+        } else if job.step_masked() {
+            Mask::Step
+        } else {
+            Mask::None
+        },
+    }
 }
 
 /// A root with no workflows (a base revision before any existed).

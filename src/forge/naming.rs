@@ -270,6 +270,8 @@ fn with_suffix(
     if values.is_empty() {
         return Ok(name.to_owned());
     }
+    let len: usize = values.iter().map(|v| v.len() + 2).sum();
+    crate::budget::charge(name.len() + len + 3)?;
     Ok(format!("{name} ({})", values.join(", ")))
 }
 

@@ -29,6 +29,8 @@ mod snapshot_drift;
 mod workflow_invalid;
 mod workflow_skipped;
 
+use std::collections::HashMap;
+
 use crate::analyze::{Gate, RootReport};
 use crate::config::{Config, Date, Waiver};
 use crate::finding::{Finding, Severity};
@@ -142,6 +144,11 @@ pub struct Cx<'a> {
     pub snapshot: Option<&'a Protection>,
     /// Diff mode: every context the base revision posts.
     pub base_contexts: Option<std::collections::HashSet<String>>,
+    /// Per gate (same index as `gates`): the job it `needs` on the way to a job that is not
+    /// required, through required jobs only; `None` when it reaches none.
+    pub toward_unrequired: Vec<Option<usize>>,
+    /// Index in `gates` by (workflow index, job index).
+    pub gate_index: HashMap<(usize, usize), usize>,
     /// Diff mode: the checked revision's own config, when the base's is used for the check
     /// (the pull request's changes to it are compared, never applied).
     pub own_config: Option<&'a Config>,
@@ -188,6 +195,82 @@ impl GateFacts<'_> {
     }
 }
 
+/// For each gate, the first of its `needs` that is not required, else the first required one
+/// from which such a job is reached: computed once for all gates, in time linear in jobs and
+/// `needs` (no recursion: a chain of thousands of jobs is walked with an explicit stack).
+fn toward_unrequired(gates: &[GateFacts<'_>]) -> Vec<Option<usize>> {
+    let index: HashMap<(usize, &str), usize> = gates
+        .iter()
+        .enumerate()
+        .map(|(i, g)| ((g.gate.workflow_index, g.gate.job.as_str()), i))
+        .collect();
+    let deps: Vec<Vec<usize>> = gates
+        .iter()
+        .map(|g| {
+            g.job
+                .needs
+                .iter()
+                .filter_map(|n| {
+                    index
+                        .get(&(g.gate.workflow_index, n.value.as_str()))
+                        .copied()
+                })
+                .collect()
+        })
+        .collect();
+    let direct = |v: usize| deps[v].iter().copied().find(|d| !gates[*d].required);
+    let mut next: Vec<Option<usize>> = vec![None; gates.len()];
+    // 0: not visited, 1: on the stack, 2: done.
+    let mut state = vec![0u8; gates.len()];
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for start in 0..gates.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        if let Some(d) = direct(start) {
+            next[start] = Some(d);
+            state[start] = 2;
+            continue;
+        }
+        state[start] = 1;
+        stack.push((start, 0));
+        while let Some(&(v, k)) = stack.last() {
+            let Some(&d) = deps[v].get(k) else {
+                state[v] = 2;
+                stack.pop();
+                continue;
+            };
+            match state[d] {
+                0 => {
+                    if let Some(dd) = direct(d) {
+                        next[d] = Some(dd);
+                        state[d] = 2;
+                    } else {
+                        state[d] = 1;
+                        stack.push((d, 0));
+                    }
+                }
+                1 => {
+                    // A cycle (an invalid workflow): not followed.
+                    if let Some(top) = stack.last_mut() {
+                        top.1 += 1;
+                    }
+                }
+                _ => {
+                    if next[d].is_some() {
+                        next[v] = Some(d);
+                        state[v] = 2;
+                        stack.pop();
+                    } else if let Some(top) = stack.last_mut() {
+                        top.1 += 1;
+                    }
+                }
+            }
+        }
+    }
+    next
+}
+
 impl<'a> Cx<'a> {
     pub fn new(
         root: &'a RootReport,
@@ -196,7 +279,7 @@ impl<'a> Cx<'a> {
         today: Date,
         branch: &'a str,
     ) -> Self {
-        let gates = root
+        let gates: Vec<GateFacts<'a>> = root
             .gates
             .iter()
             .filter_map(|gate| {
@@ -234,6 +317,12 @@ impl<'a> Cx<'a> {
                 })
             })
             .collect();
+        let toward_unrequired = toward_unrequired(&gates);
+        let gate_index = gates
+            .iter()
+            .enumerate()
+            .map(|(i, g)| ((g.gate.workflow_index, g.gate.job_index), i))
+            .collect();
         Cx {
             root,
             protection,
@@ -241,6 +330,8 @@ impl<'a> Cx<'a> {
             today,
             branch,
             gates,
+            toward_unrequired,
+            gate_index,
             snapshot: None,
             base_contexts: None,
             own_config: None,

@@ -1,7 +1,6 @@
 //! `required-needs-unguarded`: a required job needs a job that is not required, and does not
 //! run and check the results when a dependency fails.
 
-use std::collections::{HashMap, VecDeque};
 
 use super::{Cx, GateFacts, Rule, RuleInfo};
 use crate::finding::Finding;
@@ -40,45 +39,29 @@ impl Rule for RequiredNeedsUnguarded {
         if guarded {
             return;
         }
-        // The jobs of the same workflow, by id, with whether they are required.
-        let siblings: HashMap<&str, &GateFacts<'_>> = cx
-            .gates
-            .iter()
-            .filter(|o| o.gate.workflow_index == g.gate.workflow_index)
-            .map(|o| (o.gate.job.as_str(), o))
-            .collect();
-        // Breadth first: the nearest dependency that is not required, with the chain to it.
-        let mut queue: VecDeque<Vec<&str>> = VecDeque::from([vec![g.gate.job.as_str()]]);
-        let mut seen = vec![g.gate.job.as_str()];
-        let chain = loop {
-            let Some(path) = queue.pop_front() else {
-                return;
-            };
-            let Some(last) = path.last().and_then(|id| siblings.get(id)) else {
-                continue;
-            };
-            let mut found = None;
-            for need in &last.job.needs {
-                let id = need.value.as_str();
-                if seen.contains(&id) {
-                    continue;
-                }
-                seen.push(id);
-                let mut next = path.clone();
-                next.push(id);
-                match siblings.get(id) {
-                    Some(dep) if !dep.required => {
-                        found = Some(next);
-                        break;
-                    }
-                    Some(_) => queue.push_back(next),
-                    None => {}
-                }
-            }
-            if let Some(chain) = found {
-                break chain;
-            }
+        // The chain, through required jobs, to the first dependency that is not required
+        // (computed once for every job: see `Cx::toward_unrequired`).
+        let Some(mut at) = cx
+            .gate_index
+            .get(&(g.gate.workflow_index, g.gate.job_index))
+            .copied()
+        else {
+            return;
         };
+        let mut chain = vec![g.gate.job.as_str()];
+        while let Some(next) = cx.toward_unrequired.get(at).copied().flatten() {
+            if chain.len() > cx.gates.len() {
+                return;
+            }
+            chain.push(cx.gates[next].gate.job.as_str());
+            if !cx.gates[next].required {
+                break;
+            }
+            at = next;
+        }
+        if chain.len() < 2 {
+            return;
+        }
         let shown = chain
             .iter()
             .map(|j| format!("`{j}`"))

@@ -6,8 +6,13 @@
 
 use crate::yaml::Value;
 
-/// Expressions nested deeper than this are refused.
-const MAX_DEPTH: usize = 64;
+/// Expressions nested deeper than this are refused: parentheses, calls, `!`, and each
+/// operator or property access of a chain (a left-deep tree) count, so evaluating, walking and
+/// dropping the tree cannot exhaust the stack.
+const MAX_DEPTH: usize = 128;
+
+/// Expressions with more tokens than this are refused.
+const MAX_TOKENS: usize = 20_000;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -157,6 +162,11 @@ impl Ast {
 /// Parse an expression (the text inside `${{ }}`).
 pub fn parse(expr: &str) -> Result<Ast, String> {
     let toks = tokenize(expr)?;
+    if toks.len() > MAX_TOKENS {
+        return Err(format!(
+            "expression has more than {MAX_TOKENS} tokens: gatelint's limit"
+        ));
+    }
     if toks.is_empty() {
         return Err("empty expression".to_owned());
     }
@@ -201,13 +211,22 @@ impl ParserState {
     }
 
     fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, String>) -> Result<T, String> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err("expression nested too deeply".to_owned());
-        }
+        self.deeper(1)?;
         let r = f(self);
         self.depth -= 1;
         r
+    }
+
+    /// One level deeper (a nesting, or one more link of a chain).
+    fn deeper(&mut self, by: usize) -> Result<(), String> {
+        self.depth += by;
+        if self.depth > MAX_DEPTH {
+            return Err(format!(
+                "expression nested more than {MAX_DEPTH} deep (operators and properties \
+                 chained count): gatelint's limit"
+            ));
+        }
+        Ok(())
     }
 
     fn binary(
@@ -216,13 +235,17 @@ impl ParserState {
         next: fn(&mut Self) -> Result<Ast, String>,
     ) -> Result<Ast, String> {
         let mut left = next(self)?;
+        let mut chained = 0;
         while let Some(Tok::Op(found)) = self.peek().cloned()
             && let Some(op) = ops.iter().find(|o| **o == found)
         {
             self.pos += 1;
+            self.deeper(1)?;
+            chained += 1;
             let right = next(self)?;
             left = Ast::Bin(op, Box::new(left), Box::new(right));
         }
+        self.depth -= chained;
         Ok(left)
     }
 
@@ -248,7 +271,14 @@ impl ParserState {
 
     fn postfix(&mut self) -> Result<Ast, String> {
         let mut node = self.primary()?;
-        loop {
+        let mut chained = 0;
+        let result = loop {
+            if matches!(self.peek(), Some(Tok::Op("." | "["))) {
+                if let Err(e) = self.deeper(1) {
+                    break Err(e);
+                }
+                chained += 1;
+            }
             if self.eat(".") {
                 match self.peek().cloned() {
                     Some(Tok::Ident(name)) => {
@@ -259,16 +289,23 @@ impl ParserState {
                         self.pos += 1;
                         node = Ast::Star(Box::new(node));
                     }
-                    _ => return Err("expected a property name after `.`".to_owned()),
+                    _ => break Err("expected a property name after `.`".to_owned()),
                 }
             } else if self.eat("[") {
-                let index = self.or()?;
-                self.expect("]")?;
+                let index = match self.or() {
+                    Ok(i) => i,
+                    Err(e) => break Err(e),
+                };
+                if let Err(e) = self.expect("]") {
+                    break Err(e);
+                }
                 node = Ast::Index(Box::new(node), Box::new(index));
             } else {
-                return Ok(node);
+                break Ok(node);
             }
-        }
+        };
+        self.depth -= chained;
+        result
     }
 
     fn primary(&mut self) -> Result<Ast, String> {
@@ -374,11 +411,15 @@ impl Env<'_> {
             Ast::Lit(v) => Ok(v.clone()),
             Ast::Context(name) => {
                 if name.eq_ignore_ascii_case("matrix") {
-                    Ok(Value::Map(self.matrix.to_vec()))
+                    let v = Value::Map(self.matrix.to_vec());
+                    crate::budget::charge_value(&v)?;
+                    Ok(v)
                 } else if let (true, Some(inputs)) =
                     (name.eq_ignore_ascii_case("inputs"), self.inputs)
                 {
-                    Ok(Value::Map(inputs.to_vec()))
+                    let v = Value::Map(inputs.to_vec());
+                    crate::budget::charge_value(&v)?;
+                    Ok(v)
                 } else {
                     Err(format!("reads `{name}`, known only at run time"))
                 }
@@ -401,6 +442,7 @@ impl Env<'_> {
                         .unwrap_or(Value::Null),
                     _ => Value::Null,
                 })
+                .and_then(|v| crate::budget::charge_value(&v).map(|()| v))
             }
             Ast::Star(_) => Err("`.*` filters read run-time data".to_owned()),
             Ast::Not(inner) => Ok(Value::Bool(!truthy(&self.eval(inner)?))),
@@ -460,6 +502,11 @@ impl Env<'_> {
             }
             "join" => {
                 let sep = values.get(1).map_or(",".to_owned(), Value::to_expr_string);
+                let items = match values.first() {
+                    Some(Value::Seq(items)) => items.len(),
+                    _ => 1,
+                };
+                crate::budget::charge(sep.len().saturating_mul(items))?;
                 Ok(Value::Str(match values.first() {
                     Some(Value::Seq(items)) => items
                         .iter()
@@ -475,6 +522,7 @@ impl Env<'_> {
                 let Value::Str(text) = &values[0] else {
                     return Err("`fromJSON` needs a string".to_owned());
                 };
+                crate::budget::charge(text.len())?;
                 super::expr::json_value(text).ok_or_else(|| "`fromJSON` of invalid JSON".to_owned())
             }
             _ => Err(format!("calls `{name}`, which gatelint does not evaluate")),
@@ -511,9 +559,14 @@ fn format(fmt: &str, args: &[Value]) -> Result<String, String> {
                 let arg = args
                     .get(i)
                     .ok_or("`format` placeholder without an argument")?;
-                out.push_str(&arg.to_expr_string());
+                let text = arg.to_expr_string();
+                crate::budget::charge(text.len())?;
+                out.push_str(&text);
             }
-            _ => out.push(c),
+            _ => {
+                crate::budget::charge(c.len_utf8())?;
+                out.push(c);
+            }
         }
     }
     Ok(out)

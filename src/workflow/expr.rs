@@ -70,7 +70,11 @@ pub fn render_in(
     for piece in pieces(text) {
         match piece {
             Piece::Text(t) => out.push_str(t),
-            Piece::Expr(e) => out.push_str(&eval(e, matrix, inputs)?.to_expr_string()),
+            Piece::Expr(e) => {
+                let text = eval(e, matrix, inputs)?.to_expr_string();
+                crate::budget::charge(text.len())?;
+                out.push_str(&text);
+            }
         }
     }
     Ok(out)

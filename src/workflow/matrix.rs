@@ -96,7 +96,9 @@ pub fn expand(spec: &MatrixSpec) -> Result<Vec<Leg>, String> {
             let mut stride = total;
             for (key, items) in &vectors {
                 stride /= items.len();
-                leg.push((key.clone(), items[rem / stride].clone()));
+                let v = &items[rem / stride];
+                crate::budget::charge(key.len() + crate::budget::size(v))?;
+                leg.push((key.clone(), v.clone()));
                 rem %= stride;
             }
             legs.push(leg);
@@ -120,6 +122,7 @@ pub fn expand(spec: &MatrixSpec) -> Result<Vec<Leg>, String> {
             if fits {
                 matched = true;
                 for (k, v) in &inc {
+                    crate::budget::charge(k.len() + crate::budget::size(v))?;
                     match leg.iter_mut().find(|(lk, _)| lk == k) {
                         Some(slot) => slot.1 = v.clone(),
                         None => leg.push((k.clone(), v.clone())),

@@ -27,6 +27,10 @@ pub const MAX_DEPTH: usize = 256;
 pub const MAX_EXPANDED_NODES: u64 = 1_000_000;
 /// How many under-indented flow lines [`load`] re-indents before it gives up.
 const MAX_FLOW_REPAIRS: usize = 256;
+/// Each repair parses the whole text again: at most this many bytes are parsed in all.
+const MAX_REPAIR_BYTES: usize = 32 * 1024 * 1024;
+/// Scalar bytes that count as one node towards [`MAX_EXPANDED_NODES`].
+const SCALAR_BYTES_PER_NODE: u64 = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -283,7 +287,8 @@ pub fn load(text: &str) -> Result<Vec<Doc<'_>>, LoadError> {
     let mut shifts: Vec<u32> = Vec::new();
     let mut repaired: Option<String> = None;
     let mut first_error: Option<LoadError> = None;
-    for _ in 0..=MAX_FLOW_REPAIRS {
+    let max_repairs = MAX_FLOW_REPAIRS.min(MAX_REPAIR_BYTES / text.len().max(1));
+    for _ in 0..=max_repairs {
         let built = match &repaired {
             // The repaired text is ours alone: its documents own their strings.
             Some(r) => {
@@ -386,6 +391,7 @@ fn build<'t>(text: &'t str, shifts: &[u32]) -> Result<Vec<Doc<'t>>, BuildError> 
             }
             Event::DocumentEnd => {
                 if doc_open {
+                    check_duplicate_keys(&doc)?;
                     docs.push(std::mem::take(&mut doc));
                     doc_open = false;
                 }
@@ -406,14 +412,17 @@ fn build<'t>(text: &'t str, shifts: &[u32]) -> Result<Vec<Doc<'t>>, BuildError> 
                     ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
                     ScalarStyle::Literal | ScalarStyle::Folded => Style::Block,
                 };
+                // A long scalar counts for more than one node: aliases of a large scalar
+                // multiply bytes, not nodes.
+                let size = 1 + value.len() as u64 / SCALAR_BYTES_PER_NODE;
                 let kind = NodeKind::Scalar {
                     value,
                     style,
                     str_tag,
                 };
                 let id = push_node(&mut doc, kind, sp)?;
-                set_anchor(&mut anchors, anchor_id, id, 1);
-                attach(&mut doc, &mut stack, id, 1)?;
+                set_anchor(&mut anchors, anchor_id, id, size);
+                attach(&mut doc, &mut stack, id, size)?;
             }
             Event::SequenceStart(anchor_id, _) | Event::MappingStart(anchor_id, _) => {
                 if stack.len() >= MAX_DEPTH {
@@ -451,9 +460,49 @@ fn build<'t>(text: &'t str, shifts: &[u32]) -> Result<Vec<Doc<'t>>, BuildError> 
         }
     }
     if doc_open {
+        check_duplicate_keys(&doc)?;
         docs.push(doc);
     }
     Ok(docs)
+}
+
+/// A mapping with the same key twice is refused by GitHub and by go-yaml (Gitea, Forgejo):
+/// the workflow does not run. The error points at the second key. Merge keys (`<<`) and keys
+/// that are not scalars are not compared.
+fn check_duplicate_keys(doc: &Doc<'_>) -> Result<(), BuildError> {
+    let mut seen: std::collections::HashMap<&str, NodeId> = std::collections::HashMap::new();
+    for node in &doc.nodes {
+        let NodeKind::Map(entries) = &node.kind else {
+            continue;
+        };
+        seen.clear();
+        for (key, _) in entries {
+            let Some(Node {
+                kind: NodeKind::Scalar { value, .. },
+                span,
+            }) = doc.nodes.get(*key as usize)
+            else {
+                continue;
+            };
+            if value == "<<" {
+                continue;
+            }
+            if let Some(first) = seen.insert(value, *key) {
+                let first_line = doc
+                    .nodes
+                    .get(first as usize)
+                    .map_or(0, |n| n.span.start.line);
+                return Err(limit(
+                    &format!(
+                        "duplicate key `{value}` (first at line {first_line}): the forge refuses \
+                         a mapping with a key twice, so this workflow does not run"
+                    ),
+                    span.start,
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Column of the innermost `[` or `{` opened and not closed between two char indexes of
