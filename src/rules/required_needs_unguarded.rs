@@ -1,7 +1,6 @@
 //! `required-needs-unguarded`: a required job needs a job that is not required, and does not
 //! run and check the results when a dependency fails.
 
-
 use super::{Cx, GateFacts, Rule, RuleInfo};
 use crate::finding::Finding;
 
