@@ -453,7 +453,7 @@ fn check(args: &CheckArgs) -> Exit {
     ) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::report::escape::visible(&e));
             return Exit::Failure;
         }
     };
@@ -519,7 +519,7 @@ fn report(args: &ReportArgs) -> Exit {
     let checked = match check_all(&args.paths, &args.common, &args.sources, None) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::report::escape::visible(&e));
             return Exit::Failure;
         }
     };
@@ -566,7 +566,7 @@ fn init(args: &InitArgs) -> Exit {
         Ok(mut c) if c.len() == 1 => c.remove(0),
         Ok(_) => return Exit::Failure,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::report::escape::visible(&e));
             return Exit::Failure;
         }
     };
@@ -574,7 +574,7 @@ fn init(args: &InitArgs) -> Exit {
         match shared_config(&args.sources).and_then(|s| root_config(&args.path, s.as_ref())) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", crate::report::escape::visible(&e));
                 return Exit::Failure;
             }
         };
@@ -656,7 +656,7 @@ fn snapshot(args: &SnapshotArgs) -> Exit {
     let live = match result {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::report::escape::visible(&e));
             return Exit::Failure;
         }
     };

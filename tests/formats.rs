@@ -105,8 +105,8 @@ fn markdown_summary() {
 
     | Severity | Rule | Location | Message |
     |---|---|---|---|
-    | ❌ error | `required-not-protected` | [testdata/rules/required-not-protected/.gitea/workflows/ci.yml:4](testdata/rules/required-not-protected/.gitea/workflows/ci.yml#L4) | `unlisted` is `bp-required: yes`, but the protection of `main` requires none of `CI / unlisted (push)`, `CI / unlisted (pull_request)` |
-    | ❌ error | `required-not-protected` | [testdata/rules/required-not-protected/.gitea/workflows/ci.yml:12](testdata/rules/required-not-protected/.gitea/workflows/ci.yml#L12) | `matrix` is `bp-required: yes`, but the protection of `main` requires none of `CI / matrix (windows) (push)`, `CI / matrix (windows) (pull_request)` |
+    | ❌ error | `required-not-protected` | [testdata/rules/required-not-protected/.gitea/workflows/ci.yml:4](<testdata/rules/required-not-protected/.gitea/workflows/ci.yml#L4>) | `unlisted` is `bp-required: yes`, but the protection of `main` requires none of `CI / unlisted (push)`, `CI / unlisted (pull_request)` |
+    | ❌ error | `required-not-protected` | [testdata/rules/required-not-protected/.gitea/workflows/ci.yml:12](<testdata/rules/required-not-protected/.gitea/workflows/ci.yml#L12>) | `matrix` is `bp-required: yes`, but the protection of `main` requires none of `CI / matrix (windows) (push)`, `CI / matrix (windows) (pull_request)` |
 
     <details><summary>Gate matrix (3 jobs)</summary>
 

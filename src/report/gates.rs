@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::Verdict;
+use super::escape::visible;
 use crate::analyze::Gate;
 use crate::workflow::Directive;
 
@@ -110,7 +111,7 @@ pub fn table(rows: &[Row<'_>]) -> String {
             last_root = Some(&g.root);
         }
         let directive = match g.directive.as_ref().map(|d| &d.value) {
-            Some(Directive::Pending(issue)) => format!("pending {issue}"),
+            Some(Directive::Pending(issue)) => format!("pending {}", visible(&issue.to_string())),
             Some(d) => d.kind().to_owned(),
             None if g.directive_invalid => "invalid".to_owned(),
             None => "-".to_owned(),
@@ -121,9 +122,13 @@ pub fn table(rows: &[Row<'_>]) -> String {
             Some(true) => "yes",
             Some(false) => "no",
         };
-        let mut contexts: Vec<String> = g.contexts.iter().map(|c| c.text.clone()).collect();
+        let mut contexts: Vec<String> = g
+            .contexts
+            .iter()
+            .map(|c| visible(&c.text).into_owned())
+            .collect();
         if let Some(reason) = &g.unresolvable {
-            contexts.push(format!("(unresolvable: {reason})"));
+            contexts.push(format!("(unresolvable: {})", visible(reason)));
         }
         if contexts.is_empty() {
             contexts.push("(posts no context on a pull request)".to_owned());
@@ -132,8 +137,8 @@ pub fn table(rows: &[Row<'_>]) -> String {
         for (i, c) in contexts.into_iter().enumerate() {
             let row = if i == 0 {
                 [
-                    g.file.clone(),
-                    g.job.clone(),
+                    visible(&g.file).into_owned(),
+                    visible(&g.job).into_owned(),
                     directive.clone(),
                     g.masked.as_str().to_owned(),
                     protected.to_owned(),

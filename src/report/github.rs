@@ -6,11 +6,22 @@ use crate::run::Checked;
 
 use super::sarif::artifact_uri;
 
-/// Escape the data of a command: `%`, `\r`, `\n`.
+/// Escape the data of a command: `%`, `\r`, `\n`, and every other control, bidi or line
+/// separator character made visible (no escape sequence reaches the log).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => {
+                let mut buf = [0u8; 4];
+                out.push_str(&super::escape::visible(c.encode_utf8(&mut buf)));
+            }
+        }
+    }
+    out
 }
 
 /// Escape a property value: the data escapes plus `:` and `,`.

@@ -7,6 +7,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
 };
 
+use super::escape::{snippet_text, visible};
 use crate::finding::{Finding, Severity};
 use crate::yaml::LineIndex;
 
@@ -18,13 +19,13 @@ struct Rendered<'a> {
 
 impl fmt::Debug for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&visible(&self.finding.message))
     }
 }
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&visible(&self.finding.message))
     }
 }
 
@@ -47,7 +48,7 @@ impl Diagnostic for Rendered<'_> {
         self.finding
             .help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'b>)
+            .map(|h| Box::new(visible(h).into_owned()) as Box<dyn fmt::Display + 'b>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -57,8 +58,8 @@ impl Diagnostic for Rendered<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.span?;
         let label = match (&self.finding.job, &self.finding.context) {
-            (_, Some(c)) => format!("context `{c}`"),
-            (Some(j), None) => format!("job `{j}`"),
+            (_, Some(c)) => format!("context `{}`", visible(c)),
+            (Some(j), None) => format!("job `{}`", visible(j)),
             _ => "here".to_owned(),
         };
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
@@ -74,7 +75,10 @@ const MAX_SNIPPET_LINE: usize = 400;
 /// Render a finding. `name` is how its file is shown; `source` is the file's text, when it
 /// could be read.
 pub fn render(finding: &Finding, name: &str, source: Option<&str>, color: bool) -> String {
-    let name = name.to_owned();
+    let name = visible(name).into_owned();
+    // The text as shown: hidden characters replaced one for one, positions unchanged.
+    let shown = source.map(snippet_text);
+    let source = shown.as_deref();
     let located = source
         .zip(finding.span)
         .map(|(text, sp)| (text, sp, LineIndex::new(text)));
@@ -110,7 +114,9 @@ pub fn render(finding: &Finding, name: &str, source: Option<&str>, color: bool) 
     if handler.render_report(&mut out, &rendered).is_err() {
         out = format!(
             "{}: {}: {}",
-            finding.severity, finding.rule, finding.message
+            finding.severity,
+            finding.rule,
+            visible(&finding.message)
         );
     }
     if rendered.span.is_none() {

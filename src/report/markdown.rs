@@ -5,15 +5,16 @@ use std::fmt::Write as _;
 
 use super::Verdict;
 use super::checks;
+use super::escape::{md_code, md_message, md_text};
 use super::gates::Row;
 use super::sarif::artifact_uri;
 use crate::finding::{Finding, Severity};
 use crate::forge::Forge;
 use crate::run::Checked;
 
-/// Escape a table cell.
+/// A table cell of text from the repository: Markdown and HTML escaped.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    md_text(s)
 }
 
 /// Where a line of a file is shown on the forge, from the runner's environment
@@ -39,6 +40,20 @@ fn link(forge: Forge, uri: &str, line: Option<u32>) -> String {
     }
 }
 
+/// A link target with everything but unreserved URL characters and `/`, `:`, `#`
+/// percent-encoded.
+fn url_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:#".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn icon(s: Severity) -> &'static str {
     match s {
         Severity::Error => "❌ error",
@@ -54,9 +69,14 @@ fn location(forge: Forge, f: &Finding) -> String {
                 Some(l) => format!("{uri}:{l}"),
                 None => uri.clone(),
             };
-            format!("[{}]({})", cell(&label), link(forge, &uri, f.line()))
+            // The link target is percent-encoded: no `)` or space can end it early.
+            format!(
+                "[{}](<{}>)",
+                cell(&label),
+                url_escape(&link(forge, &uri, f.line()))
+            )
         }
-        None => format!("`{}`", cell(&f.root)),
+        None => md_code(&f.root),
     }
 }
 
@@ -86,7 +106,7 @@ pub fn markdown(checked: &[Checked], rows: &[Row<'_>]) -> String {
                 icon(f.severity),
                 f.rule,
                 location(forge, f),
-                cell(&f.message)
+                md_message(&f.message)
             );
         }
         out.push('\n');
@@ -107,14 +127,14 @@ pub fn markdown(checked: &[Checked], rows: &[Row<'_>]) -> String {
         let contexts = g
             .contexts
             .iter()
-            .map(|c| format!("`{}`", cell(&c.text)))
+            .map(|c| md_code(&c.text))
             .collect::<Vec<_>>()
             .join("<br>");
         let _ = writeln!(
             out,
-            "| {} | `{}` | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             cell(&g.workflow),
-            cell(&g.job),
+            md_code(&g.job),
             directive,
             protected,
             verdict,

@@ -1,6 +1,7 @@
 //! Output formats.
 
 pub mod checks;
+pub mod escape;
 pub mod gates;
 pub mod github;
 pub mod human;
