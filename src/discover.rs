@@ -159,6 +159,11 @@ impl Tree<'_> {
     }
 }
 
+/// Whether `rel` is a regular file under `root`, with no symbolic link on the way.
+pub fn is_regular_file(root: &Path, rel: &str) -> bool {
+    normal_components(rel) && Tree::Disk(root).kind(rel) == Some(Kind::File)
+}
+
 /// The forge a repository is written for, from the workflow folders present:
 /// `.forgejo/workflows`, then `.gitea/workflows`, then GitHub.
 pub fn infer_forge(root: &Path) -> Forge {

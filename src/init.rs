@@ -46,6 +46,25 @@ pub fn plan(
         let Some(source) = report.sources.get(&wf.file) else {
             continue;
         };
+        // YAML breaks lines at a lone CR too; the comment lines gatelint reads and writes are
+        // found by LF. Rather than put a directive on the wrong line, leave such a file alone.
+        let lone_cr = source
+            .char_indices()
+            .any(|(i, c)| c == '\r' && !source[i + 1..].starts_with('\n'));
+        if lone_cr {
+            for gate in report.gates.iter().filter(|g| g.file == wf.file) {
+                if gate.directive.is_none() && !gate.directive_invalid && pr_reachable(wf) {
+                    skipped.push(Skipped {
+                        file: wf.file.clone(),
+                        job: gate.job.clone(),
+                        why: "the file ends lines with a lone CR: convert it to LF (or CRLF) \
+                              line endings, then run init again"
+                            .to_owned(),
+                    });
+                }
+            }
+            continue;
+        }
         // line → (directive text, jobs), for the jobs that need one.
         let mut by_line: BTreeMap<u32, (String, Vec<&str>)> = BTreeMap::new();
         let mut conflicts: Vec<u32> = Vec::new();
@@ -151,6 +170,57 @@ fn insert_lines(source: &str, at: &BTreeMap<u32, (String, Vec<&str>)>) -> String
     out
 }
 
+/// Write every change (and the starter config, when given) without ever leaving a file half
+/// written: each new content goes to a temporary file in the same folder, and only when all
+/// are written are they renamed over the originals (an atomic replace per file). A file that
+/// is a symbolic link, or lies under one, is never written through: nothing is written then.
+/// Returns how many files were written.
+pub fn apply(
+    root: &std::path::Path,
+    changes: &[FileChange],
+    config: Option<(&str, &str)>,
+) -> Result<usize, String> {
+    use std::io::Write as _;
+    let mut prepared: Vec<(tempfile::NamedTempFile, std::path::PathBuf)> = Vec::new();
+    let mut writes: Vec<(&str, &str, bool)> = changes
+        .iter()
+        .map(|c| (c.file.as_str(), c.updated.as_str(), true))
+        .collect();
+    if let Some((file, text)) = config {
+        writes.push((file, text, false));
+    }
+    for (rel, text, must_exist) in writes {
+        let target = root.join(rel);
+        if must_exist && !crate::discover::is_regular_file(root, rel) {
+            return Err(format!(
+                "{rel} is not a regular file inside the repository (a symbolic link?): \
+                 nothing written"
+            ));
+        }
+        if !must_exist && std::fs::symlink_metadata(&target).is_ok() {
+            return Err(format!("{rel} appeared meanwhile: nothing written"));
+        }
+        let dir = target.parent().unwrap_or(root);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".gatelint-init-")
+            .tempfile_in(dir)
+            .map_err(|e| format!("cannot write in {}: {e}; nothing written", dir.display()))?;
+        tmp.write_all(text.as_bytes())
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| format!("cannot write {rel}: {e}; nothing written"))?;
+        if must_exist && let Ok(meta) = std::fs::metadata(&target) {
+            let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+        }
+        prepared.push((tmp, target));
+    }
+    let count = prepared.len();
+    for (tmp, target) in prepared {
+        tmp.persist(&target)
+            .map_err(|e| format!("cannot replace {}: {}", target.display(), e.error))?;
+    }
+    Ok(count)
+}
+
 /// A unified diff of one change (insertions only), with 3 lines of context.
 pub fn unified_diff(change: &FileChange) -> String {
     let old: Vec<&str> = change.original.split_inclusive('\n').collect();
@@ -206,14 +276,17 @@ pub fn unified_diff(change: &FileChange) -> String {
 
 /// A starter `gatelint.toml`.
 pub fn starter_config(forge: &str, branch: &str, protection: Option<&str>) -> String {
+    // Values are written by the TOML serialiser: a branch name cannot add keys.
+    let quoted = |s: &str| toml::Value::String(s.to_owned()).to_string();
+    let (forge, branch) = (quoted(forge), quoted(branch));
     let protection_line = match protection {
-        Some(p) => format!("protection = \"{}\"\n", p.replace('\\', "/").replace('"', "\\\"")),
+        Some(p) => format!("protection = {}\n", quoted(&p.replace('\\', "/"))),
         None => "# protection = \".gitea/protection.json\"  # a snapshot: gatelint snapshot --remote -o FILE\n".to_owned(),
     };
     format!(
         "# gatelint configuration, written by `gatelint init`. See `gatelint rules` and the README.\n\
-         forge = \"{forge}\"\n\
-         branch = \"{branch}\"\n\
+         forge = {forge}\n\
+         branch = {branch}\n\
          {protection_line}\n\
          [masks]\n\
          # Comments that register a job-level continue-on-error, e.g. `# internal#12: …`.\n\

@@ -580,14 +580,30 @@ fn init(args: &InitArgs) -> Exit {
         };
     let (changes, skipped) =
         crate::init::plan(&checked.report, checked.protection.as_ref(), &config.syntax);
+    let visible = crate::report::escape::visible;
     for s in &skipped {
         eprintln!(
             "gatelint init: skipped job `{}` in {}: {}",
-            s.job, s.file, s.why
+            visible(&s.job),
+            visible(&s.file),
+            visible(&s.why)
+        );
+    }
+    // Files that could not be read (symbolic links, invalid YAML) get no directive either.
+    let unreadable: Vec<&Finding> = checked
+        .findings
+        .iter()
+        .filter(|f| f.rule == "workflow-invalid")
+        .collect();
+    for f in &unreadable {
+        eprintln!(
+            "gatelint init: skipped {}: {}",
+            visible(f.file.as_deref().unwrap_or("?")),
+            visible(&f.message)
         );
     }
     let config_path = Path::new(&args.path).join(config::FILE_NAME);
-    let write_config = config.file.is_none() && !config_path.exists();
+    let write_config = config.file.is_none() && std::fs::symlink_metadata(&config_path).is_err();
     let protection_rel = match (&args.sources.protection, &config.protection) {
         (Some(p), _) => Some(rules::relative_to_root(&args.path, p)),
         (None, Some(p)) => Some(rules::relative_to_root(&args.path, &p.to_string_lossy())),
@@ -614,15 +630,9 @@ fn init(args: &InitArgs) -> Exit {
         }
         return write_out(&out);
     }
-    for change in &changes {
-        let path = Path::new(&args.path).join(&change.file);
-        if let Err(e) = std::fs::write(&path, &change.updated) {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return Exit::Failure;
-        }
-    }
-    if write_config && let Err(e) = std::fs::write(&config_path, &starter) {
-        eprintln!("error: cannot write {}: {e}", config_path.display());
+    let config_write = write_config.then_some((config::FILE_NAME, starter.as_str()));
+    if let Err(e) = crate::init::apply(Path::new(&args.path), &changes, config_write) {
+        eprintln!("error: {}", crate::report::escape::visible(&e));
         return Exit::Failure;
     }
     if !args.common.quiet {
@@ -638,7 +648,7 @@ fn init(args: &InitArgs) -> Exit {
             }
         );
     }
-    if skipped.is_empty() {
+    if skipped.is_empty() && unreadable.is_empty() {
         Exit::Clean
     } else {
         Exit::Findings
