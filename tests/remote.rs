@@ -905,3 +905,298 @@ async fn environment_of_a_ci_runner() {
     );
     assert!(!stderr.contains(TOKEN) && !String::from_utf8_lossy(&out.stdout).contains(TOKEN));
 }
+
+/// Run gatelint with `vars` set (and the CI environment cleared); `secret` appears nowhere in
+/// what it printed, and it did not panic.
+async fn run_env(
+    args: Vec<String>,
+    vars: Vec<(&'static str, String)>,
+    secret: &'static str,
+) -> Out {
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::cargo_bin("gatelint").expect("binary");
+        cmd.current_dir(common::repo_root())
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "trace")
+            .env("RUST_BACKTRACE", "1");
+        for var in CLEARED {
+            cmd.env_remove(var);
+        }
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let out = cmd.timeout(Duration::from_secs(60)).output().expect("runs");
+        let out = Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert!(!out.stdout.contains(secret), "secret in stdout");
+        assert!(
+            !out.stderr.contains(secret),
+            "secret in stderr: {}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+        out
+    })
+    .await
+    .expect("joins")
+}
+
+const CANARY: &str = "canary-token-9f3e";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_that_cannot_be_a_header_is_refused_unshown() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json(200, "{}"))
+        .mount(&server)
+        .await;
+    let cases: [(&str, &str, String, &str); 6] = [
+        (
+            "github",
+            "GATELINT_TOKEN",
+            format!("{CANARY}\n"),
+            "a line break at its end: it was probably read from a file with its final newline",
+        ),
+        (
+            "github",
+            "GITHUB_TOKEN",
+            format!("{CANARY}\r\n"),
+            "a line break at its end",
+        ),
+        (
+            "github",
+            "GATELINT_TOKEN",
+            format!("canary\x1b[2J{CANARY}"),
+            "a control character (character 7)",
+        ),
+        (
+            "gitea",
+            "GITEA_TOKEN",
+            format!("{CANARY}\nX-Injected: 1"),
+            "a line break (character 18)",
+        ),
+        (
+            "gitea",
+            "GATELINT_TOKEN",
+            format!(" {CANARY}"),
+            "whitespace at its start",
+        ),
+        (
+            "forgejo",
+            "GITHUB_TOKEN",
+            format!("{CANARY}é"),
+            "a non-ASCII character",
+        ),
+    ];
+    for (forge, var, value, says) in cases {
+        let repo = if forge == "github" {
+            "testdata/remote-github"
+        } else {
+            "testdata/remote-gitea"
+        };
+        let out = run_env(
+            remote("check", repo, &server, &["--forge", forge]),
+            vec![(var, value.clone())],
+            CANARY,
+        )
+        .await;
+        assert_eq!(out.code, 2, "{var}={value:?}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains(&format!("the token in {var} contains {says}")),
+            "{var}={value:?}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("(the token is not shown)"),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("canary"), "{}", out.stderr);
+    }
+    // Refused before any request is sent.
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_over_the_size_cap_is_refused() {
+    let server = MockServer::start().await;
+    // 40 MiB of valid JSON: a list of one long context.
+    let huge = format!("{{\"contexts\": [\"{}\"]}}", "x".repeat(40 * 1024 * 1024));
+    serve(
+        &server,
+        format!("{GH}/branches/main/protection"),
+        json(200, &huge),
+    )
+    .await;
+    drop(huge);
+    let out = run_env(
+        remote("check", "testdata/remote-github", &server, &[]),
+        vec![("GATELINT_TOKEN", CANARY.to_owned())],
+        CANARY,
+    )
+    .await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "/api/v3/repos/octo/app/branches/main/protection: the answer is larger than the 32 MiB cap on API answers (Content-Length: 41943058 bytes)"
+        ),
+        "{}",
+        out.stderr
+    );
+    // Not retried.
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(1));
+}
+
+/// A server that answers one request with a chunked body of `mib` MiB and no
+/// `Content-Length`; its address.
+fn chunked_server(mib: usize) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    let addr = listener.local_addr().expect("address");
+    std::thread::spawn(move || {
+        let Ok((mut conn, _)) = listener.accept() else {
+            return;
+        };
+        let mut request = [0u8; 4096];
+        let _ = conn.read(&mut request);
+        let _ = conn.write_all(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+        );
+        let chunk = vec![b' '; 1024 * 1024];
+        for _ in 0..mib {
+            if conn
+                .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .is_err()
+                || conn.write_all(&chunk).is_err()
+                || conn.write_all(b"\r\n").is_err()
+            {
+                return;
+            }
+        }
+        let _ = conn.write_all(b"2\r\n{}\r\n0\r\n\r\n");
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunked_answer_over_the_size_cap_is_refused() {
+    let uri = chunked_server(33);
+    let a = args(&[
+        "check",
+        "testdata/remote-github",
+        "--remote",
+        "--server",
+        &uri,
+        "--repo",
+        "octo/app",
+        "--retries",
+        "0",
+    ]);
+    let out = run_env(a, vec![("GATELINT_TOKEN", CANARY.to_owned())], CANARY).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "the answer is larger than the 32 MiB cap on API answers (34603010 bytes read)"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_next_page_on_another_origin_is_not_followed() {
+    let Some(rules) = fixture("github-rules-branches-required-status-checks.synthetic.json") else {
+        return;
+    };
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        format!("{GH}/branches/main/protection"),
+        json(404, r#"{"message": "Branch not protected"}"#),
+    )
+    .await;
+    let port = server.address().port();
+    let elsewhere = [
+        format!("http://127.0.0.2:{port}"),
+        format!("https://127.0.0.1:{port}"),
+        format!("http://127.0.0.1:{}", port.wrapping_add(1)),
+        format!("http://evil.example:{port}"),
+        format!("http://user@127.0.0.1:{port}"),
+    ];
+    for origin in elsewhere {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            format!("{GH}/branches/main/protection"),
+            json(404, r#"{"message": "Branch not protected"}"#),
+        )
+        .await;
+        let next = format!("<{origin}{GH}/rules/branches/main?page=2>; rel=\"next\"");
+        serve(
+            &server,
+            format!("{GH}/rules/branches/main"),
+            json(200, &rules).insert_header("link", next.as_str()),
+        )
+        .await;
+        let out = run_env(
+            remote("check", "testdata/remote-github", &server, &[]),
+            vec![("GATELINT_TOKEN", CANARY.to_owned())],
+            CANARY,
+        )
+        .await;
+        assert_eq!(out.code, 2, "{origin}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(&format!(
+                "the next page of rulesets is at `{origin}{GH}/rules/branches/main?page=2`, not on the API's own scheme, host and port ({}/api/v3): refusing to follow it",
+                server.uri()
+            )),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(server.received_requests().await.map(|r| r.len()), Some(2));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_messages_are_shown_escaped_and_cut() {
+    let server = MockServer::start().await;
+    let message = format!(
+        "Bad\u{1b}[31m credentials\r\nerror: all gates pass\u{202e}txt.exe{}",
+        "x".repeat(5000)
+    );
+    let body = serde_json::json!({ "message": message }).to_string();
+    Mock::given(method("GET"))
+        .respond_with(json(401, &body))
+        .mount(&server)
+        .await;
+    let out = run_env(
+        remote("check", "testdata/remote-github", &server, &[]),
+        vec![("GATELINT_TOKEN", CANARY.to_owned())],
+        CANARY,
+    )
+    .await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "HTTP 401: Bad\\u{1b}[31m credentials\\r\\nerror: all gates pass\\u{202e}txt.exexxx"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("xxx… (the token from GATELINT_TOKEN was rejected"),
+        "{}",
+        out.stderr
+    );
+    for raw in ['\u{1b}', '\r', '\u{202e}'] {
+        assert!(!out.stderr.contains(raw), "{raw:?} in {}", out.stderr);
+    }
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(out.stderr.len() < 600, "{}", out.stderr.len());
+}

@@ -28,7 +28,7 @@ pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
         200 => {
             let p = parse(&a.body, &list_url, spec, &[Shape::GiteaList])?;
             let source = match &p.rule {
-                Some(rule) => format!("branch_protections, rule `{rule}`"),
+                Some(rule) => format!("branch_protections, rule `{}`", super::text::shown(rule)),
                 None => "branch_protections (no rule applies)".to_owned(),
             };
             Ok(Fetched {

@@ -1,8 +1,8 @@
 //! GitHub: classic branch protection and the rulesets that apply to the branch, their union
 //! (FORGE-SEMANTICS §5–6). octocrab has no typed API for either: raw GETs.
 
-use super::http::{AuthScheme, Client};
-use super::{Fetched, RemoteError, RemoteSpec, parse_as, repo_url, segment, status_error};
+use super::http::{AuthScheme, Client, same_origin};
+use super::{Fetched, RemoteError, RemoteSpec, parse_as, repo_url, segment, status_error, text};
 use crate::forge::protection::{Protection, Shape};
 
 /// Ruleset pages followed at most (100 rules each).
@@ -82,6 +82,14 @@ pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
         }
         rules.push(parse(&a.body, &url, spec)?);
         match a.next_page() {
+            Some(next) if !same_origin(&spec.api, &next) => {
+                return Err(RemoteError::new(format!(
+                    "GET {url}: the next page of rulesets is at `{}`, not on the API's own \
+                     scheme, host and port ({}): refusing to follow it",
+                    text::shown(&next),
+                    spec.api
+                )));
+            }
             Some(next) if page < MAX_PAGES => url = next,
             Some(_) => {
                 return Err(RemoteError::new(format!(

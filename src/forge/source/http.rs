@@ -11,6 +11,10 @@ use octocrab::Octocrab;
 
 use super::{RemoteError, Secret};
 
+/// The largest answer body read: a protection payload is a few kilobytes, a very large
+/// ruleset page a few megabytes.
+pub const MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
+
 /// How patient the client is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -95,6 +99,13 @@ impl Client {
         scheme: AuthScheme,
         limits: Limits,
     ) -> Result<Self, RemoteError> {
+        // Checked when read from the environment; again here, as a header value that does not
+        // parse would panic in the client.
+        if token.is_some_and(|t| !t.expose().bytes().all(|b| b.is_ascii_graphic())) {
+            return Err(RemoteError::new(
+                "the token is not a valid HTTP header value (the token is not shown)",
+            ));
+        }
         let mut builder = Octocrab::builder()
             .base_uri(api)
             .map_err(|_| RemoteError::new(format!("`{api}` is not a valid API address")))?
@@ -124,7 +135,8 @@ impl Client {
             let result = tokio::time::timeout(self.limits.timeout, self.once(url)).await;
             let retry_in = match &result {
                 Ok(Ok(answer)) => self.retry_delay(answer, attempt)?,
-                Ok(Err(_)) | Err(_) => Some(self.backoff(attempt)),
+                Ok(Err(Failure::Fatal(e))) => return Err(e.clone()),
+                Ok(Err(Failure::Transport(_))) | Err(_) => Some(self.backoff(attempt)),
             };
             match (retry_in, result) {
                 (Some(wait), _) if attempt < self.limits.retries => {
@@ -132,12 +144,13 @@ impl Client {
                     tokio::time::sleep(wait).await;
                 }
                 (_, Ok(Ok(answer))) => return Ok(answer),
-                (_, Ok(Err(e))) => {
+                (_, Ok(Err(Failure::Transport(e)))) => {
                     return Err(RemoteError::new(format!(
                         "GET {url} failed after {} attempts: {e}",
                         attempt + 1
                     )));
                 }
+                (_, Ok(Err(Failure::Fatal(e)))) => return Err(e),
                 (_, Err(_)) => {
                     return Err(RemoteError::new(format!(
                         "GET {url} timed out after {} s ({} attempts)",
@@ -149,15 +162,44 @@ impl Client {
         }
     }
 
-    async fn once(&self, url: &str) -> Result<Answer, String> {
-        let response = self.octo._get(url).await.map_err(|e| describe(&e))?;
+    /// One GET. A body over [`MAX_BODY_BYTES`] is refused, not retried and never parsed in
+    /// part: by its `Content-Length` before it is read, else by what was read.
+    ///
+    /// octocrab hands the body over only as an `http_body` stream or whole; the crates that
+    /// name the stream's trait are not dependencies of this one, so a body without a
+    /// `Content-Length` (chunked) is read whole (within `timeout`) and then measured.
+    async fn once(&self, url: &str) -> Result<Answer, Failure> {
+        let too_large = |size: String| {
+            Failure::Fatal(RemoteError::new(format!(
+                "GET {url}: the answer is larger than the {} MiB cap on API answers ({size}); \
+                 a protection payload is never that large",
+                MAX_BODY_BYTES / (1024 * 1024)
+            )))
+        };
+        let response = self
+            .octo
+            ._get(url)
+            .await
+            .map_err(|e| Failure::Transport(describe(&e)))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
+        let declared = headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if let Some(n) = declared
+            && n > MAX_BODY_BYTES
+        {
+            return Err(too_large(format!("Content-Length: {n} bytes")));
+        }
         let body = self
             .octo
             .body_to_string(response)
             .await
-            .map_err(|e| describe(&e))?;
+            .map_err(|e| Failure::Transport(describe(&e)))?;
+        if body.len() as u64 > MAX_BODY_BYTES {
+            return Err(too_large(format!("{} bytes read", body.len())));
+        }
         Ok(Answer {
             status,
             headers,
@@ -221,6 +263,37 @@ impl Client {
     }
 }
 
+/// Why one GET gave no answer: a transport failure is retried, a fatal one is not.
+#[derive(Debug)]
+enum Failure {
+    Transport(String),
+    Fatal(RemoteError),
+}
+
+/// Whether `url` is on the same origin (scheme, host, port) as `base`, with no user
+/// information: only then may a link the server gives (the next page) be followed.
+pub fn same_origin(base: &str, url: &str) -> bool {
+    fn origin(u: &str) -> Option<(String, String, u16)> {
+        let uri: http::Uri = u.parse().ok()?;
+        let scheme = uri.scheme_str()?.to_ascii_lowercase();
+        let authority = uri.authority()?;
+        if authority.as_str().contains('@') {
+            return None;
+        }
+        let port = match (authority.port_u16(), scheme.as_str()) {
+            (Some(p), _) => p,
+            (None, "https") => 443,
+            (None, "http") => 80,
+            (None, _) => return None,
+        };
+        Some((scheme, authority.host().to_ascii_lowercase(), port))
+    }
+    match (origin(base), origin(url)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
 /// An HTTP client error in one line, with its causes.
 fn describe(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
@@ -234,4 +307,31 @@ fn describe(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+
+    #[test]
+    fn origins() {
+        let api = "http://127.0.0.1:8080/api/v3";
+        assert!(same_origin(api, "http://127.0.0.1:8080/api/v3/x?page=2"));
+        assert!(same_origin(api, "HTTP://127.0.0.1:8080/other"));
+        assert!(!same_origin(api, "http://127.0.0.2:8080/api/v3/x"));
+        assert!(!same_origin(api, "https://127.0.0.1:8080/api/v3/x"));
+        assert!(!same_origin(api, "http://127.0.0.1:8081/api/v3/x"));
+        assert!(!same_origin(api, "http://127.0.0.1/api/v3/x"));
+        assert!(!same_origin(api, "http://u:p@127.0.0.1:8080/api/v3/x"));
+        assert!(!same_origin(api, "/api/v3/x"));
+        assert!(!same_origin(api, "not a url"));
+        assert!(same_origin(
+            "https://api.github.com",
+            "https://API.github.com:443/repositories/1/rules?page=2"
+        ));
+        assert!(!same_origin(
+            "https://api.github.com",
+            "https://api.github.com.evil.example/x"
+        ));
+    }
 }

@@ -7,6 +7,7 @@
 mod gitea;
 mod github;
 pub mod http;
+pub mod text;
 
 use std::fmt;
 
@@ -87,6 +88,58 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// The token from the first of `names` that is set (and not blank), checked.
+fn token_from(names: &[&'static str]) -> Result<Option<(&'static str, Secret)>, RemoteError> {
+    for name in names {
+        let Some(raw) = std::env::var_os(name) else {
+            continue;
+        };
+        let Some(value) = raw.to_str() else {
+            return Err(RemoteError::new(format!(
+                "{name} is not valid UTF-8: a token is plain ASCII text"
+            )));
+        };
+        if value.trim().is_empty() {
+            continue;
+        }
+        check_token(name, value)?;
+        return Ok(Some((name, Secret::new(value.to_owned()))));
+    }
+    Ok(None)
+}
+
+/// A token goes into an HTTP header: refuse one that holds anything but visible ASCII,
+/// naming the variable and the kind of character, never the token. Whitespace is not trimmed
+/// silently: a token read with its file's final newline is refused with a hint.
+pub fn check_token(name: &str, value: &str) -> Result<(), RemoteError> {
+    let Some((at, c)) = value.char_indices().find(|(_, c)| !c.is_ascii_graphic()) else {
+        return Ok(());
+    };
+    let what = match c {
+        '\n' | '\r' => "a line break",
+        ' ' | '\t' => "whitespace",
+        c if c.is_control() => "a control character",
+        _ => "a non-ASCII character",
+    };
+    let rest = &value[at..];
+    let hint = if rest.trim().is_empty() {
+        " at its end: it was probably read from a file with its final newline; set it \
+         without (e.g. `tr -d '\\r\\n' < FILE`)"
+            .to_owned()
+    } else if value[..at].is_empty() {
+        " at its start: set it without it".to_owned()
+    } else {
+        format!(
+            " (character {}): a token is one word of visible ASCII",
+            value[..at].chars().count() + 1
+        )
+    };
+    Err(RemoteError::new(format!(
+        "the token in {name} contains {what}{hint}; it cannot be sent in an HTTP header \
+         (the token is not shown)"
+    )))
+}
+
 impl RemoteSpec {
     /// Resolve from flags, then the runner's environment (`GITHUB_SERVER_URL`,
     /// `GITHUB_API_URL`, `GITHUB_REPOSITORY`, `GITHUB_BASE_REF`, `GITEA_ACTIONS`,
@@ -146,7 +199,7 @@ impl RemoteSpec {
             Forge::Github => &["GATELINT_TOKEN", "GITHUB_TOKEN"],
             Forge::Gitea | Forge::Forgejo => &["GATELINT_TOKEN", "GITEA_TOKEN", "GITHUB_TOKEN"],
         };
-        let found = names.iter().find_map(|n| env(n).map(|t| (*n, t)));
+        let found = token_from(names)?;
         Ok(RemoteSpec {
             forge,
             server,
@@ -154,10 +207,8 @@ impl RemoteSpec {
             owner: owner.to_owned(),
             repo: repo.to_owned(),
             branch,
-            token: found
-                .as_ref()
-                .map(|(_, t)| Secret::new(t.trim().to_owned())),
-            token_source: found.map(|(n, _)| n),
+            token_source: found.as_ref().map(|(n, _)| *n),
+            token: found.map(|(_, t)| t),
             limits: flags.limits,
         })
     }
@@ -196,7 +247,9 @@ pub fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
             Forge::Gitea | Forge::Forgejo => gitea::fetch(spec).await,
         }
     });
-    result.map_err(|e| RemoteError::new(spec.scrub(&e.message)))
+    // Server text inside is already escaped and cut; escape the rest too (no line breaks or
+    // terminal controls in an error), without a length cap.
+    result.map_err(|e| RemoteError::new(text::visible(&spec.scrub(&e.message), usize::MAX)))
 }
 
 /// Percent-encode a path segment (branch names may hold `/`).
@@ -245,7 +298,10 @@ fn parse_as(
 
 /// What a status means, for an error message: which permission is missing.
 fn status_error(spec: &RemoteSpec, url: &str, a: &http::Answer, need: &str) -> RemoteError {
-    let server_says = a.message().map(|m| format!(": {m}")).unwrap_or_default();
+    let server_says = a
+        .message()
+        .map(|m| format!(": {}", text::shown(&m)))
+        .unwrap_or_default();
     let who = match spec.token_source {
         Some(var) => format!("the token from {var}"),
         None => "no token (set GATELINT_TOKEN)".to_owned(),
@@ -259,7 +315,10 @@ fn status_error(spec: &RemoteSpec, url: &str, a: &http::Answer, need: &str) -> R
             spec.branch
         ),
         300..=399 => match a.headers.get("location").and_then(|l| l.to_str().ok()) {
-            Some(to) => format!("the server redirects to {to}: give that address as --server"),
+            Some(to) => format!(
+                "the server redirects to {}: give that address as --server",
+                text::shown(to)
+            ),
             None => "the server redirects; give its final address as --server".to_owned(),
         },
         _ => "the server failed".to_owned(),
@@ -268,4 +327,40 @@ fn status_error(spec: &RemoteSpec, url: &str, a: &http::Answer, need: &str) -> R
         "GET {url}: HTTP {}{server_says} ({hint})",
         a.status
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_token;
+
+    fn refusal(value: &str) -> String {
+        check_token("GATELINT_TOKEN", value)
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn tokens_must_be_visible_ascii() {
+        assert!(check_token("GATELINT_TOKEN", "ghp_abc123-._~+/=").is_ok());
+        for bad in [
+            "zq9\n",
+            "zq9\r\n",
+            "zq9 \n",
+            "zq9\u{1b}x",
+            "\tzq9",
+            "to k",
+            "zq9é",
+            "zq9\u{7f}",
+        ] {
+            let m = refusal(bad);
+            assert!(
+                m.starts_with("the token in GATELINT_TOKEN contains "),
+                "{bad:?}: {m}"
+            );
+            assert!(!m.contains("zq9"), "{bad:?}: {m}");
+        }
+        assert!(refusal("zq9\n").contains("at its end: it was probably read from a file"));
+        assert!(refusal("zq9\u{1b}x").contains("a control character (character 4)"));
+    }
 }
