@@ -701,21 +701,29 @@ fn gate_rows(checked: &[Checked]) -> Vec<gates::Row<'_>> {
     checked
         .iter()
         .flat_map(|c| {
+            // Why each job is vacuous, by (file, job): one pass over the findings.
+            let mut why: HashMap<(&str, &str), Vec<&'static str>> = HashMap::new();
+            for f in &c.findings {
+                if let (Some(file), Some(job), Some(reason)) = (
+                    f.file.as_deref(),
+                    f.job.as_deref(),
+                    gates::vacuous_reason(f.rule),
+                ) {
+                    let list = why.entry((file, job)).or_default();
+                    if !list.contains(&reason) {
+                        list.push(reason);
+                    }
+                }
+            }
             c.report.gates.iter().map(move |g| {
                 let protected = c
                     .protection
                     .as_ref()
                     .map(|p| g.contexts.iter().any(|ctx| p.requires(&ctx.text)));
-                let mut vacuous: Vec<&'static str> = Vec::new();
-                for f in &c.findings {
-                    if f.file.as_deref() == Some(g.file.as_str())
-                        && f.job.as_deref() == Some(g.job.as_str())
-                        && let Some(why) = gates::vacuous_reason(f.rule)
-                        && !vacuous.contains(&why)
-                    {
-                        vacuous.push(why);
-                    }
-                }
+                let vacuous = why
+                    .get(&(g.file.as_str(), g.job.as_str()))
+                    .cloned()
+                    .unwrap_or_default();
                 (g, protected, vacuous)
             })
         })

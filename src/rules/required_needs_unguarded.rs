@@ -61,11 +61,23 @@ impl Rule for RequiredNeedsUnguarded {
         if chain.len() < 2 {
             return;
         }
-        let shown = chain
-            .iter()
-            .map(|j| format!("`{j}`"))
-            .collect::<Vec<_>>()
-            .join(" → ");
+        // A long chain is shown by its ends: the message stays short (and the output linear).
+        let quote = |jobs: &[&str]| {
+            jobs.iter()
+                .map(|j| format!("`{j}`"))
+                .collect::<Vec<_>>()
+                .join(" → ")
+        };
+        let shown = if chain.len() > 6 {
+            format!(
+                "{} → … {} more … → {}",
+                quote(&chain[..3]),
+                chain.len() - 5,
+                quote(&chain[chain.len() - 2..])
+            )
+        } else {
+            quote(&chain)
+        };
         let dep = chain.last().copied().unwrap_or_default();
         let span = g.job.needs.first().map_or(g.gate.key_span, |n| n.span);
         let mut f = cx
