@@ -2912,3 +2912,93 @@ fn regression_cr_line_breaks_drop_directives() {
         same_with_breaks(text, "\r")
     });
 }
+
+/// `jobs` jobs that share one 256-leg matrix through a YAML alias: 256 contexts each for a few
+/// bytes (`j1 (0)` … on GitHub). `required` adds `bp-required: yes` above each job.
+fn amplified_workflow(jobs: usize, required: bool) -> String {
+    let values: Vec<String> = (0..256).map(|i| i.to_string()).collect();
+    let directive = if required {
+        "  # bp-required: yes\n"
+    } else {
+        ""
+    };
+    let mut y = format!(
+        "on: [push, pull_request]\njobs:\n{directive}  j0: {{runs-on: x, strategy: {{matrix: &m {{x: [{}]}}}}, \
+         steps: &s [{{run: a}}]}}\n",
+        values.join(", ")
+    );
+    for i in 1..jobs {
+        y.push_str(&format!(
+            "{directive}  j{i}: {{runs-on: x, strategy: {{matrix: *m}}, steps: *s}}\n"
+        ));
+    }
+    y
+}
+
+/// Analyse `workflow` (as `.github/workflows/ci.yml`) and run every rule, in diff mode against
+/// itself when `diff`.
+fn run_rules(workflow: &str, protection_text: &str, diff: bool) -> Outcome {
+    let files = vec![(".github/workflows/ci.yml".to_owned(), workflow.to_owned())];
+    let tree = mem_tree(&files);
+    let options = Options {
+        forge: Some(Forge::Github),
+        ..Options::default()
+    };
+    let report = analyze_tree("repo", Tree::Mem(&tree), &options).map_err(|e| e.to_string())?;
+    let prot =
+        protection::parse(protection_text, "protection.txt", "main").map_err(|e| e.to_string())?;
+    let config = Config::empty();
+    let today = Date {
+        year: 2026,
+        month: 6,
+        day: 1,
+    };
+    let mut cx = gatelint::rules::Cx::new(&report, Some(&prot), &config, today, "main");
+    let base = diff.then(|| gatelint::rules::Cx::new(&report, Some(&prot), &config, today, "main"));
+    if diff {
+        cx.base_contexts = Some(
+            report
+                .gates
+                .iter()
+                .flat_map(|g| g.contexts.iter().map(|c| c.text.clone()))
+                .collect(),
+        );
+    }
+    let findings = gatelint::rules::run(&cx, base.as_ref(), report.findings.clone());
+    Ok(if findings.is_empty() {
+        "no finding"
+    } else {
+        "findings"
+    })
+}
+
+/// rules/mod.rs `lost_contexts`: for every context of every required base gate it scans every
+/// context of every head gate (quadratic in contexts). Diff mode on an unchanged 24 KB workflow
+/// (300 jobs sharing a 256-leg matrix, each `bp-required: yes`, 76,800 contexts) takes 37 s in
+/// a release build (`gatelint check --base HEAD`); here 200 jobs.
+#[test]
+#[ignore = "fails until diff mode looks contexts up in a set (rules/mod.rs lost_contexts): >2 s CPU"]
+fn regression_diff_mode_quadratic_in_contexts() {
+    let workflow = amplified_workflow(200, true);
+    regression("regression_diff_mode_contexts", &workflow, |text| {
+        run_rules(text, "j0 (0)\n", true)
+    });
+}
+
+/// rules/protection_orphaned.rs: for each required context no job posts, the "did you mean"
+/// search computes a Levenshtein distance (allocating both strings as `Vec<char>`) to every
+/// posted context. A 51 KB workflow (900 jobs × a 256-leg matrix: 230,400 contexts) with a 6 KB
+/// context list of 200 entries no job posts: 100 s in a release build (`gatelint check
+/// --protection`); here 300 jobs and 40 entries.
+#[test]
+#[ignore = "fails until protection-orphaned bounds its nearest-name search: >2 s CPU"]
+fn regression_orphaned_entries_times_contexts() {
+    let workflow = amplified_workflow(300, false);
+    let list: String = (0..40)
+        .map(|i| format!("CI / nothing-posts-this-{i:05}\n"))
+        .collect();
+    let shown = format!("{workflow}=== protection.txt\n{list}");
+    regression("regression_orphaned_entries", &shown, move |_| {
+        run_rules(&workflow, &list, false)
+    });
+}
