@@ -168,7 +168,11 @@ fn check_root(
     let mut files = HashMap::new();
     let from_file = match &protection_path {
         Some(path) => {
-            let p = protection::load(Path::new(path), path, &branch).map_err(|e| e.to_string())?;
+            let repository = live
+                .map(|l| l.spec.full_name())
+                .or_else(|| source::known_repository(sources.remote.repo.as_deref()));
+            let p = protection::load(Path::new(path), path, &branch, repository.as_deref())
+                .map_err(|e| e.to_string())?;
             let rel = rules::relative_to_root(root, path);
             if let Ok(text) = std::fs::read_to_string(path) {
                 files.insert(rel, (path.clone(), Arc::from(text)));
