@@ -280,6 +280,26 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Where each line starts, to locate many offsets without rescanning the text.
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineStarts(starts)
+    }
+
+    /// What [`line_col`] says, in time logarithmic in the lines and linear in the line.
+    fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let index = self.0.partition_point(|&s| s <= offset).saturating_sub(1);
+        let start = self.0.get(index).copied().unwrap_or(0);
+        let col = text.get(start..offset).map_or(0, |l| l.chars().count()) + 1;
+        (index + 1, col)
+    }
+}
+
 pub fn parse_severity(s: &str) -> Result<Option<Severity>, String> {
     match s {
         "error" => Ok(Some(Severity::Error)),
@@ -416,6 +436,7 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?;
         }
+        let line_starts = LineStarts::new(text);
         for w in raw.masks.waiver {
             let start = w.span().start;
             let w = w.into_inner();
@@ -452,7 +473,7 @@ impl Config {
                 _ => String::new(),
             };
             let expires = Date::parse(&expires_text).map_err(|e| at(w.expires.span().start, e))?;
-            let (line, col) = line_col(text, start);
+            let (line, col) = line_starts.line_col(text, start);
             let first_line = text[start.min(text.len())..].lines().next().unwrap_or("");
             let col = (col - 1) as u32;
             let span = Span::new(
@@ -731,6 +752,21 @@ expires = 2999-12-31
                 waiver(issue, "2999-12-31").map(|w| w.0),
                 Ok(shown.to_owned())
             );
+        }
+    }
+
+    #[test]
+    fn line_starts_agree_with_line_col() {
+        let text = "a\nbé\n\nxyz\n";
+        let starts = LineStarts::new(text);
+        for offset in 0..=text.len() + 2 {
+            if text.is_char_boundary(offset.min(text.len())) {
+                assert_eq!(
+                    starts.line_col(text, offset),
+                    line_col(text, offset),
+                    "{offset}"
+                );
+            }
         }
     }
 
