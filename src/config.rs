@@ -75,16 +75,72 @@ impl std::fmt::Display for Date {
     }
 }
 
+/// The years an `expires` date may name.
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=9999;
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 impl Date {
-    fn parse(s: &str) -> Option<Date> {
-        let mut parts = s.split('-');
-        let year = parts.next()?.parse().ok()?;
-        let month = parts.next()?.parse().ok()?;
-        let day = parts.next()?.parse().ok()?;
-        if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-            return None;
+    /// Exactly `YYYY-MM-DD` (four, two and two ASCII digits, nothing around them), a real
+    /// calendar date in the years 2000 to 9999; else what is wrong.
+    fn parse(s: &str) -> Result<Date, String> {
+        let form = "`expires` must be a date, YYYY-MM-DD".to_owned();
+        let b = s.as_bytes();
+        let digits =
+            |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+        if b.len() != 10
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !digits(0..4)
+            || !digits(5..7)
+            || !digits(8..10)
+        {
+            return Err(form);
         }
-        Some(Date { year, month, day })
+        let num = |r: std::ops::Range<usize>| s.get(r).and_then(|t| t.parse::<u16>().ok());
+        let (Some(year), Some(month), Some(day)) = (num(0..4), num(5..7), num(8..10)) else {
+            return Err(form);
+        };
+        let year = i32::from(year);
+        if !YEARS.contains(&year) {
+            return Err(format!(
+                "`expires` must be in the years {} to {}, not {year}",
+                YEARS.start(),
+                YEARS.end()
+            ));
+        }
+        let Some(name) = usize::from(month)
+            .checked_sub(1)
+            .and_then(|m| MONTHS.get(m))
+        else {
+            return Err(format!(
+                "`expires` has no month {month}: months are 01 to 12"
+            ));
+        };
+        let days = days_in_month(year, month);
+        if !(1..=days).contains(&day) {
+            return Err(format!(
+                "`expires` is not a calendar date: {name} {year} has {days} days"
+            ));
+        }
+        Ok(Date {
+            year,
+            month: month as u8,
+            day: day as u8,
+        })
     }
 
     /// Today in UTC.
@@ -118,6 +174,57 @@ impl Date {
         let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
         Date { year, month, day }
     }
+}
+
+fn days_in_month(year: i32, month: u16) -> u16 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// An issue reference a waiver may give: `#123`, `prefix#123`, `owner/repo#123` (number 1 or
+/// more), a tracker key `PROJ-123`, or an http(s) URL; at most 300 characters, no whitespace
+/// or control characters.
+fn valid_issue_ref(s: &str) -> bool {
+    let number = |n: &str| {
+        !n.is_empty()
+            && n.len() <= 12
+            && n.bytes().all(|b| b.is_ascii_digit())
+            && !n.starts_with('0')
+    };
+    let name = |p: &str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    };
+    if s.is_empty() || s.len() > 300 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    if let Some(rest) = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+    {
+        return (rest.len() > 2 && rest.contains('.')) || rest.starts_with("localhost");
+    }
+    if let Some((before, n)) = s.rsplit_once('#') {
+        let prefix_ok = match before.split_once('/') {
+            None => before.is_empty() || name(before),
+            Some((owner, repo)) => name(owner) && name(repo),
+        };
+        return prefix_ok && number(n);
+    }
+    if let Some((key, n)) = s.rsplit_once('-') {
+        return key.starts_with(|c: char| c.is_ascii_uppercase())
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            && number(n);
+    }
+    false
 }
 
 /// A registered `continue-on-error` mask.
@@ -171,6 +278,26 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
+}
+
+/// Where each line starts, to locate many offsets without rescanning the text.
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineStarts(starts)
+    }
+
+    /// What [`line_col`] says, in time logarithmic in the lines and linear in the line.
+    fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let index = self.0.partition_point(|&s| s <= offset).saturating_sub(1);
+        let start = self.0.get(index).copied().unwrap_or(0);
+        let col = text.get(start..offset).map_or(0, |l| l.chars().count()) + 1;
+        (index + 1, col)
+    }
 }
 
 pub fn parse_severity(s: &str) -> Result<Option<Severity>, String> {
@@ -309,12 +436,29 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?;
         }
+        let line_starts = LineStarts::new(text);
         for w in raw.masks.waiver {
             let start = w.span().start;
             let w = w.into_inner();
             let issue = match w.issue.get_ref() {
-                toml::Value::String(s) if !s.trim().is_empty() => s.clone(),
-                toml::Value::Integer(n) => format!("#{n}"),
+                toml::Value::String(s) if valid_issue_ref(s) => s.clone(),
+                toml::Value::String(s) => {
+                    return Err(at(
+                        w.issue.span().start,
+                        format!(
+                            "`issue` must be an issue reference: #123, owner/repo#123, \
+                             PROJ-123 or an http(s) URL, not `{}`",
+                            crate::forge::source::text::visible(s, 80)
+                        ),
+                    ));
+                }
+                toml::Value::Integer(n) if *n >= 1 => format!("#{n}"),
+                toml::Value::Integer(n) => {
+                    return Err(at(
+                        w.issue.span().start,
+                        format!("`issue` must be an issue number of 1 or more, not {n}"),
+                    ));
+                }
                 _ => {
                     return Err(at(
                         w.issue.span().start,
@@ -322,18 +466,14 @@ impl Config {
                     ));
                 }
             };
+            // A TOML date (`expires = 2026-01-05`) or a string; a TOML date-time is no date.
             let expires_text = match w.expires.get_ref() {
                 toml::Value::Datetime(d) => d.to_string(),
                 toml::Value::String(s) => s.clone(),
                 _ => String::new(),
             };
-            let expires = Date::parse(expires_text.trim()).ok_or_else(|| {
-                at(
-                    w.expires.span().start,
-                    "`expires` must be a date, YYYY-MM-DD".to_owned(),
-                )
-            })?;
-            let (line, col) = line_col(text, start);
+            let expires = Date::parse(&expires_text).map_err(|e| at(w.expires.span().start, e))?;
+            let (line, col) = line_starts.line_col(text, start);
             let first_line = text[start.min(text.len())..].lines().next().unwrap_or("");
             let col = (col - 1) as u32;
             let span = Span::new(
@@ -462,6 +602,172 @@ expires = 2999-12-31
             (6, "`expires` must be a date, YYYY-MM-DD")
         );
         assert_eq!(e("[directives]\nwindow = 0\n").0, 2);
+    }
+
+    /// A waiver with `issue` and `expires` as written (TOML values); the error's line, column
+    /// and message, or the parsed (issue, expires).
+    fn waiver(issue: &str, expires: &str) -> Result<(String, Date), (usize, usize, String)> {
+        let text = format!(
+            "[[masks.waiver]]\nworkflow = \"CI\"\njob = \"a\"\nissue = {issue}\nreason = \"r\"\nexpires = {expires}\n"
+        );
+        parse(&text)
+            .map(|c| (c.waivers[0].issue.clone(), c.waivers[0].expires))
+            .map_err(|e| (e.line, e.column, e.message))
+    }
+
+    #[test]
+    fn odd_expiry_dates_are_refused_where_written() {
+        let form = "`expires` must be a date, YYYY-MM-DD";
+        for (expires, message) in [
+            ("\"+2999-01-01\"", form.to_owned()),
+            ("\"99999-12-31\"", form.to_owned()),
+            ("\"2026-1-5\"", form.to_owned()),
+            ("\" 2026-01-05\"", form.to_owned()),
+            ("\"2026-01-05 \"", form.to_owned()),
+            ("\"2026-01-05\\n\"", form.to_owned()),
+            ("\"２０２６-01-05\"", form.to_owned()),
+            ("\"2026/01/05\"", form.to_owned()),
+            ("\"\"", form.to_owned()),
+            ("2026-01-05T10:00:00Z", form.to_owned()),
+            ("10:00:00", form.to_owned()),
+            ("20260105", form.to_owned()),
+            (
+                "\"2026-04-31\"",
+                "`expires` is not a calendar date: April 2026 has 30 days".to_owned(),
+            ),
+            (
+                "\"2026-02-30\"",
+                "`expires` is not a calendar date: February 2026 has 28 days".to_owned(),
+            ),
+            // An unquoted TOML date is checked by the TOML parser first.
+            (
+                "2026-02-30",
+                "invalid date, expected day between 01 and 28".to_owned(),
+            ),
+            (
+                "\"2100-02-29\"",
+                "`expires` is not a calendar date: February 2100 has 28 days".to_owned(),
+            ),
+            (
+                "\"2026-02-00\"",
+                "`expires` is not a calendar date: February 2026 has 28 days".to_owned(),
+            ),
+            (
+                "\"2026-13-01\"",
+                "`expires` has no month 13: months are 01 to 12".to_owned(),
+            ),
+            (
+                "\"2026-00-10\"",
+                "`expires` has no month 0: months are 01 to 12".to_owned(),
+            ),
+            (
+                "\"1999-12-31\"",
+                "`expires` must be in the years 2000 to 9999, not 1999".to_owned(),
+            ),
+            (
+                "0000-01-01",
+                "`expires` must be in the years 2000 to 9999, not 0".to_owned(),
+            ),
+        ] {
+            assert_eq!(waiver("12", expires), Err((6, 11, message)), "{expires}");
+        }
+        // TOML dates and strings, leap days.
+        let day = |year, month, day| Date { year, month, day };
+        assert_eq!(
+            waiver("12", "2026-01-05"),
+            Ok(("#12".to_owned(), day(2026, 1, 5)))
+        );
+        assert_eq!(
+            waiver("12", "\"2026-01-05\""),
+            Ok(("#12".to_owned(), day(2026, 1, 5)))
+        );
+        assert_eq!(
+            waiver("12", "2028-02-29").map(|w| w.1),
+            Ok(day(2028, 2, 29))
+        );
+        assert_eq!(
+            waiver("12", "\"2000-02-29\"").map(|w| w.1),
+            Ok(day(2000, 2, 29))
+        );
+        assert_eq!(
+            waiver("12", "9999-12-31").map(|w| w.1),
+            Ok(day(9999, 12, 31))
+        );
+    }
+
+    #[test]
+    fn odd_issue_references_are_refused_where_written() {
+        for (issue, message) in [
+            ("-3", "`issue` must be an issue number of 1 or more, not -3"),
+            ("0", "`issue` must be an issue number of 1 or more, not 0"),
+            (
+                "\"\"",
+                "`issue` must be an issue reference: #123, owner/repo#123, PROJ-123 or an http(s) URL, not ``",
+            ),
+            (
+                "\"#0\"",
+                "`issue` must be an issue reference: #123, owner/repo#123, PROJ-123 or an http(s) URL, not `#0`",
+            ),
+            (
+                "\"#-3\"",
+                "`issue` must be an issue reference: #123, owner/repo#123, PROJ-123 or an http(s) URL, not `#-3`",
+            ),
+            (
+                "\" #12\"",
+                "`issue` must be an issue reference: #123, owner/repo#123, PROJ-123 or an http(s) URL, not ` #12`",
+            ),
+            (
+                "\"#12\\u001b[2J\"",
+                "`issue` must be an issue reference: #123, owner/repo#123, PROJ-123 or an http(s) URL, not `#12\\u{1b}[2J`",
+            ),
+            (
+                "\"soon\"",
+                "`issue` must be an issue reference: #123, owner/repo#123, PROJ-123 or an http(s) URL, not `soon`",
+            ),
+            (
+                "\"a/b/c#1\"",
+                "`issue` must be an issue reference: #123, owner/repo#123, PROJ-123 or an http(s) URL, not `a/b/c#1`",
+            ),
+            ("1.5", "`issue` must be an issue reference"),
+            ("true", "`issue` must be an issue reference"),
+        ] {
+            assert_eq!(
+                waiver(issue, "2999-12-31"),
+                Err((4, 9, message.to_owned())),
+                "{issue}"
+            );
+        }
+        for (issue, shown) in [
+            ("1", "#1"),
+            ("\"#2187\"", "#2187"),
+            ("\"mc#1982\"", "mc#1982"),
+            ("\"octo/app#12\"", "octo/app#12"),
+            ("\"PROJ-123\"", "PROJ-123"),
+            (
+                "\"https://git.example.com/o/r/issues/4\"",
+                "https://git.example.com/o/r/issues/4",
+            ),
+        ] {
+            assert_eq!(
+                waiver(issue, "2999-12-31").map(|w| w.0),
+                Ok(shown.to_owned())
+            );
+        }
+    }
+
+    #[test]
+    fn line_starts_agree_with_line_col() {
+        let text = "a\nbé\n\nxyz\n";
+        let starts = LineStarts::new(text);
+        for offset in 0..=text.len() + 2 {
+            if text.is_char_boundary(offset.min(text.len())) {
+                assert_eq!(
+                    starts.line_col(text, offset),
+                    line_col(text, offset),
+                    "{offset}"
+                );
+            }
+        }
     }
 
     #[test]

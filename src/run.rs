@@ -215,8 +215,11 @@ fn check_root(
     let mut own_protection = None;
     let from_file = match &protection_path {
         Some(path) => {
+            let repository = live
+                .map(|l| l.spec.full_name())
+                .or_else(|| source::known_repository(sources.remote.repo.as_deref()));
             let rel = rules::relative_to_root(root, path);
-            let head = protection::load(Path::new(path), path, &branch);
+            let head = protection::load(Path::new(path), path, &branch, repository.as_deref());
             // Diff mode: a protection file inside the repository is read as the base has it.
             let at_base = match (&base, Path::new(&rel).is_relative()) {
                 (Some(b), true) => crate::diff::file_at(
@@ -234,7 +237,8 @@ fn check_root(
                         format!("{path} at {}: not UTF-8 text", base_rev.unwrap_or(""))
                     })?;
                     let shown = format!("{path}@{}", base_rev.unwrap_or(""));
-                    let p = protection::parse(&text, &shown, &branch).map_err(|e| e.to_string())?;
+                    let p = protection::parse_for(&text, &shown, &branch, repository.as_deref())
+                        .map_err(|e| e.to_string())?;
                     files.insert(shown.clone(), (shown, Arc::from(text)));
                     own_protection = head.ok();
                     Some(p)

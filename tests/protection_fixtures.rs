@@ -7,7 +7,7 @@ use gatelint::forge::protection::{self, Shape};
 
 fn load(file: &str, branch: &str) -> Result<(Shape, Vec<String>, Option<String>), String> {
     let dir = common::shared("api-fixtures").ok_or("absent")?;
-    let p = protection::load(&dir.join(file), file, branch).map_err(|e| e.to_string())?;
+    let p = protection::load(&dir.join(file), file, branch, None).map_err(|e| e.to_string())?;
     Ok((
         p.shape,
         p.required.iter().map(|r| r.text.clone()).collect(),

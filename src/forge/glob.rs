@@ -1,14 +1,20 @@
 //! Glob patterns as Gitea compiles them (gobwas/glob): required status-check contexts with no
 //! separator (`*` also crosses `/`), protected-branch rule names with `/` as the separator.
 //! `(`, `)` and `.` are literal; `*`, `?`, `[...]`, `[!...]`, `{a,b}` and `\` escapes are
-//! special (FORGE-SEMANTICS §5). Translated to an anchored regex, which matches in linear time.
+//! special (FORGE-SEMANTICS §5). Translated to an anchored regex, which matches in time
+//! linear in the text (finite automata, no backtracking: `*a*a*a*a*b` costs what `*b` does);
+//! a pattern with no special character is compared as a string and compiles no regex.
 
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
+
+/// The most memory one compiled glob may take (a longer or deeper pattern is an error).
+const MAX_COMPILED_BYTES: usize = 256 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct Glob {
     pattern: String,
-    regex: Regex,
+    /// `None`: the pattern is a literal, matched by equality.
+    regex: Option<Regex>,
 }
 
 /// Characters that make a pattern a glob rather than a literal.
@@ -19,6 +25,12 @@ pub fn has_glob_chars(s: &str) -> bool {
 impl Glob {
     /// Compile `pattern`. With a `separator`, `*` and `?` do not match it and `**` does.
     pub fn new(pattern: &str, separator: Option<char>) -> Result<Self, String> {
+        if !pattern.contains(['*', '?', '[', '{', '\\']) {
+            return Ok(Glob {
+                pattern: pattern.to_owned(),
+                regex: None,
+            });
+        }
         let mut re = String::with_capacity(pattern.len() * 2 + 4);
         re.push_str("^(?s:");
         let any_one = match separator {
@@ -92,19 +104,51 @@ impl Glob {
             return Err(format!("`{pattern}` has an unclosed `{{`"));
         }
         re.push_str(")$");
-        let regex = Regex::new(&re).map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?;
+        let regex = RegexBuilder::new(&re)
+            .size_limit(MAX_COMPILED_BYTES)
+            .dfa_size_limit(MAX_COMPILED_BYTES)
+            .build()
+            .map_err(|e| match e {
+                regex::Error::CompiledTooBig(_) => {
+                    format!("`{}` is too large a glob", shorten(pattern))
+                }
+                // The regex error quotes the whole regex over several lines: its last line
+                // says what is wrong.
+                e => {
+                    let text = e.to_string();
+                    let why = text.lines().last().unwrap_or_default().trim();
+                    let why = why.strip_prefix("error: ").unwrap_or(why);
+                    format!("`{}` is not a valid glob: {why}", shorten(pattern))
+                }
+            })?;
         Ok(Glob {
             pattern: pattern.to_owned(),
-            regex,
+            regex: Some(regex),
         })
     }
 
     pub fn matches(&self, text: &str) -> bool {
-        self.regex.is_match(text)
+        match &self.regex {
+            Some(r) => r.is_match(text),
+            None => self.pattern == text,
+        }
+    }
+
+    /// The pattern has no special character: it matches exactly itself.
+    pub fn is_literal(&self) -> bool {
+        self.regex.is_none()
     }
 
     pub fn pattern(&self) -> &str {
         &self.pattern
+    }
+}
+
+/// A pattern as an error message shows it: at most 100 characters.
+fn shorten(pattern: &str) -> String {
+    match pattern.char_indices().nth(100) {
+        Some((at, _)) => format!("{}…", &pattern[..at]),
+        None => pattern.to_owned(),
     }
 }
 
@@ -156,6 +200,47 @@ mod tests {
         assert!(!m("release/*", Some('/'), "release/1.0/hotfix"));
         assert!(m("release/**", Some('/'), "release/1.0/hotfix"));
         assert!(!m("*", Some('/'), "feature/x"));
+    }
+
+    #[test]
+    fn literals_compile_no_regex() {
+        let g = Glob::new("CI / build (push)", None).unwrap_or_else(|e| panic!("{e}"));
+        assert!(g.is_literal() && g.matches("CI / build (push)") && !g.matches("CI / build"));
+        assert!(!Glob::new("CI / *", None).is_ok_and(|g| g.is_literal()));
+        assert!(!Glob::new("a\\b", None).is_ok_and(|g| g.is_literal()));
+        assert!(m("a\\b", None, "ab"));
+    }
+
+    #[test]
+    fn matching_does_not_backtrack() {
+        // Exponential for a backtracking matcher; linear here.
+        let pattern = format!("{}b", "*a".repeat(30));
+        let text = "a".repeat(20_000);
+        let g = Glob::new(&pattern, None).unwrap_or_else(|e| panic!("{e}"));
+        for _ in 0..100 {
+            assert!(!g.matches(&text));
+        }
+        assert!(g.matches(&format!("{text}b")));
+        let g = Glob::new(&format!("{}b", "**a".repeat(30)), Some('/'))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!g.matches(&"a/".repeat(10_000)));
+    }
+
+    #[test]
+    fn huge_patterns_are_errors_not_hogs() {
+        let e = Glob::new(&"[a-z]?{x,y}".repeat(20_000), None)
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("is too large a glob"), "{e}");
+        assert!(e.chars().count() < 200, "{e}");
+        let deep = format!("{}x{}", "{".repeat(1000), "}".repeat(1000));
+        let e = Glob::new(&deep, None).err().unwrap_or_default();
+        assert!(e.ends_with("…` is not a valid glob: exceed the maximum number of nested parentheses/brackets (250)"), "{e}");
+        assert_eq!(e.lines().count(), 1, "{e}");
+        assert_eq!(
+            Glob::new("v[9-0]", None).err().unwrap_or_default(),
+            "`v[9-0]` is not a valid glob: invalid character class range, the start must be <= the end"
+        );
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! APIs return (or a plain list), normalised to one model, and matched the way the forge
 //! matches (FORGE-SEMANTICS §5).
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde_json::Value as Json;
 
@@ -11,6 +13,11 @@ use crate::yaml::{Pos, Span};
 
 /// GitHub Actions' app / integration id, as widely reported (unverified, FORGE-SEMANTICS §2).
 pub const GITHUB_ACTIONS_APP_ID: i64 = 15368;
+
+/// The most glob patterns (required contexts with `*`, `?`, `[`, `{` or `\\`, rule names with
+/// glob characters) one protection source may hold: each posted context is tried against
+/// each of them. Literal entries are indexed and not limited.
+pub const MAX_GLOBS: usize = 5_000;
 
 /// How a required entry is compared with a posted context.
 #[derive(Debug, Clone)]
@@ -104,6 +111,55 @@ pub struct Protection {
     pub nothing_required: Option<String>,
     /// Read from a file (findings point into it); false when read live.
     pub local: bool,
+    /// The enforced entries indexed for matching, built on first use (`required` is not
+    /// changed after the protection is read).
+    index: OnceLock<Index>,
+}
+
+/// Enforced entries by what they match: exact strings (and globs without special
+/// characters) and any-event names by hash, true globs in list order.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    exact: HashMap<String, usize>,
+    any_event: HashMap<String, usize>,
+    globs: Vec<usize>,
+}
+
+impl Index {
+    fn new(required: &[Required]) -> Index {
+        let mut ix = Index::default();
+        for (i, r) in required.iter().enumerate() {
+            if !r.enforced() {
+                continue;
+            }
+            match &r.matcher {
+                Matcher::Exact(s) => {
+                    ix.exact.entry(s.clone()).or_insert(i);
+                }
+                Matcher::Glob(g) if g.is_literal() => {
+                    ix.exact.entry(g.pattern().to_owned()).or_insert(i);
+                }
+                Matcher::Glob(_) => ix.globs.push(i),
+                Matcher::AnyEvent(s) => {
+                    ix.any_event.entry(s.clone()).or_insert(i);
+                }
+            }
+        }
+        ix
+    }
+
+    /// The entries (positions) that match `context` by hash, at most three.
+    fn hashed(&self, context: &str) -> impl Iterator<Item = usize> {
+        let stripped = strip_event_suffix(context).and_then(|s| self.any_event.get(s));
+        [
+            self.exact.get(context),
+            self.any_event.get(context),
+            stripped,
+        ]
+        .into_iter()
+        .flatten()
+        .copied()
+    }
 }
 
 impl Protection {
@@ -126,14 +182,57 @@ impl Protection {
             required,
             nothing_required,
             local: false,
+            index: OnceLock::new(),
         }
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::new(&self.required))
     }
 
     /// True if an enforced entry matches `context`.
     pub fn requires(&self, context: &str) -> bool {
-        self.required
-            .iter()
-            .any(|r| r.enforced() && r.matches(context))
+        self.first_match(context).is_some()
+    }
+
+    /// The first enforced entry, in list order, that matches `context`. Exact entries are
+    /// found by hash; only true globs are tried one by one.
+    pub fn first_match(&self, context: &str) -> Option<&Required> {
+        let ix = self.index();
+        let mut best = ix.hashed(context).min();
+        for &i in &ix.globs {
+            if best.is_some_and(|b| b < i) {
+                break;
+            }
+            if self.required.get(i).is_some_and(|r| r.matches(context)) {
+                best = Some(i);
+                break;
+            }
+        }
+        best.and_then(|i| self.required.get(i))
+    }
+
+    /// For each entry of `required` (by position): whether it is enforced and matches one of
+    /// `contexts`. Linear in the contexts times the true globs, not in the entries.
+    pub fn matched_by<'c>(&self, contexts: impl IntoIterator<Item = &'c str>) -> Vec<bool> {
+        let ix = self.index();
+        let mut hit = vec![false; self.required.len()];
+        for c in contexts {
+            for i in ix.hashed(c) {
+                if let Some(h) = hit.get_mut(i) {
+                    *h = true;
+                }
+            }
+            for &i in &ix.globs {
+                if let (Some(h), Some(r)) = (hit.get_mut(i), self.required.get(i))
+                    && !*h
+                    && r.matches(c)
+                {
+                    *h = true;
+                }
+            }
+        }
+        hit
     }
 
     pub fn enforced(&self) -> impl Iterator<Item = &Required> {
@@ -159,11 +258,14 @@ fn location(line: &Option<usize>, column: &Option<usize>) -> String {
     }
 }
 
-/// Read a protection source file. `branch` selects the rule of a `branch_protections` list.
+/// Read a protection source file. `branch` selects the rule of a `branch_protections` list;
+/// a snapshot of another branch, or of another repository than `repository` (when known,
+/// `OWNER/NAME`), is refused.
 pub fn load(
     path: &std::path::Path,
     shown: &str,
     branch: &str,
+    repository: Option<&str>,
 ) -> Result<Protection, ProtectionError> {
     let err = |message: String| ProtectionError {
         file: shown.to_owned(),
@@ -181,11 +283,22 @@ pub fn load(
                 ))
             })
         })?;
-    parse(&text, shown, branch)
+    parse_for(&text, shown, branch, repository)
 }
 
 /// Parse a protection source's text; the shape is detected from the content.
 pub fn parse(text: &str, file: &str, branch: &str) -> Result<Protection, ProtectionError> {
+    parse_for(text, file, branch, None)
+}
+
+/// [`parse`], refusing a snapshot of another branch or of another repository than
+/// `repository` (when known).
+pub fn parse_for(
+    text: &str,
+    file: &str,
+    branch: &str,
+    repository: Option<&str>,
+) -> Result<Protection, ProtectionError> {
     let body = text.trim_start_matches('\u{feff}');
     let first = body.trim_start().chars().next();
     if matches!(first, Some('{' | '[')) {
@@ -195,7 +308,7 @@ pub fn parse(text: &str, file: &str, branch: &str) -> Result<Protection, Protect
             column: Some(e.column().max(1)),
             message: format!("invalid JSON: {e}"),
         })?;
-        return from_json(&json, body, file, branch);
+        return from_json(&json, body, file, branch, repository);
     }
     if body.contains('\0') {
         return Err(ProtectionError {
@@ -257,24 +370,53 @@ fn text_list(text: &str, file: &str) -> Protection {
         required,
         nothing_required,
         local: true,
+        index: OnceLock::new(),
     }
 }
 
 struct JsonCtx<'a> {
     text: &'a str,
     file: &'a str,
+    /// Each string literal of the text (with its quotes) and where it first occurs, built on
+    /// first use in one pass.
+    strings: std::cell::OnceCell<HashMap<&'a str, Span>>,
+    /// How many glob patterns were compiled, against [`MAX_GLOBS`].
+    globs: std::cell::Cell<usize>,
 }
 
-impl JsonCtx<'_> {
+impl<'a> JsonCtx<'a> {
+    fn new(text: &'a str, file: &'a str) -> Self {
+        JsonCtx {
+            text,
+            file,
+            strings: std::cell::OnceCell::new(),
+            globs: std::cell::Cell::new(0),
+        }
+    }
+
     /// Where the first occurrence of `value` (as a JSON string) is in the file.
     fn span_of(&self, value: &str) -> Option<Span> {
         let needle = serde_json::to_string(value).ok()?;
-        let at = self.text.find(&needle)?;
-        let line = self.text[..at].matches('\n').count() + 1;
-        let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let col = self.text[line_start..at].chars().count() as u32;
-        let width = needle.chars().count() as u32;
-        Some(Span::new(Pos::new(line, col), Pos::new(line, col + width)))
+        self.strings
+            .get_or_init(|| string_literals(self.text))
+            .get(needle.as_str())
+            .copied()
+    }
+
+    /// Count one more glob pattern; an error past [`MAX_GLOBS`].
+    fn count_glob(&self, near: &str) -> Result<(), ProtectionError> {
+        let n = self.globs.get() + 1;
+        self.globs.set(n);
+        if n > MAX_GLOBS {
+            return Err(self.shape_error(
+                format!(
+                    "more than {MAX_GLOBS} glob patterns: gatelint matches each posted context \
+                     against each of them, and refuses more"
+                ),
+                Some(near),
+            ));
+        }
+        Ok(())
     }
 
     fn shape_error(&self, message: String, near: Option<&str>) -> ProtectionError {
@@ -316,6 +458,9 @@ impl JsonCtx<'_> {
     }
 
     fn glob(&self, pattern: &str) -> Result<Required, ProtectionError> {
+        if pattern.contains(['*', '?', '[', '{', '\\']) {
+            self.count_glob("status_check_contexts")?;
+        }
         let g = Glob::new(pattern, None).map_err(|e| {
             let mut err = self.shape_error(format!("status check pattern {e}"), None);
             err.line = self.span_of(pattern).map(|s| s.start.line as usize);
@@ -323,6 +468,51 @@ impl JsonCtx<'_> {
         })?;
         Ok(self.required(pattern, Matcher::Glob(g), false))
     }
+}
+
+/// Every string literal of a JSON text (quotes included, as written) with the span of its
+/// first occurrence: line 1-based, columns 0-based in characters.
+fn string_literals(text: &str) -> HashMap<&str, Span> {
+    let mut out = HashMap::new();
+    let mut line = 1usize;
+    let mut col = 0u32;
+    let mut chars = text.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\n' => {
+                line += 1;
+                col = 0;
+            }
+            '"' => {
+                let (start_line, start_col) = (line, col);
+                col += 1;
+                let mut end = text.len();
+                let mut escaped = false;
+                for (i, k) in chars.by_ref() {
+                    col += 1;
+                    if k == '\n' {
+                        line += 1;
+                        col = 0;
+                    }
+                    if escaped {
+                        escaped = false;
+                    } else if k == '\\' {
+                        escaped = true;
+                    } else if k == '"' {
+                        end = i + 1;
+                        break;
+                    }
+                }
+                if let Some(literal) = text.get(at..end) {
+                    out.entry(literal).or_insert_with(|| {
+                        Span::new(Pos::new(start_line, start_col), Pos::new(line, col))
+                    });
+                }
+            }
+            _ => col += 1,
+        }
+    }
+    out
 }
 
 fn is_github_classic(o: &serde_json::Map<String, Json>) -> bool {
@@ -352,8 +542,9 @@ fn from_json(
     text: &str,
     file: &str,
     branch: &str,
+    repository: Option<&str>,
 ) -> Result<Protection, ProtectionError> {
-    let cx = JsonCtx { text, file };
+    let cx = JsonCtx::new(text, file);
     let unknown = || {
         cx.shape_error(
             "not a protection payload: expected GitHub branch protection (`required_status_checks`), \
@@ -370,9 +561,12 @@ fn from_json(
         required: Vec::new(),
         nothing_required: None,
         local: true,
+        index: OnceLock::new(),
     };
     match json {
-        Json::Object(o) if o.contains_key(SNAPSHOT_KEY) => snapshot(&cx, o, &mut out)?,
+        Json::Object(o) if o.contains_key(SNAPSHOT_KEY) => {
+            snapshot(&cx, o, branch, repository, &mut out)?;
+        }
         Json::Object(o) if is_github_classic(o) => {
             github_classic(&cx, o, &mut out)?;
             if let Some(rules) = o.get("rules") {
@@ -498,6 +692,8 @@ pub fn write_snapshot(p: &Protection, meta: &SnapshotMeta<'_>) -> String {
 fn snapshot(
     cx: &JsonCtx<'_>,
     o: &serde_json::Map<String, Json>,
+    branch: &str,
+    repository: Option<&str>,
     out: &mut Protection,
 ) -> Result<(), ProtectionError> {
     out.shape = Shape::Snapshot;
@@ -505,6 +701,46 @@ fn snapshot(
         return Err(cx.shape_error(
             "unknown snapshot version: this gatelint reads version 1".to_owned(),
             Some(SNAPSHOT_KEY),
+        ));
+    }
+    // What the snapshot froze must be what is checked: another branch's or repository's
+    // protection would pass or fail the wrong gates.
+    let meta = |key: &str| match o.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(v)) => Ok(Some(v.as_str())),
+        Some(_) => Err(cx.shape_error(format!("`{key}` must be a string"), Some(key))),
+    };
+    let froze_branch = meta("branch")?;
+    let froze_repo = meta("repository")?;
+    let of_repo = froze_repo
+        .map(|r| format!(" of {}", crate::forge::source::text::shown(r)))
+        .unwrap_or_default();
+    if let Some(b) = froze_branch
+        && b != branch
+    {
+        return Err(cx.shape_error(
+            format!(
+                "this is a snapshot of branch `{}`{of_repo}, but branch `{}` is checked: pass \
+                 --branch {0} if that is the target, or take a snapshot of `{1}` \
+                 (`gatelint snapshot --remote --branch {1} -o FILE`)",
+                crate::forge::source::text::shown(b),
+                crate::forge::source::text::shown(branch)
+            ),
+            Some("branch"),
+        ));
+    }
+    if let (Some(froze), Some(checked)) = (froze_repo, repository)
+        && !froze.eq_ignore_ascii_case(checked)
+    {
+        return Err(cx.shape_error(
+            format!(
+                "this is a snapshot of repository {}, but {} is checked (from --repo or \
+                 GITHUB_REPOSITORY): take a snapshot of this repository \
+                 (`gatelint snapshot --remote -o FILE`)",
+                crate::forge::source::text::shown(froze),
+                crate::forge::source::text::shown(checked)
+            ),
+            Some("repository"),
         ));
     }
     let glob = match o.get("matching").and_then(Json::as_str) {
@@ -585,6 +821,11 @@ fn github_classic(
         let Json::Array(items) = checks else {
             return Err(cx.shape_error("`checks` must be a list".to_owned(), Some("checks")));
         };
+        // Where each context already listed is, to mark it with its app.
+        let mut listed: HashMap<String, usize> = HashMap::new();
+        for (i, r) in out.required.iter().enumerate() {
+            listed.entry(r.text.clone()).or_insert(i);
+        }
         for item in items {
             let Some(context) = item.get("context").and_then(Json::as_str) else {
                 return Err(cx.shape_error(
@@ -594,9 +835,10 @@ fn github_classic(
             };
             let app = item.get("app_id").and_then(Json::as_i64);
             let external = app.is_some_and(|a| a != GITHUB_ACTIONS_APP_ID);
-            if let Some(existing) = out.required.iter_mut().find(|r| r.text == context) {
+            if let Some(existing) = listed.get(context).and_then(|&i| out.required.get_mut(i)) {
                 existing.external_app = external;
             } else {
+                listed.insert(context.to_owned(), out.required.len());
                 out.required.push(cx.required(
                     context,
                     Matcher::Exact(context.to_owned()),
@@ -726,6 +968,7 @@ fn gitea_list(
     } in ordered
     {
         let applies = if glob {
+            cx.count_glob("rule_name")?;
             Glob::new(name, Some('/'))
                 .map_err(|e| cx.shape_error(format!("rule name {e}"), Some("rule_name")))?
                 .matches(branch)
@@ -830,6 +1073,131 @@ mod tests {
         );
         let e = parse("{\"status_check_contexts\": [\"a[b\"]}", "x.json", "main").err();
         assert!(e.is_some_and(|e| e.message.contains("unclosed `[`")));
+    }
+
+    #[test]
+    fn json_spans_are_the_first_occurrence() {
+        let text = "{\"required_status_checks\": {\"contexts\": [\"a\", \"b \\\"q\\\"\"],\n  \"checks\": [{\"context\": \"a\"},\n{\"context\": \"ü c\", \"app_id\": 8}]}}";
+        let p = parse(text, "gh.json", "main").unwrap_or_else(|e| panic!("{e}"));
+        let spans: Vec<_> = p
+            .required
+            .iter()
+            .map(|r| r.span.map(|s| (s.start.line, s.start.col, s.end.col)))
+            .collect();
+        assert_eq!(texts(&p), ["a", "b \"q\"", "ü c"]);
+        assert_eq!(
+            spans,
+            [Some((1, 41, 44)), Some((1, 46, 55)), Some((3, 12, 17))]
+        );
+        assert!(p.required[2].external_app && !p.required[0].external_app);
+    }
+
+    #[test]
+    fn first_match_keeps_list_order() {
+        let p = parse(
+            "{\"status_check_contexts\": [\"CI / *\", \"CI / build (push)\", \"x\", \"*\"]}",
+            "g.json",
+            "main",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let first = |c: &str| p.first_match(c).map(|r| r.text.as_str());
+        assert_eq!(first("CI / build (push)"), Some("CI / *"));
+        assert_eq!(first("x"), Some("x"));
+        assert_eq!(first("y"), Some("*"));
+        assert_eq!(
+            p.matched_by(["CI / build (push)", "x"]),
+            [true, true, true, true]
+        );
+        assert_eq!(p.matched_by(["x"]), [false, false, true, true]);
+        let list = parse("a\n# pending-#3\nb\n", "l.txt", "main").unwrap_or_else(|e| panic!("{e}"));
+        assert!(list.requires("a (push)") && list.requires("a"));
+        assert!(
+            !list.requires("b (push)"),
+            "pending entries are not enforced"
+        );
+        assert_eq!(list.matched_by(["a (pull_request)", "b"]), [true, false]);
+    }
+
+    #[test]
+    fn many_contexts_and_globs() {
+        // 200,000 exact contexts: parsed, located and matched by hash.
+        let contexts: Vec<String> = (0..200_000)
+            .map(|i| format!("CI / job-{i} (push)"))
+            .collect();
+        let text = serde_json::json!({"required_status_checks": {"contexts": contexts, "checks": contexts.iter().map(|c| serde_json::json!({"context": c, "app_id": 15368})).collect::<Vec<_>>()}}).to_string();
+        let p = parse(&text, "big.json", "main").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.required.len(), 200_000);
+        assert!(p.required.iter().all(|r| r.span.is_some()));
+        let probes: Vec<String> = (0..2_000)
+            .map(|i| format!("CI / job-{} (push)", i * 97))
+            .collect();
+        assert!(probes.iter().all(|c| p.requires(c)));
+        assert!(!p.requires("CI / job-200000 (push)"));
+        let hit = p.matched_by(probes.iter().map(String::as_str));
+        assert_eq!(hit.iter().filter(|h| **h).count(), 2_000);
+
+        // 2,000 pathological globs, and Gitea's literal contexts beside them.
+        let mut patterns: Vec<String> = (0..2_000)
+            .map(|i| format!("{}{i}*b", "*a".repeat(12)))
+            .collect();
+        patterns.extend((0..100_000).map(|i| format!("lint {i} (push)")));
+        let text = serde_json::json!({"status_check_contexts": patterns}).to_string();
+        let p = parse(&text, "g.json", "main").unwrap_or_else(|e| panic!("{e}"));
+        let long = format!("{}1{}", "a".repeat(2_000), "a".repeat(2_000));
+        assert!(!p.requires(&long));
+        assert!(p.requires(&format!("{long}b")));
+        assert!(p.requires("lint 99999 (push)"));
+        assert_eq!(
+            p.matched_by([long.as_str(), "lint 5 (push)"])
+                .iter()
+                .filter(|h| **h)
+                .count(),
+            1
+        );
+
+        // More true globs than that: refused, with the cap.
+        let patterns: Vec<String> = (0..=MAX_GLOBS).map(|i| format!("CI {i} *")).collect();
+        let text = serde_json::json!({"status_check_contexts": patterns}).to_string();
+        let e = parse(&text, "g.json", "main")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(
+            e,
+            "g.json:1: more than 5000 glob patterns: gatelint matches each posted context against each of them, and refuses more"
+        );
+    }
+
+    #[test]
+    fn snapshots_of_another_branch_or_repository_are_refused() {
+        let snap = "{\n  \"gatelint-snapshot\": 1,\n  \"forge\": \"github\",\n  \"server\": \"https://github.com\",\n  \"repository\": \"octo/app\",\n  \"branch\": \"release\",\n  \"matching\": \"exact\",\n  \"required\": [\"build\"]\n}\n";
+        let ok = |branch: &str, repo: Option<&str>| parse_for(snap, "s.json", branch, repo);
+        assert!(ok("release", None).is_ok());
+        assert!(ok("release", Some("Octo/App")).is_ok());
+        let e = ok("main", Some("octo/app"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(
+            e,
+            "s.json:6: this is a snapshot of branch `release` of octo/app, but branch `main` is checked: pass --branch release if that is the target, or take a snapshot of `main` (`gatelint snapshot --remote --branch main -o FILE`)"
+        );
+        let e = ok("release", Some("octo/other"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(
+            e,
+            "s.json:5: this is a snapshot of repository octo/app, but octo/other is checked (from --repo or GITHUB_REPOSITORY): take a snapshot of this repository (`gatelint snapshot --remote -o FILE`)"
+        );
+        // A snapshot that names neither is taken as it is; a name that is not a string is not.
+        let bare = "{\"gatelint-snapshot\": 1, \"matching\": \"exact\", \"required\": [\"a\"]}";
+        assert!(parse_for(bare, "s.json", "main", Some("o/r")).is_ok());
+        let odd = "{\"gatelint-snapshot\": 1, \"branch\": 3, \"matching\": \"exact\"}";
+        assert!(
+            parse_for(odd, "s.json", "main", None)
+                .is_err_and(|e| e.message == "`branch` must be a string")
+        );
     }
 
     #[test]

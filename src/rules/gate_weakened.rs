@@ -102,10 +102,18 @@ impl Rule for GateWeakened {
         let own = head.own_config.unwrap_or(head.config);
         config_loosened(base, head, own, out);
         // Waivers may only shrink: a later `expires` renews a mask silently.
+        let mut base_waivers: std::collections::HashMap<(&str, &str), Vec<&crate::config::Waiver>> =
+            std::collections::HashMap::new();
+        for bw in &base.config.waivers {
+            base_waivers
+                .entry((bw.workflow.as_str(), bw.job.as_str()))
+                .or_default()
+                .push(bw);
+        }
         for hw in &own.waivers {
-            let renewed = base.config.waivers.iter().find(|bw| {
-                bw.workflow == hw.workflow && bw.job == hw.job && bw.expires < hw.expires
-            });
+            let renewed = base_waivers
+                .get(&(hw.workflow.as_str(), hw.job.as_str()))
+                .and_then(|bws| bws.iter().copied().find(|bw| bw.expires < hw.expires));
             if let Some(bw) = renewed {
                 let mut f = GateWeakened::new_finding(
                     head,

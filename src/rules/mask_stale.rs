@@ -1,6 +1,6 @@
 //! `mask-stale`: a waiver that matches no masked job.
 
-use super::{Cx, Rule, RuleInfo, waiver_matches};
+use super::{Cx, GateFacts, Rule, RuleInfo, waiver_matches};
 use crate::finding::Finding;
 
 super::rule!(
@@ -17,16 +17,21 @@ impl Rule for MaskStale {
     }
 
     fn check_root(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        // Gates by job id (a waiver names its job by id): not every gate for every waiver.
+        let mut gates_of: std::collections::HashMap<&str, Vec<&GateFacts<'_>>> =
+            std::collections::HashMap::new();
+        for g in &cx.gates {
+            gates_of.entry(g.job.id.as_str()).or_default().push(g);
+        }
         for w in &cx.config.waivers {
-            let used = cx
-                .gates
+            let candidates = gates_of.get(w.job.as_str()).map_or(&[][..], Vec::as_slice);
+            let used = candidates
                 .iter()
                 .any(|g| g.masked && waiver_matches(w, g.workflow, g.job));
             if used {
                 continue;
             }
-            let exists = cx
-                .gates
+            let exists = candidates
                 .iter()
                 .any(|g| waiver_matches(w, g.workflow, g.job));
             let why = if exists {

@@ -279,6 +279,12 @@ impl<'a> Cx<'a> {
         today: Date,
         branch: &'a str,
     ) -> Self {
+        // Waivers by job id (a waiver names its job by id): not every waiver for every job.
+        let mut waivers_of: std::collections::HashMap<&str, Vec<&Waiver>> =
+            std::collections::HashMap::new();
+        for w in &config.waivers {
+            waivers_of.entry(w.job.as_str()).or_default().push(w);
+        }
         let gates: Vec<GateFacts<'a>> = root
             .gates
             .iter()
@@ -295,10 +301,11 @@ impl<'a> Cx<'a> {
                     None => Vec::new(),
                 };
                 let masked = job.job_masked();
-                let waiver = config
-                    .waivers
-                    .iter()
-                    .find(|w| waiver_matches(w, workflow, job) && w.expires >= today);
+                let waiver = waivers_of.get(job.id.as_str()).and_then(|ws| {
+                    ws.iter()
+                        .copied()
+                        .find(|w| waiver_matches(w, workflow, job) && w.expires >= today)
+                });
                 let tracked = job
                     .mask_comments
                     .iter()

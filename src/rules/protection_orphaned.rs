@@ -4,6 +4,10 @@ use super::{Cx, Rule, RuleInfo, distance, line_span};
 use crate::finding::Finding;
 use crate::forge::protection::strip_event_suffix;
 
+/// Character comparisons spent on "did you mean" suggestions in all; past it, orphans get
+/// no suggestion (a protection with thousands of orphans needs none).
+const SUGGESTION_BUDGET: usize = 200_000_000;
+
 super::rule!(
     ProtectionOrphaned,
     "protection-orphaned",
@@ -32,24 +36,35 @@ impl Rule for ProtectionOrphaned {
             .flat_map(|g| cx.unposted_contexts(g).into_iter().map(|(c, _)| c))
             .collect();
         let unresolvable = cx.unresolvable_jobs();
-        for entry in protection.enforced() {
-            if entry.external_app || posted.iter().any(|c| entry.matches(c)) {
-                continue;
-            }
-            // A job that posts it on another event: `required-never-posted` says so.
-            if unposted.iter().any(|c| entry.matches(c)) {
+        // Which entries a posted context (or one posted on another event, which
+        // `required-never-posted` reports) matches: by hash, not entry by context.
+        let is_posted = protection.matched_by(posted.iter().copied());
+        let is_unposted = protection.matched_by(unposted.iter().map(String::as_str));
+        let posted_set: std::collections::HashSet<&str> = posted.iter().copied().collect();
+        // "Did you mean" compares an orphan with every posted context: bounded work in all.
+        let mut suggestion_budget = SUGGESTION_BUDGET;
+        for (i, entry) in protection.required.iter().enumerate() {
+            if !entry.enforced()
+                || entry.external_app
+                || is_posted.get(i) != Some(&false)
+                || is_unposted.get(i) != Some(&false)
+            {
                 continue;
             }
             // Written as a posted context but read as a glob: `context-glob-literal` says so.
             if cx.profile().forge != crate::forge::Forge::Github
                 && crate::forge::glob::has_glob_chars(&entry.text)
-                && posted.contains(&entry.text.as_str())
+                && posted_set.contains(entry.text.as_str())
             {
                 continue;
             }
             let mut help = String::new();
+            let len = entry.text.chars().count();
+            let cost = posted.len().saturating_mul(len.saturating_mul(len));
+            suggestion_budget = suggestion_budget.saturating_sub(cost);
             let nearest = posted
                 .iter()
+                .filter(|_| suggestion_budget > 0)
                 .map(|c| {
                     let candidate = if strip_event_suffix(&entry.text).is_none() {
                         strip_event_suffix(c).unwrap_or(c)

@@ -83,7 +83,7 @@ impl Rule for RequiredNeverPosted {
             return;
         };
         for (context, event) in cx.unposted_contexts(g) {
-            let Some(entry) = protection.enforced().find(|e| e.matches(&context)) else {
+            let Some(entry) = protection.first_match(&context) else {
                 continue;
             };
             let posted_elsewhere = cx

@@ -1,5 +1,7 @@
 //! `snapshot-drift`: with `--remote` and a protection file, the two disagree.
 
+use std::collections::HashSet;
+
 use super::{Cx, Rule, RuleInfo, line_span};
 use crate::finding::Finding;
 
@@ -21,8 +23,10 @@ impl Rule for SnapshotDrift {
             return;
         };
         let file = super::relative_to_root(&cx.root.root, &snapshot.file);
-        let in_snapshot = |text: &str| snapshot.enforced().any(|r| r.text == text);
-        let is_live = |text: &str| live.enforced().any(|r| r.text == text);
+        let snapshot_texts: HashSet<&str> = snapshot.enforced().map(|r| r.text.as_str()).collect();
+        let live_texts: HashSet<&str> = live.enforced().map(|r| r.text.as_str()).collect();
+        let in_snapshot = |text: &str| snapshot_texts.contains(text);
+        let is_live = |text: &str| live_texts.contains(text);
         for r in live.enforced().filter(|r| !in_snapshot(&r.text)) {
             let mut f = Self::new_finding(
                 cx,

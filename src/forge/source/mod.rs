@@ -83,6 +83,14 @@ pub struct RemoteFlags {
     pub limits: Limits,
 }
 
+/// The repository (`OWNER/NAME`) a run is about, when it is known: `--repo`, else
+/// `GITHUB_REPOSITORY` (set by GitHub, Gitea and Forgejo runners).
+pub fn known_repository(flag: Option<&str>) -> Option<String> {
+    flag.map(str::to_owned)
+        .or_else(|| env("GITHUB_REPOSITORY"))
+        .map(|r| r.trim().to_owned())
+}
+
 /// Read the environment variable `name`, if set and not empty.
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
