@@ -16,6 +16,11 @@ use crate::yaml::{Pos, Span};
 
 pub const FILE_NAME: &str = "gatelint.toml";
 
+/// At most this many `[masks] trackers` patterns.
+const MAX_TRACKERS: usize = 32;
+/// The compiled size one tracker pattern may have (regex's own limit, in bytes).
+const TRACKER_REGEX_BYTES: usize = 1024 * 1024;
+
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct Raw {
@@ -428,10 +433,19 @@ impl Config {
         }
 
         if let Some(trackers) = raw.masks.trackers {
+            if let Some(extra) = trackers.get(MAX_TRACKERS) {
+                return Err(at(
+                    extra.span().start,
+                    format!("more than {MAX_TRACKERS} tracker patterns: gatelint's limit"),
+                ));
+            }
             config.trackers = trackers
                 .iter()
                 .map(|t| {
-                    Regex::new(t.get_ref())
+                    regex::RegexBuilder::new(t.get_ref())
+                        .size_limit(TRACKER_REGEX_BYTES)
+                        .dfa_size_limit(TRACKER_REGEX_BYTES)
+                        .build()
                         .map_err(|e| at(t.span().start, format!("invalid tracker regex: {e}")))
                 })
                 .collect::<Result<_, _>>()?;

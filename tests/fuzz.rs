@@ -2862,7 +2862,6 @@ fn nested_callers(depth: usize) -> Vec<(String, String)> {
 /// Each level multiplies; nothing bounds the product (the naming budget counts bytes, and these
 /// names are short).
 #[test]
-#[ignore = "fails until naming bounds the legs of nested reusable workflows (forge/naming.rs called_names): >2 s CPU"]
 fn regression_nested_reusable_workflows_multiply_legs() {
     let files = nested_callers(8);
     let shown: String = files.iter().map(|(f, t)| format!("=== {f}\n{t}")).collect();
@@ -2882,7 +2881,6 @@ fn regression_nested_reusable_workflows_multiply_legs() {
 /// each may take ~11 MB and ~60 ms; nothing bounds their number. 200 × `'\w{200}'` (2 KB of
 /// `gatelint.toml`) takes 13.5 s and 2.3 GB in a release build; 64 KB would need ~75 GB.
 #[test]
-#[ignore = "fails until config.rs bounds the tracker regexes (count or total compiled size): >2 s CPU, >250 MB"]
 fn regression_tracker_regexes_unbounded() {
     let trackers = vec!["'\\w{200}'"; 40].join(", ");
     let text = format!("[masks]\ntrackers = [{trackers}]\n");
@@ -2979,7 +2977,6 @@ fn run_rules(workflow: &str, protection_text: &str, diff: bool) -> Outcome {
 /// (300 jobs sharing a 256-leg matrix, each `bp-required: yes`, 76,800 contexts) takes 37 s in
 /// a release build (`gatelint check --base HEAD`); here 200 jobs.
 #[test]
-#[ignore = "fails until diff mode looks contexts up in a set (rules/mod.rs lost_contexts): >2 s CPU"]
 fn regression_diff_mode_quadratic_in_contexts() {
     let workflow = amplified_workflow(200, true);
     regression("regression_diff_mode_contexts", &workflow, |text| {
@@ -2993,7 +2990,6 @@ fn regression_diff_mode_quadratic_in_contexts() {
 /// context list of 200 entries no job posts: 100 s in a release build (`gatelint check
 /// --protection`); here 300 jobs and 40 entries.
 #[test]
-#[ignore = "fails until protection-orphaned bounds its nearest-name search: >2 s CPU"]
 fn regression_orphaned_entries_times_contexts() {
     let workflow = amplified_workflow(300, false);
     let list: String = (0..40)

@@ -11,6 +11,17 @@ use crate::yaml::Value;
 /// Reusable workflows nested deeper than this are not followed (GitHub allows 10 levels).
 pub const MAX_CALL_DEPTH: usize = 10;
 
+/// The most job names one reusable-workflow call may expand to (nested calls multiply their
+/// matrices' legs).
+pub const MAX_CALLED_NAMES: usize = 4096;
+
+fn too_many_called() -> String {
+    format!(
+        "the reusable workflows this job calls expand to more than {MAX_CALLED_NAMES} jobs \
+         (nested matrices multiply): gatelint's limit"
+    )
+}
+
 /// The events whose runs post a commit status on Gitea/Forgejo and that a pull request can
 /// wait for, in the order contexts are listed (§2).
 pub const POSTING_EVENTS: [&str; 3] = ["push", "pull_request", "pull_request_target"];
@@ -91,10 +102,12 @@ pub fn job_contexts(
     };
     let mut contexts: Vec<Context> = Vec::new();
     let mut shared_by_legs: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut shared: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut push = |c: Context| {
-        if !contexts.iter().any(|x| x.text == c.text) {
+        if seen.insert(c.text.clone()) {
             contexts.push(c);
-        } else if !shared_by_legs.contains(&c.text) {
+        } else if shared.insert(c.text.clone()) {
             shared_by_legs.push(c.text);
         }
     };
@@ -328,11 +341,16 @@ fn called_names(
     for leg in &caller_legs {
         let inputs = call_inputs(job, &callee, leg, outer);
         let mut inner = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for called in &callee.jobs {
             for n in job_names_in(profile, called, callees, depth + 1, Some(&inputs))? {
-                if !inner.contains(&n) {
+                if seen.insert(n.clone()) {
+                    crate::budget::charge(n.len())?;
                     inner.push(n);
                 }
+            }
+            if inner.len() > MAX_CALLED_NAMES {
+                return Err(too_many_called());
             }
         }
         match profile.forge {
@@ -348,9 +366,13 @@ fn called_names(
             }
         }
     }
+    if out.len() > MAX_CALLED_NAMES {
+        return Err(too_many_called());
+    }
+    let mut seen = std::collections::HashSet::new();
     let mut unique = Vec::with_capacity(out.len());
     for n in out {
-        if !unique.contains(&n) {
+        if seen.insert(n.clone()) {
             unique.push(n);
         }
     }

@@ -149,6 +149,8 @@ pub struct Cx<'a> {
     pub toward_unrequired: Vec<Option<usize>>,
     /// Index in `gates` by (workflow index, job index).
     pub gate_index: HashMap<(usize, usize), usize>,
+    /// Every context some job posts (see [`Cx::posts`]).
+    pub posted: std::sync::OnceLock<std::collections::HashSet<&'a str>>,
     /// Diff mode: the checked revision's own config, when the base's is used for the check
     /// (the pull request's changes to it are compared, never applied).
     pub own_config: Option<&'a Config>,
@@ -339,6 +341,7 @@ impl<'a> Cx<'a> {
             gates,
             toward_unrequired,
             gate_index,
+            posted: std::sync::OnceLock::new(),
             snapshot: None,
             base_contexts: None,
             own_config: None,
@@ -376,6 +379,18 @@ impl<'a> Cx<'a> {
             .as_deref()
             .map(|f| relative_to_root(&self.root.root, f))
             .unwrap_or_default()
+    }
+
+    /// Whether any job posts `context` (a set built once, on first use).
+    pub fn posts(&self, context: &str) -> bool {
+        self.posted
+            .get_or_init(|| {
+                self.gates
+                    .iter()
+                    .flat_map(|g| g.gate.contexts.iter().map(|c| c.text.as_str()))
+                    .collect()
+            })
+            .contains(context)
     }
 
     /// Whether any job's contexts cannot be computed (an orphan may be one of theirs).
@@ -430,20 +445,12 @@ pub fn lost_contexts<'a>(b: &'a GateFacts<'a>, head: &Cx<'_>) -> Vec<&'a str> {
     } else {
         b.protected.iter().map(|c| c.text.as_str()).collect()
     };
-    wanted
-        .into_iter()
-        .filter(|c| {
-            !head
-                .gates
-                .iter()
-                .any(|h| h.gate.contexts.iter().any(|x| x.text == *c))
-        })
-        .collect()
+    wanted.into_iter().filter(|c| !head.posts(c)).collect()
 }
 
 /// Diff mode: the job at the head that continues a base job: the same id in the same file,
 /// else a job with the same steps (renamed).
-pub fn successor<'h>(b: &GateFacts<'_>, head: &'h Cx<'h>) -> Option<&'h GateFacts<'h>> {
+pub fn successor<'c, 'h>(b: &GateFacts<'_>, head: &'c Cx<'h>) -> Option<&'c GateFacts<'h>> {
     head.gates
         .iter()
         .find(|h| h.gate.file == b.gate.file && h.gate.job == b.gate.job)
