@@ -417,15 +417,22 @@ fn use_color(choice: ColorChoice, terminal: bool) -> bool {
     }
 }
 
-fn render(c: &Checked, f: &Finding, color: bool) -> String {
-    let (name, text) = match f.file.as_ref().and_then(|file| c.files.get(file)) {
-        Some((name, text)) => (name.clone(), Some(&**text)),
-        None => (
-            f.file.clone().unwrap_or_else(|| c.report.root.clone()),
-            None,
-        ),
-    };
-    human::render(f, &name, text, color)
+/// Source texts prepared for snippets, once per file.
+type Prepared<'c> = HashMap<&'c str, human::Prepared>;
+
+fn render<'c>(c: &'c Checked, f: &Finding, color: bool, cache: &mut Prepared<'c>) -> String {
+    match f.file.as_ref().and_then(|file| c.files.get_key_value(file)) {
+        Some((key, (name, text))) => {
+            let prepared = cache
+                .entry(key.as_str())
+                .or_insert_with(|| human::Prepared::new(text));
+            human::render(f, name, Some(prepared), color)
+        }
+        None => {
+            let name = f.file.clone().unwrap_or_else(|| c.report.root.clone());
+            human::render(f, &name, None, color)
+        }
+    }
 }
 
 fn write_out(out: &str) -> Exit {
@@ -495,11 +502,12 @@ fn check(args: &CheckArgs) -> Exit {
             let color = use_color(args.common.color, std::io::stdout().is_terminal());
             let mut out = String::new();
             for c in &checked {
+                let mut cache = Prepared::new();
                 for f in &c.findings {
                     if args.common.quiet && f.severity != Severity::Error {
                         continue;
                     }
-                    out.push_str(&render(c, f, color));
+                    out.push_str(&render(c, f, color, &mut cache));
                 }
             }
             if !args.common.quiet {
@@ -531,12 +539,13 @@ fn report(args: &ReportArgs) -> Exit {
         let color = use_color(args.common.color, std::io::stderr().is_terminal());
         let mut err = std::io::stderr().lock();
         for c in &checked {
+            let mut cache = Prepared::new();
             for f in c
                 .findings
                 .iter()
                 .filter(|f| matches!(f.rule, "workflow-invalid" | "directive-invalid"))
             {
-                let _ = write!(err, "{}", render(c, f, color));
+                let _ = write!(err, "{}", render(c, f, color, &mut cache));
             }
         }
     }

@@ -19,8 +19,21 @@ fn hidden(c: char) -> bool {
 /// as an escape (`\n`, `\r`, `\t`, `\u{1b}`), so the text stays on its line and does what it
 /// says.
 pub fn visible(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(hidden) {
+    // A runner reads `::cmd::` at the start of a line (after spaces) and the legacy `##[cmd]`
+    // anywhere in one (actions/runner): neither may come through from a name.
+    let command_like = s.trim_start().starts_with("::") || s.contains("##[");
+    if !s.chars().any(hidden) && !command_like {
         return Cow::Borrowed(s);
+    }
+    if command_like {
+        let lead = s.len() - s.trim_start().len();
+        let (head, rest) = s.split_at(lead);
+        let rest = match rest.strip_prefix(':') {
+            Some(r) if r.starts_with(':') => format!("\\x3a{r}"),
+            _ => rest.to_owned(),
+        };
+        let defused = format!("{head}{}", rest.replace("##[", "##\\x5b"));
+        return Cow::Owned(visible(&defused).into_owned());
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -153,6 +166,8 @@ mod tests {
             "a\\n::error::x\\r\\u{1b}[2J\\u{202e}b\\t"
         );
         assert_eq!(visible("\u{9b}31m"), "\\u{9b}31m");
+        assert_eq!(visible("  ::error::x"), "  \\x3a:error::x");
+        assert_eq!(visible("a ##[error]b"), "a ##\\x5berror]b");
         assert_eq!(visible_lines("one\ntwo\x1b"), "one\ntwo\\u{1b}");
     }
 

@@ -21,7 +21,8 @@ pub fn escape_data(s: &str) -> String {
             }
         }
     }
-    out
+    // The runner reads the legacy `##[command]` anywhere in a line.
+    out.replace("##[", "##\\x5b")
 }
 
 /// Escape a property value: the data escapes plus `:` and `,`.

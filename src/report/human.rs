@@ -3,9 +3,7 @@
 
 use std::fmt;
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
-};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 
 use super::escape::{snippet_text, visible};
 use crate::finding::{Finding, Severity};
@@ -13,8 +11,63 @@ use crate::yaml::LineIndex;
 
 struct Rendered<'a> {
     finding: &'a Finding,
-    source: Option<NamedSource<String>>,
+    source: Option<Windowed<'a>>,
     span: Option<SourceSpan>,
+}
+
+/// A file's text prepared once for all its findings: hidden characters replaced one for one
+/// ([`snippet_text`]) and its lines indexed.
+pub struct Prepared {
+    text: String,
+    index: LineIndex,
+}
+
+impl Prepared {
+    pub fn new(text: &str) -> Prepared {
+        let text = snippet_text(text).into_owned();
+        let index = LineIndex::new(&text);
+        Prepared { text, index }
+    }
+}
+
+/// The source miette reads: only the lines around a span are scanned (miette's own reader
+/// walks the text from its start for every finding, quadratic in findings × file size).
+struct Windowed<'a> {
+    name: &'a str,
+    prepared: &'a Prepared,
+}
+
+impl miette::SourceCode for Windowed<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
+        let text = &self.prepared.text;
+        let index = &self.prepared.index;
+        let (first_line, _) = index.line_col(text, span.offset());
+        let (last_line, _) = index.line_col(text, span.offset() + span.len());
+        let from = first_line.saturating_sub(context_lines_before).max(1);
+        let to = last_line + context_lines_after + 1;
+        let start = index.line_start(from).min(text.len());
+        let end = if to > index.line_count() {
+            text.len()
+        } else {
+            index.line_start(to).min(text.len())
+        };
+        let window = text.as_bytes().get(start..end).unwrap_or_default();
+        let inner = SourceSpan::new(span.offset().saturating_sub(start).into(), span.len());
+        let c = window.read_span(&inner, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.to_owned(),
+            c.data(),
+            SourceSpan::new((start + c.span().offset()).into(), c.span().len()),
+            c.line() + from - 1,
+            c.column(),
+            c.line_count() + from - 1,
+        )))
+    }
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -74,17 +127,14 @@ const MAX_SNIPPET_LINE: usize = 400;
 
 /// Render a finding. `name` is how its file is shown; `source` is the file's text, when it
 /// could be read.
-pub fn render(finding: &Finding, name: &str, source: Option<&str>, color: bool) -> String {
+pub fn render(finding: &Finding, name: &str, source: Option<&Prepared>, color: bool) -> String {
     let name = visible(name).into_owned();
-    // The text as shown: hidden characters replaced one for one, positions unchanged.
-    let shown = source.map(snippet_text);
-    let source = shown.as_deref();
     let located = source
         .zip(finding.span)
-        .map(|(text, sp)| (text, sp, LineIndex::new(text)));
+        .map(|(p, sp)| (p.text.as_str(), sp, &p.index, p));
     let (source, span) = match located {
         // A snippet of a huge line helps nobody (minified or generated files).
-        Some((text, sp, index))
+        Some((text, sp, index, prepared))
             if index.line(text, sp.start.line as usize).len() <= MAX_SNIPPET_LINE =>
         {
             let start = index.offset(text, sp.start);
@@ -93,7 +143,10 @@ pub fn render(finding: &Finding, name: &str, source: Option<&str>, color: bool) 
             let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
             let end = end.min(line_end).max(start);
             (
-                Some(NamedSource::new(name.clone(), text.to_owned())),
+                Some(Windowed {
+                    name: &name,
+                    prepared,
+                }),
                 Some(SourceSpan::new(start.into(), end - start)),
             )
         }
