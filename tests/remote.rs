@@ -1101,7 +1101,7 @@ async fn a_chunked_answer_over_the_size_cap_is_refused() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
         out.stderr.contains(
-            "the answer is larger than the 32 MiB cap on API answers (34603010 bytes read)"
+            "the answer is larger than the 32 MiB cap on API answers (more than 33554432 bytes sent)"
         ),
         "{}",
         out.stderr

@@ -7,6 +7,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::HeaderMap;
+use http_body_util::BodyExt as _;
 use octocrab::Octocrab;
 
 use super::{RemoteError, Secret};
@@ -165,9 +166,8 @@ impl Client {
     /// One GET. A body over [`MAX_BODY_BYTES`] is refused, not retried and never parsed in
     /// part: by its `Content-Length` before it is read, else by what was read.
     ///
-    /// octocrab hands the body over only as an `http_body` stream or whole; the crates that
-    /// name the stream's trait are not dependencies of this one, so a body without a
-    /// `Content-Length` (chunked) is read whole (within `timeout`) and then measured.
+    /// A body without a `Content-Length` (chunked) is read frame by frame and refused as soon
+    /// as it passes the cap.
     async fn once(&self, url: &str) -> Result<Answer, Failure> {
         let too_large = |size: String| {
             Failure::Fatal(RemoteError::new(format!(
@@ -192,14 +192,25 @@ impl Client {
         {
             return Err(too_large(format!("Content-Length: {n} bytes")));
         }
-        let body = self
-            .octo
-            .body_to_string(response)
-            .await
-            .map_err(|e| Failure::Transport(describe(&e)))?;
-        if body.len() as u64 > MAX_BODY_BYTES {
-            return Err(too_large(format!("{} bytes read", body.len())));
+        // Read frame by frame, stopping at the cap: a chunked answer (no Content-Length)
+        // cannot make gatelint hold more than the cap.
+        let mut stream = response.into_body();
+        let mut bytes: Vec<u8> = Vec::new();
+        while let Some(frame) = stream.frame().await {
+            let frame = frame.map_err(|e| Failure::Transport(describe(&e)))?;
+            if let Ok(data) = frame.into_data() {
+                if (bytes.len() + data.len()) as u64 > MAX_BODY_BYTES {
+                    return Err(too_large(format!("more than {MAX_BODY_BYTES} bytes sent")));
+                }
+                bytes.extend_from_slice(&data);
+            }
         }
+        let body = String::from_utf8(bytes).map_err(|e| {
+            Failure::Fatal(RemoteError::new(format!(
+                "GET {url}: the answer is not UTF-8 text (byte {})",
+                e.utf8_error().valid_up_to()
+            )))
+        })?;
         Ok(Answer {
             status,
             headers,
