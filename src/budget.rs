@@ -41,6 +41,10 @@ pub fn run<T>(bytes: u64, f: impl FnOnce() -> T) -> (T, bool) {
 /// Charge `n` bytes; an error once the budget is spent (and from then on).
 pub fn charge(n: usize) -> Result<(), String> {
     LEFT.with(|l| match l.get() {
+        Some(left) if (n as u64) < left => {
+            l.set(Some(left - n as u64));
+            Ok(())
+        }
         None => Ok(()),
         Some(left) => match left.checked_sub(n as u64) {
             Some(rest) if !SPENT.with(Cell::get) => {
@@ -58,6 +62,11 @@ pub fn charge(n: usize) -> Result<(), String> {
 
 /// The bytes a value holds (strings, keys, and a little per node), without recursion.
 pub fn size(v: &Value) -> usize {
+    match v {
+        Value::Str(s) => return 8 + s.len(),
+        Value::Seq(_) | Value::Map(_) => {}
+        _ => return 8,
+    }
     let mut total = 0usize;
     let mut pending = vec![v];
     while let Some(v) = pending.pop() {

@@ -102,12 +102,21 @@ pub fn job_contexts(
     };
     let mut contexts: Vec<Context> = Vec::new();
     let mut shared_by_legs: Vec<String> = Vec::new();
+    // A job posts a handful of contexts: a scan is fastest; past that (matrices, called
+    // workflows) a set keeps it linear.
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut shared: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut push = |c: Context| {
-        if seen.insert(c.text.clone()) {
+        let known = if contexts.len() < 64 {
+            contexts.iter().any(|x| x.text == c.text)
+        } else {
+            if seen.is_empty() {
+                seen.extend(contexts.iter().map(|x| x.text.clone()));
+            }
+            !seen.insert(c.text.clone())
+        };
+        if !known {
             contexts.push(c);
-        } else if shared.insert(c.text.clone()) {
+        } else if !shared_by_legs.contains(&c.text) {
             shared_by_legs.push(c.text);
         }
     };
