@@ -181,10 +181,6 @@ pub fn infer_forge_in(tree: Tree<'_>) -> Forge {
 }
 
 /// The folder the forge reads workflows from; the first that exists wins, even if empty.
-pub fn workflow_dir(root: &Path, forge: Forge) -> Option<&'static str> {
-    workflow_dir_in(Tree::Disk(root), forge)
-}
-
 pub fn workflow_dir_in(tree: Tree<'_>, forge: Forge) -> Option<&'static str> {
     let candidates: &[&'static str] = match forge {
         Forge::Forgejo => &[

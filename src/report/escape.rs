@@ -48,20 +48,6 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// [`visible`] for multi-line text (help, messages that span lines): line breaks kept, every
-/// other hidden character escaped.
-pub fn visible_lines(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| c != '\n' && hidden(c)) {
-        return Cow::Borrowed(s);
-    }
-    Cow::Owned(
-        s.split('\n')
-            .map(|l| visible(l).into_owned())
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
-}
-
 /// A source text for a snippet, character for character (so line/column positions still
 /// point at the same places): `\n`, `\t` and the `\r` of `\r\n` kept, every other hidden
 /// character replaced by a visible stand-in (a control picture, or `�`).
@@ -168,7 +154,6 @@ mod tests {
         assert_eq!(visible("\u{9b}31m"), "\\u{9b}31m");
         assert_eq!(visible("  ::error::x"), "  \\x3a:error::x");
         assert_eq!(visible("a ##[error]b"), "a ##\\x5berror]b");
-        assert_eq!(visible_lines("one\ntwo\x1b"), "one\ntwo\\u{1b}");
     }
 
     #[test]
