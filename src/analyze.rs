@@ -1,16 +1,15 @@
 //! The pipeline for one repository root: discover → parse → name contexts → gates.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
 use crate::discover::{self, Found, Skipped, Tree};
 use crate::finding::{Finding, Severity};
-use crate::forge::naming::{self, Callees, Context};
+use crate::forge::naming::{self, Callee, Callees, Context};
 use crate::forge::{Forge, ForgeProfile, Version};
 use crate::workflow::{self, Directive, DirectiveSyntax, Spanned, Workflow};
 use crate::yaml::{Pos, Span};
@@ -28,10 +27,11 @@ pub struct Options {
 }
 
 /// Which kind of masking a job has (`continue-on-error`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mask {
     Job,
     Step,
+    #[default]
     None,
 }
 
@@ -46,7 +46,7 @@ impl Mask {
 }
 
 /// One job's row in the gate matrix.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Gate {
     /// Index of the workflow in [`RootReport::workflows`] and of the job in it.
     pub workflow_index: usize,
@@ -159,6 +159,8 @@ pub fn analyze_tree(
         tree,
         parsed: workflows.iter().map(|w| (w.file.as_str(), w)).collect(),
         syntax: &options.syntax,
+        read: Mutex::new(HashMap::new()),
+        budget: &budget,
     };
     // Each workflow is named on one thread, within its own budget (see `budget`).
     let named: Vec<(Vec<Gate>, bool)> = workflows
@@ -166,13 +168,17 @@ pub fn analyze_tree(
         .enumerate()
         .map(|(workflow_index, wf)| {
             crate::budget::run(crate::budget::MAX_BYTES, || {
-                wf.jobs
-                    .iter()
-                    .enumerate()
-                    .map(|(job_index, job)| {
-                        gate_of(root, &profile, &callees, wf, workflow_index, job_index, job)
-                    })
-                    .collect::<Vec<Gate>>()
+                let mut gates = Vec::with_capacity(wf.jobs.len());
+                for (job_index, job) in wf.jobs.iter().enumerate() {
+                    let gate =
+                        gate_of(root, &profile, &callees, wf, workflow_index, job_index, job);
+                    if crate::budget::spent() {
+                        // The file is `workflow-invalid`; none of its gates is computed.
+                        return Vec::new();
+                    }
+                    gates.push(gate);
+                }
+                gates
             })
         })
         .collect();
@@ -214,14 +220,20 @@ fn gate_of(
     job: &workflow::Job,
 ) -> Gate {
     let named = naming::job_contexts(profile, wf, job, callees);
+    let workflow = wf
+        .name
+        .as_ref()
+        .map_or_else(|| wf.file_base_name(), |n| n.value.as_str());
+    // What the row copies (a long workflow name times many jobs adds up): within the budget.
+    let copied = root.len() + workflow.len() + wf.file.len() + job.id.len() + 256;
+    if crate::budget::charge(copied).is_err() {
+        return Gate::default();
+    }
     Gate {
         workflow_index,
         job_index,
         root: root.to_owned(),
-        workflow: wf
-            .name
-            .as_ref()
-            .map_or_else(|| wf.file_base_name().to_owned(), |n| n.value.clone()),
+        workflow: workflow.to_owned(),
         file: wf.file.clone(),
         job: job.id.clone(),
         key_span: job.key_span,
@@ -279,6 +291,19 @@ fn skipped_finding(root: &str, s: &Skipped) -> Finding {
 /// The most bytes of workflow text read for one root, all files together.
 pub const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
 
+/// Count `text` against the root's read budget.
+fn charge_read(budget: &AtomicU64, text: &str) -> Result<(), String> {
+    let total = budget.fetch_add(text.len() as u64, Ordering::Relaxed) + text.len() as u64;
+    if total > MAX_TOTAL_BYTES {
+        Err(format!(
+            "not read: the workflow files of this repository exceed {} MiB in all",
+            MAX_TOTAL_BYTES / (1024 * 1024)
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 fn load_one(
     root: &str,
     tree: Tree<'_>,
@@ -294,17 +319,9 @@ fn load_one(
         workflow: None,
         findings: Vec::new(),
     };
-    let read = tree.read(&file).and_then(|text| {
-        let total = budget.fetch_add(text.len() as u64, Ordering::Relaxed) + text.len() as u64;
-        if total > MAX_TOTAL_BYTES {
-            Err(format!(
-                "not read: the workflow files of this repository exceed {} MiB in all",
-                MAX_TOTAL_BYTES / (1024 * 1024)
-            ))
-        } else {
-            Ok(text)
-        }
-    });
+    let read = tree
+        .read(&file)
+        .and_then(|text| charge_read(budget, &text).map(|()| text));
     let text = match read {
         Ok(text) => text,
         Err(message) => {
@@ -315,7 +332,13 @@ fn load_one(
     };
     match workflow::parse_workflow(&text, &file, syntax) {
         Ok(wf) => {
+            let mut previous: Option<&Arc<workflow::JobDirective>> = None;
             for job in &wf.jobs {
+                // Jobs whose keys share a line share its comments: one finding per problem.
+                if previous.is_some_and(|p| Arc::ptr_eq(p, &job.directive)) {
+                    continue;
+                }
+                previous = Some(&job.directive);
                 for p in &job.directive.problems {
                     let wf_name = wf
                         .name
@@ -354,16 +377,34 @@ struct RootCallees<'a> {
     tree: Tree<'a>,
     parsed: HashMap<&'a str, &'a Workflow>,
     syntax: &'a DirectiveSyntax,
+    /// Workflows read for calls, by path: each is read and parsed once per root, however
+    /// many jobs call it.
+    read: Mutex<HashMap<String, Result<Arc<Workflow>, String>>>,
+    /// The root's read budget, shared with the workflow files (see [`MAX_TOTAL_BYTES`]).
+    budget: &'a AtomicU64,
 }
 
 impl Callees for RootCallees<'_> {
-    fn workflow(&self, path: &str) -> Result<Cow<'_, Workflow>, String> {
+    fn workflow(&self, path: &str) -> Result<Callee<'_>, String> {
         if let Some(wf) = self.parsed.get(path) {
-            return Ok(Cow::Borrowed(*wf));
+            return Ok(Callee::Borrowed(wf));
         }
-        let text = self.tree.read(path).map_err(|e| format!("`{path}` {e}"))?;
-        workflow::parse_workflow(&text, path, self.syntax)
-            .map(Cow::Owned)
-            .map_err(|e| format!("`{path}` is not a valid workflow: {}", e.message))
+        if let Some(known) = self.read.lock().ok().and_then(|r| r.get(path).cloned()) {
+            return known.map(Callee::Shared);
+        }
+        let read = self
+            .tree
+            .read(path)
+            .map_err(|e| format!("`{path}` {e}"))
+            .and_then(|text| charge_read(self.budget, &text).map(|()| text))
+            .and_then(|text| {
+                workflow::parse_workflow(&text, path, self.syntax)
+                    .map(Arc::new)
+                    .map_err(|e| format!("`{path}` is not a valid workflow: {}", e.message))
+            });
+        if let Ok(mut cache) = self.read.lock() {
+            cache.insert(path.to_owned(), read.clone());
+        }
+        read.map(Callee::Shared)
     }
 }

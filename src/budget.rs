@@ -22,8 +22,9 @@ thread_local! {
 /// The message of an evaluation stopped by the budget.
 pub fn exceeded() -> String {
     format!(
-        "naming this workflow's jobs would produce more than {} MiB (nested `format()`, large \
-         matrix values or aliases): stopped at gatelint's limit",
+        "naming this workflow's jobs would produce more than {} MiB of names and contexts \
+         (long names times many jobs or matrix legs, reusable workflows called many times, \
+         nested `format()`, aliases): stopped at gatelint's limit",
         MAX_BYTES / (1024 * 1024)
     )
 }
@@ -60,23 +61,35 @@ pub fn charge(n: usize) -> Result<(), String> {
     })
 }
 
-/// The bytes a value holds (strings, keys, and a little per node), without recursion.
+/// Whether the budget of the current [`run`] is spent.
+pub fn spent() -> bool {
+    SPENT.with(Cell::get)
+}
+
+/// What one value node costs in memory beyond its strings.
+const NODE: usize = std::mem::size_of::<Value>();
+/// What a string costs beyond its bytes: the allocator's header and rounding.
+const HEAP: usize = 16;
+/// What a mapping key costs beyond its bytes.
+const KEY: usize = std::mem::size_of::<String>() + HEAP;
+
+/// The bytes a value holds in memory (strings, keys, nodes), without recursion.
 pub fn size(v: &Value) -> usize {
     match v {
-        Value::Str(s) => return 8 + s.len(),
+        Value::Str(s) => return NODE + HEAP + s.len(),
         Value::Seq(_) | Value::Map(_) => {}
-        _ => return 8,
+        _ => return NODE,
     }
     let mut total = 0usize;
     let mut pending = vec![v];
     while let Some(v) = pending.pop() {
-        total = total.saturating_add(8);
+        total = total.saturating_add(NODE);
         match v {
-            Value::Str(s) => total = total.saturating_add(s.len()),
+            Value::Str(s) => total = total.saturating_add(HEAP + s.len()),
             Value::Seq(items) => pending.extend(items.iter()),
             Value::Map(entries) => {
                 for (k, x) in entries {
-                    total = total.saturating_add(k.len());
+                    total = total.saturating_add(KEY + k.len());
                     pending.push(x);
                 }
             }
@@ -84,6 +97,11 @@ pub fn size(v: &Value) -> usize {
         }
     }
     total
+}
+
+/// What a matrix entry or input (`key: value`) costs.
+pub fn entry_size(key: &str, v: &Value) -> usize {
+    KEY + key.len() + size(v)
 }
 
 /// Charge the size of `v`.

@@ -27,39 +27,88 @@ struct Run {
     stderr: String,
 }
 
+/// Set in the environment of [`probe`]'s process: the folder holding its command and outputs.
+const PROBE: &str = "GATELINT_RSS_PROBE";
+
 /// `gatelint ARGS` under a CPU limit, with the canary token set.
+///
+/// The peak memory of a child forked from this test process would include this process's own
+/// memory (Linux keeps the high-water mark across `exec`, and the tests run in parallel threads
+/// holding big inputs), so gatelint is started by a fresh, small copy of this test binary (the
+/// `probe` test below), which reports its child's `ru_maxrss` alone.
 fn limited(dir: &Path, args: &[&str]) -> Run {
+    let work = tempfile::tempdir().expect("temp dir");
     let bin = assert_cmd::cargo::cargo_bin("gatelint");
+    let mut command = vec![bin.to_string_lossy().into_owned()];
+    command.extend(args.iter().map(|a| (*a).to_owned()));
+    std::fs::write(work.path().join("command"), command.join("\0")).expect("write");
+    std::fs::write(work.path().join("dir"), dir.to_string_lossy().as_bytes()).expect("write");
+    let me = std::env::current_exe().expect("the test binary");
+    let probe = Command::new(me)
+        .args(["--exact", "probe", "--nocapture", "--test-threads=1"])
+        .env(PROBE, work.path())
+        .output()
+        .expect("the probe runs");
+    let read = |name: &str| std::fs::read_to_string(work.path().join(name)).unwrap_or_default();
+    assert!(
+        probe.status.success(),
+        "probe failed: {}{}",
+        String::from_utf8_lossy(&probe.stdout),
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    let status = read("status");
+    let run = Run {
+        code: status.trim().parse().unwrap_or(-1),
+        stdout: read("stdout"),
+        stderr: read("stderr"),
+    };
+    assert!(
+        run.code >= 0,
+        "gatelint was killed (CPU limit or signal): {status}\n{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains(common::CANARY) && !run.stderr.contains(common::CANARY));
+    let rss: i64 = read("maxrss").trim().parse().unwrap_or(i64::MAX);
+    assert!(
+        rss <= MAX_RSS_KIB,
+        "peak memory {rss} KiB is over {MAX_RSS_KIB} KiB: gatelint {args:?}"
+    );
+    run
+}
+
+/// Not a test of its own: run by [`limited`] in a fresh process (with [`PROBE`] set), it runs
+/// the command written there and records its exit status, output and peak memory.
+#[test]
+fn probe() {
+    let Some(work) = std::env::var_os(PROBE) else {
+        return;
+    };
+    let work = Path::new(&work);
+    let command = std::fs::read_to_string(work.join("command")).expect("command");
+    let dir = std::fs::read_to_string(work.join("dir")).expect("dir");
+    let mut parts = command.split('\0');
+    let bin = parts.next().expect("a program");
     let out = Command::new("sh")
         .arg("-c")
         .arg(format!("ulimit -t {CPU_LIMIT}; exec \"$0\" \"$@\""))
-        .arg(&bin)
-        .args(args)
+        .arg(bin)
+        .args(parts)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("GATELINT_TOKEN", common::CANARY)
         .output()
         .expect("gatelint runs");
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    let status = match out.status.code() {
+        Some(code) => code.to_string(),
+        None => format!("-1 ({:?})", out.status),
     };
-    assert!(
-        out.status.code().is_some(),
-        "gatelint was killed (CPU limit or signal): {:?}\n{}",
-        out.status,
-        run.stderr
-    );
-    assert!(!run.stdout.contains(common::CANARY) && !run.stderr.contains(common::CANARY));
     let rss = getrusage(UsageWho::RUSAGE_CHILDREN)
         .expect("getrusage")
         .max_rss();
-    assert!(
-        rss <= MAX_RSS_KIB,
-        "peak memory {rss} KiB is over {MAX_RSS_KIB} KiB"
-    );
-    run
+    std::fs::write(work.join("stdout"), &out.stdout).expect("write");
+    std::fs::write(work.join("stderr"), &out.stderr).expect("write");
+    std::fs::write(work.join("maxrss"), rss.to_string()).expect("write");
+    std::fs::write(work.join("status"), status).expect("write");
 }
 
 const GOOD: &str =
@@ -67,12 +116,26 @@ const GOOD: &str =
 
 /// A repository with `bad.yml` (≤ 1 MB) and a good sibling; `check --format json` on it.
 fn check_bad(content: &str) -> (Run, Vec<Value>) {
+    let (run, findings, _) = check_bad_with(content, &[]);
+    (run, findings)
+}
+
+/// [`check_bad`] with more files (each ≤ 1 MB) beside it; also gives `report`'s gates.
+fn check_bad_with(content: &str, more: &[(&str, &str)]) -> (Run, Vec<Value>, Vec<Value>) {
     assert!(content.len() <= 1024 * 1024, "{} bytes", content.len());
     let dir = tempfile::tempdir().expect("temp dir");
     let wf = dir.path().join(".github/workflows");
     std::fs::create_dir_all(&wf).expect("mkdir");
     std::fs::write(wf.join("bad.yml"), content).expect("write");
     std::fs::write(wf.join("fine.yml"), GOOD).expect("write");
+    for (path, text) in more {
+        assert!(text.len() <= 1024 * 1024, "{path}: {} bytes", text.len());
+        let path = dir.path().join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write");
+    }
     let root = dir.path().to_string_lossy().into_owned();
     let run = limited(dir.path(), &["check", &root, "--format", "json"]);
     let doc: Value = serde_json::from_str(&run.stdout)
@@ -80,15 +143,32 @@ fn check_bad(content: &str) -> (Run, Vec<Value>) {
     let findings = doc["findings"].as_array().cloned().unwrap_or_default();
     // The good file is still there: `report` lists its gate.
     let rep = limited(dir.path(), &["report", &root, "--format", "json"]);
-    let gates: Value = serde_json::from_str(&rep.stdout).expect("report JSON");
+    let report: Value = serde_json::from_str(&rep.stdout).expect("report JSON");
+    let gates = report["gates"].as_array().cloned().unwrap_or_default();
     assert!(
-        gates["gates"]
-            .as_array()
-            .is_some_and(|g| g.iter().any(|g| g["file"] == ".github/workflows/fine.yml")),
+        gates
+            .iter()
+            .any(|g| g["file"] == ".github/workflows/fine.yml"),
         "{}",
         rep.stdout
     );
-    (run, findings)
+    (run, findings, gates)
+}
+
+/// The gates `report` lists for bad.yml.
+fn bad_gates(gates: &[Value]) -> Vec<&Value> {
+    gates
+        .iter()
+        .filter(|g| g["file"] == ".github/workflows/bad.yml")
+        .collect()
+}
+
+/// `count` job keys on one line, as a flow mapping.
+fn jobs_on_one_line(count: usize) -> String {
+    let jobs: Vec<String> = (0..count)
+        .map(|i| format!("j{i}: {{runs-on: x}}"))
+        .collect();
+    format!("jobs: {{{}}}\n", jobs.join(", "))
 }
 
 /// The one `workflow-invalid` finding for bad.yml: (line, message).
@@ -282,4 +362,150 @@ fn duplicate_keys() {
         "{findings:#?}\n{}",
         run.stderr
     );
+}
+
+/// A 500 KB comment above one line holding 20,000 job keys: every job shares that comment.
+/// It was copied to each job and matched once per job (5.6 s, 3.9 GB); now it is read once.
+#[test]
+fn a_long_comment_shared_by_many_keys_on_one_line() {
+    let reason = "r".repeat(500_000);
+    let wf = format!(
+        "on: pull_request\n# bp-exempt: {reason}\n{}",
+        jobs_on_one_line(20_000)
+    );
+    let (run, findings, gates) = check_bad_with(&wf, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["file"] == ".github/workflows/bad.yml"),
+        "{findings:#?}"
+    );
+    let bad = bad_gates(&gates);
+    assert_eq!(bad.len(), 20_000);
+    assert!(bad.iter().all(|g| g["directive"] == "exempt"));
+
+    // A placeholder there is one `directive-invalid`, not one per job, and its message
+    // quotes 80 characters of the comment, not 500,000.
+    let wf = format!(
+        "on: pull_request\n# bp-exempt: todo {reason}\n{}",
+        jobs_on_one_line(20_000)
+    );
+    let (run, findings, _) = check_bad_with(&wf, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let invalid: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["rule"] == "directive-invalid")
+        .collect();
+    assert_eq!(invalid.len(), 1, "{invalid:#?}");
+    assert_eq!(invalid[0]["line"], 2);
+    let message = invalid[0]["message"].as_str().unwrap_or_default();
+    assert_eq!(
+        message,
+        format!("`bp-exempt: todo {}…` is a placeholder", "r".repeat(75))
+    );
+}
+
+/// A 500 KB workflow name times 20,000 jobs: every context and row held the name (3.9 GB).
+/// The naming budget counts what rows and contexts copy, and refuses the file.
+#[test]
+fn a_long_workflow_name_times_many_jobs() {
+    let name = "N".repeat(500_000);
+    let mut wf = format!("name: {name}\non: [push, pull_request]\njobs:\n");
+    for i in 0..20_000 {
+        wf.push_str(&format!("  j{i}: {{runs-on: x}}\n"));
+    }
+    let (run, findings, gates) = check_bad_with(&wf, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let (line, message) = invalid(&findings);
+    assert_eq!(line, 1);
+    assert!(
+        message.contains("more than 64 MiB of names and contexts"),
+        "{message}"
+    );
+    // None of its gates is computed (the file is refused as a whole).
+    assert!(bad_gates(&gates).is_empty());
+}
+
+/// 45,000 job keys on one 1 MB line: finding each key's column walked the line from its start
+/// (14 s). Every job is read, in every output format.
+#[test]
+fn many_jobs_on_one_line() {
+    let wf = format!("on: pull_request\n{}", jobs_on_one_line(45_000));
+    let (run, findings, gates) = check_bad_with(&wf, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let missing = findings
+        .iter()
+        .filter(|f| f["rule"] == "directive-missing" && f["file"] == ".github/workflows/bad.yml")
+        .count();
+    assert_eq!(missing, 45_000);
+    assert_eq!(bad_gates(&gates).len(), 45_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wfs = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&wfs).expect("mkdir");
+    std::fs::write(wfs.join("bad.yml"), &wf).expect("write");
+    let root = dir.path().to_string_lossy().into_owned();
+    for format in ["human", "sarif", "markdown", "github"] {
+        let run = limited(dir.path(), &["check", &root, "--format", format]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+    }
+}
+
+/// 20,000 jobs calling one reusable workflow of 900 KB outside the workflows folder: it was
+/// read and parsed again for every call. Now once per repository.
+#[test]
+fn one_callee_called_many_times() {
+    let mut callee = String::from(
+        "on: workflow_call\njobs:\n  c:\n    runs-on: x\n    steps: [{run: 'true'}]\n",
+    );
+    let pad = "# padding padding padding padding padding padding padding padding padding\n";
+    while callee.len() + pad.len() < 900 * 1024 {
+        callee.push_str(pad);
+    }
+    let mut wf = String::from("on: pull_request\njobs:\n");
+    for i in 0..20_000 {
+        wf.push_str(&format!("  j{i}: {{uses: ./ci/callee.yml}}\n"));
+    }
+    let (run, findings, gates) = check_bad_with(&wf, &[("ci/callee.yml", &callee)]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        !findings.iter().any(|f| f["rule"] == "workflow-invalid"),
+        "{findings:#?}"
+    );
+    let bad = bad_gates(&gates);
+    assert_eq!(bad.len(), 20_000);
+    // GitHub names a called job `caller / callee`.
+    assert_eq!(bad[19_999]["contexts"], serde_json::json!(["j19999 / c"]));
+}
+
+/// A 20,000-key matrix: a job name looking keys up 100 times copied the whole leg for each
+/// lookup; now it copies the value it finds. Times 200 legs (four million entries, 490 MB)
+/// the naming budget, which counts what the legs hold in memory, refuses the file.
+#[test]
+fn a_wide_matrix_read_many_times() {
+    let lookups = vec!["matrix.k19999 == 'no'"; 100].join(" || ");
+    let mut wf = format!(
+        "on: pull_request\njobs:\n  j:\n    runs-on: x\n    name: ${{{{ {lookups} || matrix.k7 }}}}\n    strategy:\n      matrix:\n"
+    );
+    for i in 0..20_000 {
+        wf.push_str(&format!("        k{i}: [v{i}]\n"));
+    }
+    let (run, findings, gates) = check_bad_with(&wf, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        !findings.iter().any(|f| f["rule"] == "workflow-invalid"),
+        "{findings:#?}"
+    );
+    let bad = bad_gates(&gates);
+    assert_eq!(bad.len(), 1);
+    assert_eq!(bad[0]["contexts"], serde_json::json!(["v7"]));
+
+    let legs: Vec<String> = (0..200).map(|i| i.to_string()).collect();
+    wf.push_str(&format!("        zz: [{}]\n", legs.join(", ")));
+    let (run, findings, gates) = check_bad_with(&wf, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let (line, message) = invalid(&findings);
+    assert_eq!(line, 1);
+    assert!(message.contains("more than 64 MiB"), "{message}");
+    assert!(bad_gates(&gates).is_empty());
 }

@@ -123,7 +123,9 @@ fn init_on_the_fixture() {
             .filter(|f| f["rule"] == "directive-invalid")
             .count()
     });
-    assert_eq!(invalid, 4);
+    // One per placeholder written: flow.yml's two jobs share a line, so the one placeholder
+    // above it is reported once, not once per job.
+    assert_eq!(invalid, 3);
 
     // Again: nothing to do.
     let snapshot: Vec<String> = before

@@ -18,11 +18,10 @@
 
 mod common;
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use gatelint::forge::naming::{self, Callees};
+use gatelint::forge::naming::{self, Callee, Callees};
 use gatelint::forge::{Forge, ForgeProfile, Version};
 use gatelint::workflow::{DirectiveSyntax, Trigger, Workflow, parse_workflow};
 use gatelint::yaml::{self, Span};
@@ -54,11 +53,11 @@ fn parse(text: &str, file: &str, event: &str) -> Result<Workflow, String> {
 struct OracleCallees<'a>(&'a Path);
 
 impl Callees for OracleCallees<'_> {
-    fn workflow(&self, path: &str) -> Result<Cow<'_, Workflow>, String> {
+    fn workflow(&self, path: &str) -> Result<Callee<'_>, String> {
         let base = path.rsplit('/').next().unwrap_or(path);
         let file = self.0.join(base.replace(".yml", ".yaml"));
         let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
-        parse(&text, path, "workflow_call").map(Cow::Owned)
+        parse(&text, path, "workflow_call").map(|wf| Callee::Shared(std::sync::Arc::new(wf)))
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Read this against FORGE-SEMANTICS.md: §2 (the context string), §3 (matrix legs).
 
-use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::{Forge, ForgeProfile, MatrixSuffix};
 use crate::workflow::{Job, Workflow, expr, matrix};
@@ -30,6 +30,9 @@ pub const POSTING_EVENTS: [&str; 3] = ["push", "pull_request", "pull_request_tar
 pub const GITHUB_POSTING_EVENTS: [&str; 4] =
     ["push", "pull_request", "pull_request_target", "merge_group"];
 
+/// What a [`Context`] costs beyond its strings, charged to the naming budget.
+const CONTEXT_COST: usize = 96;
+
 /// One status-check context a job posts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Context {
@@ -51,17 +54,34 @@ pub struct JobContexts {
     pub shared_by_legs: Vec<String>,
 }
 
+/// A called workflow: one of the parsed set, or one read for the calls (shared by them all).
+pub enum Callee<'a> {
+    Borrowed(&'a Workflow),
+    Shared(Arc<Workflow>),
+}
+
+impl std::ops::Deref for Callee<'_> {
+    type Target = Workflow;
+
+    fn deref(&self) -> &Workflow {
+        match self {
+            Callee::Borrowed(wf) => wf,
+            Callee::Shared(wf) => wf,
+        }
+    }
+}
+
 /// Where called (reusable) workflows are read from: the repository being checked.
 pub trait Callees {
     /// The workflow at `path` (relative to the repository root, no leading `./`).
-    fn workflow(&self, path: &str) -> Result<Cow<'_, Workflow>, String>;
+    fn workflow(&self, path: &str) -> Result<Callee<'_>, String>;
 }
 
 /// No callee can be read (tests, single files).
 pub struct NoCallees;
 
 impl Callees for NoCallees {
-    fn workflow(&self, path: &str) -> Result<Cow<'_, Workflow>, String> {
+    fn workflow(&self, path: &str) -> Result<Callee<'_>, String> {
         Err(format!("the called workflow `{path}` is not available"))
     }
 }
@@ -91,14 +111,13 @@ pub fn job_contexts(
     if !posting.iter().any(|e| wf.trigger(e).is_some()) {
         return JobContexts::default();
     }
+    let unresolvable = |reason: String| JobContexts {
+        unresolvable: Some(reason),
+        ..JobContexts::default()
+    };
     let names = match job_names(profile, job, callees, 0) {
         Ok(names) => names,
-        Err(reason) => {
-            return JobContexts {
-                unresolvable: Some(reason),
-                ..JobContexts::default()
-            };
-        }
+        Err(reason) => return unresolvable(reason),
     };
     let mut contexts: Vec<Context> = Vec::new();
     let mut shared_by_legs: Vec<String> = Vec::new();
@@ -127,6 +146,9 @@ pub fn job_contexts(
                 .any(|e| wf.trigger(e).is_some())
             {
                 for name in names {
+                    if let Err(reason) = crate::budget::charge(2 * name.len() + CONTEXT_COST) {
+                        return unresolvable(reason);
+                    }
                     push(Context {
                         text: name.clone(),
                         event: None,
@@ -149,6 +171,10 @@ pub fn job_contexts(
                     };
                     // format!("{workflow} / {job} ({event})"), then trimmed
                     // (Gitea services/actions/commit_status.go).
+                    let cost = workflow.len() + 2 * name.len() + suffix.len() + CONTEXT_COST;
+                    if let Err(reason) = crate::budget::charge(cost) {
+                        return unresolvable(reason);
+                    }
                     let text = format!("{workflow} / {name} ({suffix})").trim().to_owned();
                     push(Context {
                         text,
@@ -290,6 +316,7 @@ fn with_suffix(
         }
     };
     if values.is_empty() {
+        crate::budget::charge(name.len() + 24)?;
         return Ok(name.to_owned());
     }
     let len: usize = values.iter().map(|v| v.len() + 2).sum();
@@ -370,6 +397,7 @@ fn called_names(
             _ => {
                 let caller = leg_name_in(profile, job, leg, outer)?;
                 for n in &inner {
+                    crate::budget::charge(caller.len() + n.len() + 27)?;
                     out.push(format!("{caller} / {n}"));
                 }
             }

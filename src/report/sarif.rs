@@ -1,5 +1,6 @@
 //! SARIF 2.1.0: one run, every rule with its documentation, one result per finding.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::finding::{Finding, Severity};
@@ -37,32 +38,98 @@ pub fn artifact_uri(f: &Finding) -> Option<String> {
     Some(format!("{}/{file}", f.root.trim_end_matches('/')))
 }
 
-fn result(f: &Finding, rule_index: usize) -> Value {
-    let mut r = json!({
-        "ruleId": f.rule,
-        "ruleIndex": rule_index,
-        "level": level(f.severity),
-        "message": {"text": f.message},
-    });
-    if let Some(uri) = artifact_uri(f) {
-        let mut physical = json!({"artifactLocation": {"uri": uri}});
-        if let Some(span) = f.span.filter(|s| s.start.line >= 1) {
-            let mut region = json!({
-                "startLine": span.start.line,
-                "startColumn": span.start.col + 1,
-            });
-            if span.end.line >= span.start.line && span.end > span.start {
-                region["endLine"] = json!(span.end.line);
-                region["endColumn"] = json!(span.end.col + 1);
+// Results are typed, not `serde_json::Value` trees: a file with tens of thousands of findings
+// stays within a few bytes of its output per finding (issue 9's memory budget).
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locations: Option<[Location; 1]>,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: Physical,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical {
+    artifact_location: Artifact,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct Artifact {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<u32>,
+}
+
+fn result(f: &Finding, rule_index: usize) -> SarifResult<'_> {
+    let text = match &f.help {
+        Some(help) => format!("{} (help: {help})", f.message),
+        None => f.message.clone(),
+    };
+    let locations = artifact_uri(f).map(|uri| {
+        let region = f.span.filter(|s| s.start.line >= 1).map(|span| {
+            let ends = span.end.line >= span.start.line && span.end > span.start;
+            Region {
+                start_line: span.start.line,
+                start_column: span.start.col + 1,
+                end_line: ends.then_some(span.end.line),
+                end_column: ends.then_some(span.end.col + 1),
             }
-            physical["region"] = region;
-        }
-        r["locations"] = json!([{"physicalLocation": physical}]);
+        });
+        [Location {
+            physical_location: Physical {
+                artifact_location: Artifact { uri },
+                region,
+            },
+        }]
+    });
+    SarifResult {
+        rule_id: f.rule,
+        rule_index,
+        level: level(f.severity),
+        message: Text { text },
+        locations,
     }
-    if let Some(help) = &f.help {
-        r["message"]["text"] = json!(format!("{} (help: {help})", f.message));
-    }
-    r
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct Run<'a> {
+    tool: Value,
+    results: Vec<SarifResult<'a>>,
 }
 
 pub fn sarif(checked: &[Checked]) -> String {
@@ -81,23 +148,21 @@ pub fn sarif(checked: &[Checked]) -> String {
         })
         .collect();
     let ids = rules::ids();
-    let results: Vec<Value> = checked
+    let results: Vec<SarifResult<'_>> = checked
         .iter()
         .flat_map(|c| &c.findings)
         .map(|f| result(f, ids.iter().position(|id| *id == f.rule).unwrap_or(0)))
         .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "gatelint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://crates.io/crates/gatelint",
-                "rules": rule_list,
-            }},
-            "results": results,
-        }],
-    });
+    let tool = json!({"driver": {
+        "name": "gatelint",
+        "version": env!("CARGO_PKG_VERSION"),
+        "informationUri": "https://crates.io/crates/gatelint",
+        "rules": rule_list,
+    }});
+    let doc = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run { tool, results }],
+    };
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }

@@ -287,6 +287,8 @@ impl<'a> Cx<'a> {
         for w in &config.waivers {
             waivers_of.entry(w.job.as_str()).or_default().push(w);
         }
+        let mut tracked_by: std::collections::HashMap<usize, bool> =
+            std::collections::HashMap::new();
         let gates: Vec<GateFacts<'a>> = root
             .gates
             .iter()
@@ -308,10 +310,14 @@ impl<'a> Cx<'a> {
                         .copied()
                         .find(|w| waiver_matches(w, workflow, job) && w.expires >= today)
                 });
-                let tracked = job
-                    .mask_comments
-                    .iter()
-                    .any(|c| config.trackers.iter().any(|t| t.is_match(c)));
+                // Jobs on one line share their comments: each set is matched once.
+                let key = job.mask_comments.as_ptr() as usize;
+                let tracked = !job.mask_comments.is_empty()
+                    && *tracked_by.entry(key).or_insert_with(|| {
+                        job.mask_comments
+                            .iter()
+                            .any(|c| config.trackers.iter().any(|t| t.is_match(c)))
+                    });
                 Some(GateFacts {
                     gate,
                     workflow,

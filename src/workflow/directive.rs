@@ -16,7 +16,7 @@ pub enum Directive {
     /// `bp-required: pending #N`
     Pending(IssueRef),
     /// `bp-exempt: <reason>`
-    Exempt(String),
+    Exempt(std::sync::Arc<str>),
 }
 
 impl Directive {
@@ -153,14 +153,14 @@ impl DirectiveSyntax {
             let (first, _) = split_word(rest);
             if first.eq_ignore_ascii_case("todo") {
                 return Some(Err((
-                    format!("`{}: {rest}` is a placeholder", self.exempt),
+                    format!("`{}: {}` is a placeholder", self.exempt, quoted(rest)),
                     format!(
                         "write why the job is not a gate (`{}: advisory lint`), or make it `{}: yes`",
                         self.exempt, self.required
                     ),
                 )));
             }
-            return Some(Ok(Directive::Exempt(rest.to_owned())));
+            return Some(Ok(Directive::Exempt(rest.into())));
         }
         let (word, after) = split_word(rest);
         let usage = format!(
@@ -303,46 +303,145 @@ fn comment_of(line_text: &str, line: u32, hash_byte: usize) -> CommentLine<'_> {
     }
 }
 
-/// Read the directive of the job whose key is at `key_span`.
-pub fn for_job(
-    source: &str,
-    index: &LineIndex,
-    scalars: &ScalarLines,
-    key_span: Span,
-    syntax: &DirectiveSyntax,
-) -> JobDirective {
-    let key_line = key_span.start.line;
-    let mut block: Vec<CommentLine<'_>> = Vec::new();
-    let mut line = key_line;
-    while line > 1 {
-        line -= 1;
-        if syntax.window.is_some_and(|w| block.len() >= w) {
-            break;
-        }
-        let text = index.line(source, line as usize);
-        let trimmed = text.trim_start();
-        if !trimmed.starts_with('#') || scalars.covers(line) {
-            break;
-        }
-        block.push(comment_of(text, line, text.len() - trimmed.len()));
-    }
-    block.reverse();
-    // A trailing comment on the key's own line.
-    let key_text = index.line(source, key_line as usize);
-    let after_key: usize = key_text
-        .char_indices()
-        .nth(key_span.end.col as usize)
-        .map_or(key_text.len(), |(b, _)| b);
-    if let Some(rel) = key_text[after_key..].find('#') {
-        let at = after_key + rel;
-        let preceded_by_space = at == 0 || key_text[..at].ends_with([' ', '\t']);
-        if preceded_by_space {
-            block.push(comment_of(key_text, key_line, at));
+/// Reads the directives of a file's jobs, in the order of their keys. Job keys written on one
+/// line (`jobs: {a: …, b: …}`) share the comments above that line: those are read once, and
+/// the jobs share one [`JobDirective`], so a hostile file with a huge comment above thousands of
+/// keys costs what the comment costs once (issue 9).
+pub struct Reader<'s> {
+    source: &'s str,
+    index: &'s LineIndex,
+    scalars: &'s ScalarLines,
+    syntax: &'s DirectiveSyntax,
+    /// The comment block above the last key line read.
+    above: Option<(u32, Vec<CommentLine<'s>>)>,
+    /// Column → byte on the last key line: (line, column, byte), moved forward only.
+    cursor: (u32, u32, usize),
+    /// The first `#` at or after a byte of the last key line: (line, from, found).
+    next_hash: Option<(u32, usize, Option<usize>)>,
+    /// The last result: its key line and trailing comment's byte.
+    last: Option<(u32, Option<usize>, std::sync::Arc<JobDirective>)>,
+}
+
+impl<'s> Reader<'s> {
+    pub fn new(
+        source: &'s str,
+        index: &'s LineIndex,
+        scalars: &'s ScalarLines,
+        syntax: &'s DirectiveSyntax,
+    ) -> Self {
+        Reader {
+            source,
+            index,
+            scalars,
+            syntax,
+            above: None,
+            cursor: (0, 0, 0),
+            next_hash: None,
+            last: None,
         }
     }
 
+    /// The byte in line `line` (text `text`) of character column `col`.
+    fn byte_of(&mut self, line: u32, text: &str, col: u32) -> usize {
+        let (mut at_col, mut at_byte) = match self.cursor {
+            (l, c, b) if l == line && c <= col => (c, b),
+            _ => (0, 0),
+        };
+        let rest = text.get(at_byte..).unwrap_or("");
+        let mut chars = rest.char_indices();
+        while at_col < col {
+            match chars.next() {
+                Some((_, c)) => {
+                    at_col += 1;
+                    at_byte += c.len_utf8();
+                }
+                None => break,
+            }
+        }
+        self.cursor = (line, at_col, at_byte);
+        at_byte
+    }
+
+    /// The first `#` at or after byte `from` of line `line`.
+    fn hash_from(&mut self, line: u32, text: &str, from: usize) -> Option<usize> {
+        if let Some((l, f, found)) = self.next_hash
+            && l == line
+            && f <= from
+            && found.is_none_or(|h| h >= from)
+        {
+            return found;
+        }
+        let found = text.get(from..).and_then(|t| t.find('#')).map(|r| from + r);
+        self.next_hash = Some((line, from, found));
+        found
+    }
+
+    /// The directive of the job whose key is at `key_span`.
+    pub fn for_job(&mut self, key_span: Span) -> std::sync::Arc<JobDirective> {
+        let key_line = key_span.start.line;
+        let key_text = self.index.line(self.source, key_line as usize);
+        // A trailing comment on the key's own line.
+        let after_key = self.byte_of(key_line, key_text, key_span.end.col);
+        let trailing = self
+            .hash_from(key_line, key_text, after_key)
+            .filter(|&at| at == 0 || key_text[..at].ends_with([' ', '\t']));
+        if let Some((line, t, shared)) = &self.last
+            && *line == key_line
+            && *t == trailing
+        {
+            return std::sync::Arc::clone(shared);
+        }
+        if self.above.as_ref().is_none_or(|(l, _)| *l != key_line) {
+            let block = self.block_above(key_line);
+            self.above = Some((key_line, block));
+        }
+        let mut block: Vec<&CommentLine<'_>> = self
+            .above
+            .as_ref()
+            .map(|(_, b)| b.iter().collect())
+            .unwrap_or_default();
+        let trailing_line = trailing.map(|at| comment_of(key_text, key_line, at));
+        block.extend(trailing_line.as_ref());
+        let out = std::sync::Arc::new(read_block(self.syntax, &block));
+        self.last = Some((key_line, trailing, std::sync::Arc::clone(&out)));
+        out
+    }
+
+    fn block_above(&self, key_line: u32) -> Vec<CommentLine<'s>> {
+        let mut block: Vec<CommentLine<'s>> = Vec::new();
+        let mut line = key_line;
+        while line > 1 {
+            line -= 1;
+            if self.syntax.window.is_some_and(|w| block.len() >= w) {
+                break;
+            }
+            let text = self.index.line(self.source, line as usize);
+            let trimmed = text.trim_start();
+            if !trimmed.starts_with('#') || self.scalars.covers(line) {
+                break;
+            }
+            block.push(comment_of(text, line, text.len() - trimmed.len()));
+        }
+        block.reverse();
+        block
+    }
+}
+
+/// The longest piece of a comment quoted in a message.
+const QUOTED_CHARS: usize = 80;
+
+/// `text`, or its first [`QUOTED_CHARS`] characters and `…`.
+fn quoted(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((cut, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..cut])),
+    }
+}
+
+/// The directive a block of comment lines declares, and its problems.
+fn read_block(syntax: &DirectiveSyntax, block: &[&CommentLine<'_>]) -> JobDirective {
     let mut out = JobDirective::default();
-    for c in &block {
+    for c in block {
         let span = Span::new(
             Pos::new(c.line as usize, c.col),
             Pos::new(c.line as usize, c.col + c.width),
@@ -359,8 +458,11 @@ pub fn for_job(
                         ) => {}
                 Some(first) => out.problems.push(DirectiveProblem {
                     message: format!(
-                        "conflicting directives: `{}` (line {}) and `{d}` (line {})",
-                        first.value, first.span.start.line, c.line
+                        "conflicting directives: `{}` (line {}) and `{}` (line {})",
+                        quoted(&first.value.to_string()),
+                        first.span.start.line,
+                        quoted(&d.to_string()),
+                        c.line
                     ),
                     help: "keep the one directive that is true and delete the other".to_owned(),
                     span,

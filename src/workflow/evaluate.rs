@@ -425,6 +425,18 @@ impl Env<'_> {
                 }
             }
             Ast::Index(base, key) => {
+                // `matrix.x`, `inputs.x`: looked up in place, not copied whole first.
+                if let Ast::Context(name) = base.as_ref()
+                    && let Some(entries) = self.context_entries(name)
+                {
+                    let k = self.eval(key)?.to_expr_string();
+                    let v = entries
+                        .iter()
+                        .find(|(name, _)| name.eq_ignore_ascii_case(&k))
+                        .map_or(Value::Null, |(_, v)| v.clone());
+                    crate::budget::charge_value(&v)?;
+                    return Ok(v);
+                }
                 let base = self.eval(base)?;
                 let key = self.eval(key)?;
                 Ok(match (&base, &key) {
@@ -458,6 +470,17 @@ impl Env<'_> {
                 }
             }
             Ast::Call(name, args) => self.call(name, args),
+        }
+    }
+
+    /// The entries of a context known before the run: `matrix`, and `inputs` when known.
+    fn context_entries(&self, name: &str) -> Option<&[(String, Value)]> {
+        if name.eq_ignore_ascii_case("matrix") {
+            Some(self.matrix)
+        } else if name.eq_ignore_ascii_case("inputs") {
+            self.inputs
+        } else {
+            None
         }
     }
 

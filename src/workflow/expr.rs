@@ -66,6 +66,7 @@ pub fn render_in(
     matrix: &[(String, Value)],
     inputs: Option<&[(String, Value)]>,
 ) -> Result<String, String> {
+    crate::budget::charge(text.len())?;
     let mut out = String::with_capacity(text.len());
     for piece in pieces(text) {
         match piece {

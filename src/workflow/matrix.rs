@@ -97,7 +97,7 @@ pub fn expand(spec: &MatrixSpec) -> Result<Vec<Leg>, String> {
             for (key, items) in &vectors {
                 stride /= items.len();
                 let v = &items[rem / stride];
-                crate::budget::charge(key.len() + crate::budget::size(v))?;
+                crate::budget::charge(crate::budget::entry_size(key, v))?;
                 leg.push((key.clone(), v.clone()));
                 rem %= stride;
             }
@@ -122,7 +122,7 @@ pub fn expand(spec: &MatrixSpec) -> Result<Vec<Leg>, String> {
             if fits {
                 matched = true;
                 for (k, v) in &inc {
-                    crate::budget::charge(k.len() + crate::budget::size(v))?;
+                    crate::budget::charge(crate::budget::entry_size(k, v))?;
                     match leg.iter_mut().find(|(lk, _)| lk == k) {
                         Some(slot) => slot.1 = v.clone(),
                         None => leg.push((k.clone(), v.clone())),

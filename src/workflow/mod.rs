@@ -103,9 +103,10 @@ pub struct Job {
     pub matrix: Option<Spanned<MatrixSpec>>,
     pub continue_on_error: Option<Spanned<ContinueOnError>>,
     pub steps: Vec<Step>,
-    pub directive: JobDirective,
+    /// Shared by jobs whose keys are on one line.
+    pub directive: std::sync::Arc<JobDirective>,
     /// Comments within 2 lines of the job-level `continue-on-error` (tracker references).
-    pub mask_comments: Vec<String>,
+    pub mask_comments: std::sync::Arc<[String]>,
     /// The job's `uses` and its steps' `uses`/`run`, to recognise a renamed job.
     pub fingerprint: String,
     /// `with:` of a job that calls a reusable workflow.

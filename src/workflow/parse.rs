@@ -110,6 +110,9 @@ pub fn parse_workflow(
     }
     let index = LineIndex::new(source);
     let scalars = ScalarLines::collect(doc, source, &index);
+    let mut directives = directive::Reader::new(source, &index, &scalars, syntax);
+    // Jobs whose `continue-on-error` is on one line share the comments around it.
+    let mut near: Option<(u32, std::sync::Arc<[String]>)> = None;
     let mut jobs = Vec::with_capacity(entries.len());
     for &(key, value) in entries {
         let Some(id) = doc.as_str(key) else {
@@ -125,10 +128,19 @@ pub fn parse_workflow(
             return Err(Invalid::at(key_span, format!("job `{id}` is {what}"))
                 .help("a job is a mapping with `runs-on` and `steps`, or `uses`"));
         };
-        let directive = directive::for_job(source, &index, &scalars, key_span, syntax);
+        let directive = directives.for_job(key_span);
         let mut job = parse_job(doc, id, key_span, value, directive)?;
         if let Some(coe) = &job.continue_on_error {
-            job.mask_comments = comments_near(source, &index, coe.span.start.line, 2);
+            let line = coe.span.start.line;
+            job.mask_comments = match &near {
+                Some((l, shared)) if *l == line => std::sync::Arc::clone(shared),
+                _ => {
+                    let shared: std::sync::Arc<[String]> =
+                        comments_near(source, &index, line, 2).into();
+                    near = Some((line, std::sync::Arc::clone(&shared)));
+                    shared
+                }
+            };
         }
         jobs.push(job);
     }
@@ -313,7 +325,7 @@ fn parse_job(
     id: &str,
     key_span: Span,
     job: NodeId,
-    directive: JobDirective,
+    directive: std::sync::Arc<JobDirective>,
 ) -> Result<Job, Invalid> {
     let name = optional_string(doc, job, "name")?.filter(|n| !n.value.trim().is_empty());
     let if_cond = match doc.get(job, "if") {
@@ -441,7 +453,7 @@ fn parse_job(
         continue_on_error,
         steps,
         directive,
-        mask_comments: Vec::new(),
+        mask_comments: std::sync::Arc::from(Vec::new()),
         fingerprint,
         with: match doc.get(job, "with") {
             Some(w) if doc.as_map(w).is_some() => match doc.to_value(w) {
