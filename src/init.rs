@@ -46,25 +46,6 @@ pub fn plan(
         let Some(source) = report.sources.get(&wf.file) else {
             continue;
         };
-        // YAML breaks lines at a lone CR too; the comment lines gatelint reads and writes are
-        // found by LF. Rather than put a directive on the wrong line, leave such a file alone.
-        let lone_cr = source
-            .char_indices()
-            .any(|(i, c)| c == '\r' && !source[i + 1..].starts_with('\n'));
-        if lone_cr {
-            for gate in report.gates.iter().filter(|g| g.file == wf.file) {
-                if gate.directive.is_none() && !gate.directive_invalid && pr_reachable(wf) {
-                    skipped.push(Skipped {
-                        file: wf.file.clone(),
-                        job: gate.job.clone(),
-                        why: "the file ends lines with a lone CR: convert it to LF (or CRLF) \
-                              line endings, then run init again"
-                            .to_owned(),
-                    });
-                }
-            }
-            continue;
-        }
         // line → (directive text, jobs), for the jobs that need one.
         let mut by_line: BTreeMap<u32, (String, Vec<&str>)> = BTreeMap::new();
         let mut conflicts: Vec<u32> = Vec::new();
@@ -159,8 +140,11 @@ fn insert_lines(source: &str, at: &BTreeMap<u32, (String, Vec<&str>)>) -> String
             .chars()
             .take_while(|c| *c == ' ' || *c == '\t')
             .collect();
+        // The key's own line break: LF, CRLF, or a lone CR (YAML reads all three).
         let newline = if line_text.ends_with("\r\n") {
             "\r\n"
+        } else if line_text.ends_with('\r') {
+            "\r"
         } else {
             "\n"
         };

@@ -137,27 +137,48 @@ fn config_symlink_is_not_written_through() {
     assert!(!target.exists(), "init wrote through the link");
 }
 
-/// Lone-CR line endings: YAML breaks lines there, directives are found by LF: the file is left
-/// alone, with a message, rather than annotated on the wrong line.
+/// Lone-CR line endings: YAML breaks lines there, and so does gatelint: the directive goes
+/// above the job's key with the file's own line break, and a second run changes nothing.
 #[test]
-fn lone_cr_files_are_left_alone() {
+fn lone_cr_files_get_directives_on_the_right_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     let d = dir.path();
     let cr = WF.replace('\n', "\r");
     write(d, ".github/workflows/ci.yml", &cr);
     let root = d.to_string_lossy().into_owned();
     let out = common::gatelint(&["init", &root]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("lone CR"), "{}", out.stderr);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let expected = "name: CI\ron: pull_request\rjobs:\r  # bp-exempt: TODO reason\r  build:\r    runs-on: x\r    steps: [{run: 'true'}]\r";
     assert_eq!(
         std::fs::read_to_string(d.join(".github/workflows/ci.yml")).expect("read"),
-        cr
+        expected
+    );
+    // gatelint reads the placeholder it wrote, on the job's key: directive-invalid, not missing.
+    let check = common::gatelint(&["check", &root, "--format", "json"]);
+    assert!(
+        check.stdout.contains("\"directive-invalid\""),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        !check.stdout.contains("\"directive-missing\""),
+        "{}",
+        check.stdout
+    );
+    // Snippets break lines there too.
+    let human = common::gatelint(&["check", &root]);
+    assert!(
+        human
+            .stdout
+            .contains("ci.yml:4:3]\n 3 │ jobs:\n 4 │   # bp-exempt: TODO reason\n"),
+        "{}",
+        human.stdout
     );
     let again = common::gatelint(&["init", &root]);
-    assert_eq!(again.code, 1);
+    assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(
         std::fs::read_to_string(d.join(".github/workflows/ci.yml")).expect("read"),
-        cr
+        expected
     );
 }
 

@@ -24,7 +24,9 @@ pub struct Prepared {
 
 impl Prepared {
     pub fn new(text: &str) -> Prepared {
-        let text = snippet_text(text).into_owned();
+        // Lines break where YAML breaks them; miette breaks at `\n` only.
+        let lf = crate::yaml::lone_cr_as_lf(text);
+        let text = snippet_text(lf.as_deref().unwrap_or(text)).into_owned();
         let index = LineIndex::new(&text);
         Prepared { text, index }
     }

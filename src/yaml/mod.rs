@@ -283,6 +283,35 @@ enum BuildError {
 /// (whitespace at the start of a line inside a flow collection carries no meaning) and parse
 /// again. Positions are shifted back, so every span still points into `text`.
 pub fn load(text: &str) -> Result<Vec<Doc<'_>>, LoadError> {
+    // A lone `\r` breaks a line in YAML. The parser knows; the repairs below look for `\n`:
+    // they read a copy with LF there (same length, so every position holds).
+    if let Some(lf) = lone_cr_as_lf(text) {
+        return load_lf(&lf).map(|docs| docs.into_iter().map(Doc::into_owned).collect());
+    }
+    load_lf(text)
+}
+
+/// `text` with each lone `\r` (not followed by `\n`) replaced by `\n`; `None` if it has none.
+pub fn lone_cr_as_lf(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let lone = |i: usize| bytes.get(i + 1) != Some(&b'\n');
+    if !text.match_indices('\r').any(|(i, _)| lone(i)) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (i, _) in text.match_indices('\r') {
+        if lone(i) {
+            out.push_str(&text[copied..i]);
+            out.push('\n');
+            copied = i + 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
+fn load_lf(text: &str) -> Result<Vec<Doc<'_>>, LoadError> {
     let mut index: Option<LineIndex> = None;
     let mut shifts: Vec<u32> = Vec::new();
     let mut repaired: Option<String> = None;

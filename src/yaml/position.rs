@@ -30,7 +30,8 @@ impl Span {
     }
 }
 
-/// Byte offsets of line starts in a text, for turning positions into byte offsets.
+/// Byte offsets of line starts in a text, for turning positions into byte offsets. Lines end
+/// where YAML ends them: at `\n`, `\r\n` or a lone `\r`.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
@@ -41,7 +42,17 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        // YAML breaks lines at `\n`, `\r\n` and a lone `\r` (as go-yaml, so the forges, do).
+        if text.contains('\r') {
+            let bytes = text.as_bytes();
+            starts.extend(
+                text.match_indices(['\n', '\r'])
+                    .filter(|(i, c)| *c == "\n" || bytes.get(i + 1) != Some(&b'\n'))
+                    .map(|(i, _)| i + 1),
+            );
+        } else {
+            starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        }
         // A final line break does not open another line.
         if starts.len() > 1 && starts.last() == Some(&text.len()) {
             starts.pop();
@@ -65,7 +76,7 @@ impl LineIndex {
         text.get(start..end).unwrap_or("")
     }
 
-    /// Line `line` (1-based) without its line break (`\n` or `\r\n`).
+    /// Line `line` (1-based) without its line break (`\n`, `\r\n` or `\r`).
     pub fn line<'t>(&self, text: &'t str, line: usize) -> &'t str {
         let l = self.line_with_break(text, line);
         let l = l.strip_suffix('\n').unwrap_or(l);
@@ -105,5 +116,25 @@ impl LineIndex {
         let start = self.starts.get(line).copied().unwrap_or(0);
         let col = text.get(start..offset).map_or(0, |s| s.chars().count());
         (line + 1, col + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_break_where_yaml_breaks_them() {
+        let text = "a\nb\r\nc\rd\r\re";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 6);
+        let lines: Vec<&str> = (1..=6).map(|l| index.line(text, l)).collect();
+        assert_eq!(lines, ["a", "b", "c", "d", "", "e"]);
+        assert_eq!(index.line_with_break(text, 3), "c\r");
+        assert_eq!(index.line_col(text, text.len() - 1), (6, 1));
+        assert_eq!(index.offset(text, Pos::new(4, 0)), 7);
+        // A final break opens no line.
+        assert_eq!(LineIndex::new("a\r").line_count(), 1);
+        assert_eq!(LineIndex::new("a\r\n").line_count(), 1);
     }
 }
