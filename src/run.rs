@@ -178,11 +178,17 @@ fn check_root(
     shared: Option<&Config>,
     live: Option<&Live>,
     base_rev: Option<&str>,
+    exported: Option<&crate::diff::BaseTree>,
 ) -> Result<Checked, String> {
     let own_config = root_config(root, shared)?;
-    let base = match base_rev {
-        Some(rev) => Some(crate::diff::export(root, rev)?),
-        None => None,
+    let fresh;
+    let base = match (exported, base_rev) {
+        (Some(b), _) => Some(b),
+        (None, Some(rev)) => {
+            fresh = crate::diff::export(root, rev)?;
+            Some(&fresh)
+        }
+        (None, None) => None,
     };
     let mut files = HashMap::new();
     // Diff mode: the pull request is checked with the base revision's settings (unless
@@ -219,7 +225,8 @@ fn check_root(
                 .map(|l| l.spec.full_name())
                 .or_else(|| source::known_repository(sources.remote.repo.as_deref()));
             let rel = rules::relative_to_root(root, path);
-            let head = protection::load(Path::new(path), path, &branch, repository.as_deref());
+            let head =
+                protection::load_with_text(Path::new(path), path, &branch, repository.as_deref());
             // Diff mode: a protection file inside the repository is read as the base has it.
             let at_base = match (&base, Path::new(&rel).is_relative()) {
                 (Some(b), true) => crate::diff::file_at(
@@ -240,17 +247,12 @@ fn check_root(
                     let p = protection::parse_for(&text, &shown, &branch, repository.as_deref())
                         .map_err(|e| e.to_string())?;
                     files.insert(shown.clone(), (shown, Arc::from(text)));
-                    own_protection = head.ok();
+                    own_protection = head.ok().map(|(p, _)| p);
                     Some(p)
                 }
                 None => {
-                    let p = head.map_err(|e| e.to_string())?;
-                    if let Ok(text) = crate::safe_fs::read_text_capped(
-                        Path::new(path),
-                        crate::safe_fs::MAX_PROTECTION_BYTES,
-                    ) {
-                        files.insert(rel, (path.clone(), Arc::from(text)));
-                    }
+                    let (p, text) = head.map_err(|e| e.to_string())?;
+                    files.insert(rel, (path.clone(), Arc::from(text)));
                     Some(p)
                 }
             }
@@ -387,13 +389,19 @@ fn check_all(
     base: Option<&str>,
 ) -> Result<Vec<Checked>, String> {
     let shared = shared_config(sources)?;
+    let first = paths.first().map_or(".", String::as_str);
+    // The first root's base revision, when live protection is read with its settings: read
+    // once, for both.
+    let mut first_base = None;
     let live = if sources.remote.remote {
-        let first = paths.first().map_or(".", String::as_str);
         // Diff mode: the base's settings choose the forge and branch read, as they do the rest.
         let config = match (base, &shared) {
             (Some(rev), None) => {
                 root_config(first, None)?;
-                base_config(first, &crate::diff::export(first, rev)?)?.0
+                let exported = crate::diff::export(first, rev)?;
+                let config = base_config(first, &exported)?.0;
+                first_base = Some(exported);
+                config
             }
             _ => root_config(first, shared.as_ref())?,
         };
@@ -403,7 +411,19 @@ fn check_all(
     };
     paths
         .par_iter()
-        .map(|root| check_root(root, common, sources, shared.as_ref(), live.as_ref(), base))
+        .enumerate()
+        .map(|(i, root)| {
+            let exported = first_base.as_ref().filter(|_| i == 0);
+            check_root(
+                root,
+                common,
+                sources,
+                shared.as_ref(),
+                live.as_ref(),
+                base,
+                exported,
+            )
+        })
         .collect::<Vec<_>>()
         .into_iter()
         .collect()

@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -27,24 +26,7 @@ impl Repo {
     }
 
     fn git(&self, args: &[&str]) {
-        let out = Command::new("git")
-            .current_dir(self.path())
-            .args([
-                "-c",
-                "user.name=gatelint",
-                "-c",
-                "user.email=gatelint@example.invalid",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::git(self.path(), args, None);
     }
 
     fn write(&self, rel: &str, text: &str) -> &Repo {

@@ -7,7 +7,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -16,36 +16,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 fn git_in(dir: &Path, args: &[&str], input: Option<&[u8]>) -> String {
-    let mut child = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=gatelint",
-            "-c",
-            "user.email=gatelint@example.invalid",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("git runs");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        if let Some(input) = input {
-            stdin.write_all(input).expect("write to git");
-        }
-    }
-    let out = child.wait_with_output().expect("git ends");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    common::git(dir, args, input)
 }
 
 /// A blob with `content`, written to the object store.

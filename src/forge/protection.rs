@@ -267,6 +267,16 @@ pub fn load(
     branch: &str,
     repository: Option<&str>,
 ) -> Result<Protection, ProtectionError> {
+    load_with_text(path, shown, branch, repository).map(|(p, _)| p)
+}
+
+/// [`load`], also giving the file's text (for snippets), read once.
+pub fn load_with_text(
+    path: &std::path::Path,
+    shown: &str,
+    branch: &str,
+    repository: Option<&str>,
+) -> Result<(Protection, String), ProtectionError> {
     let err = |message: String| ProtectionError {
         file: shown.to_owned(),
         line: None,
@@ -283,7 +293,7 @@ pub fn load(
                 ))
             })
         })?;
-    parse_for(&text, shown, branch, repository)
+    parse_for(&text, shown, branch, repository).map(|p| (p, text))
 }
 
 /// Parse a protection source's text; the shape is detected from the content.

@@ -137,3 +137,38 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `git ARGS` in `dir` (with a fixed identity, no signing), `input` on its stdin; its trimmed
+/// stdout. Fails the test if git fails.
+pub fn git(dir: &Path, args: &[&str], input: Option<&[u8]>) -> String {
+    let mut child = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=gatelint",
+            "-c",
+            "user.email=gatelint@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        if let Some(input) = input {
+            stdin.write_all(input).expect("write to git");
+        }
+    }
+    let out = child.wait_with_output().expect("git ends");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
