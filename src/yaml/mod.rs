@@ -295,12 +295,12 @@ pub fn load(text: &str) -> Result<Vec<Doc<'_>>, LoadError> {
 pub fn lone_cr_as_lf(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let lone = |i: usize| bytes.get(i + 1) != Some(&b'\n');
-    if !text.match_indices('\r').any(|(i, _)| lone(i)) {
+    if !memchr::memchr_iter(b'\r', bytes).any(lone) {
         return None;
     }
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
-    for (i, _) in text.match_indices('\r') {
+    for i in memchr::memchr_iter(b'\r', bytes) {
         if lone(i) {
             out.push_str(&text[copied..i]);
             out.push('\n');
@@ -390,6 +390,9 @@ fn build<'t>(text: &'t str, shifts: &[u32]) -> Result<Vec<Doc<'t>>, BuildError> 
     let mut anchors: Vec<Option<(NodeId, u64)>> = Vec::new();
     // Where the last event ended (char index): the scanner may hold tokens past it.
     let mut last_end = 0usize;
+    // The earliest duplicate mapping key of the open document, and scratch space to find it.
+    let mut duplicate: Option<(Pos, String)> = None;
+    let mut keys: Vec<NodeId> = Vec::new();
     let pos = |m: &saphyr_parser::Marker| {
         let line = m.line();
         Pos::new(
@@ -420,7 +423,9 @@ fn build<'t>(text: &'t str, shifts: &[u32]) -> Result<Vec<Doc<'t>>, BuildError> 
             }
             Event::DocumentEnd => {
                 if doc_open {
-                    check_duplicate_keys(&doc)?;
+                    if let Some((at, message)) = duplicate.take() {
+                        return Err(limit(&message, at));
+                    }
                     docs.push(std::mem::take(&mut doc));
                     doc_open = false;
                 }
@@ -483,55 +488,77 @@ fn build<'t>(text: &'t str, shifts: &[u32]) -> Result<Vec<Doc<'t>>, BuildError> 
                 if let Some(n) = doc.nodes.get_mut(open.id as usize) {
                     n.span.end = sp.end;
                 }
+                // Checked while its entries are at hand; the earliest duplicate is reported.
+                if matches!(event, Event::MappingEnd)
+                    && let Some((at, message)) = duplicate_key(&doc, open.id, &mut keys)
+                    && duplicate.as_ref().is_none_or(|(seen, _)| at < *seen)
+                {
+                    duplicate = Some((at, message));
+                }
                 set_anchor(&mut anchors, open.anchor, open.id, open.size);
                 attach(&mut doc, &mut stack, open.id, open.size)?;
             }
         }
     }
     if doc_open {
-        check_duplicate_keys(&doc)?;
+        if let Some((at, message)) = duplicate.take() {
+            return Err(limit(&message, at));
+        }
         docs.push(doc);
     }
     Ok(docs)
 }
 
 /// A mapping with the same key twice is refused by GitHub and by go-yaml (Gitea, Forgejo):
-/// the workflow does not run. The error points at the second key. Merge keys (`<<`) and keys
-/// that are not scalars are not compared.
-fn check_duplicate_keys(doc: &Doc<'_>) -> Result<(), BuildError> {
-    let mut seen: std::collections::HashMap<&str, NodeId> = std::collections::HashMap::new();
-    for node in &doc.nodes {
-        let NodeKind::Map(entries) = &node.kind else {
-            continue;
-        };
-        seen.clear();
-        for (key, _) in entries {
-            let Some(Node {
-                kind: NodeKind::Scalar { value, .. },
-                span,
-            }) = doc.nodes.get(*key as usize)
-            else {
-                continue;
-            };
-            if value == "<<" {
-                continue;
-            }
-            if let Some(first) = seen.insert(value, *key) {
-                let first_line = doc
-                    .nodes
-                    .get(first as usize)
-                    .map_or(0, |n| n.span.start.line);
-                return Err(limit(
-                    &format!(
-                        "duplicate key `{value}` (first at line {first_line}): the forge refuses \
-                         a mapping with a key twice, so this workflow does not run"
-                    ),
-                    span.start,
-                ));
-            }
-        }
-    }
-    Ok(())
+/// the workflow does not run. The error points at the second key of `map`, if it has one.
+/// Merge keys (`<<`) and keys that are not scalars are not compared. `keys` is scratch space.
+fn duplicate_key(doc: &Doc<'_>, map: NodeId, keys: &mut Vec<NodeId>) -> Option<(Pos, String)> {
+    let NodeKind::Map(entries) = &doc.nodes.get(map as usize)?.kind else {
+        return None;
+    };
+    let text = |id: NodeId| match doc.nodes.get(id as usize) {
+        Some(Node {
+            kind: NodeKind::Scalar { value, .. },
+            ..
+        }) if value != "<<" => Some(value.as_ref()),
+        _ => None,
+    };
+    keys.clear();
+    keys.extend(
+        entries
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| text(*k).is_some()),
+    );
+    // The first key seen before: (its node, the earlier node).
+    let (second, first) = if keys.len() <= 16 {
+        // Most mappings are small: comparing pairs beats hashing.
+        keys.iter().enumerate().find_map(|(i, id)| {
+            let k = text(*id);
+            keys[..i]
+                .iter()
+                .find(|x| text(**x) == k)
+                .map(|first| (*id, *first))
+        })?
+    } else {
+        // Sorted by key then place: each run of one key is in document order, and the
+        // duplicate that comes first in the document is the one reported.
+        keys.sort_unstable_by(|a, b| text(*a).cmp(&text(*b)).then(a.cmp(b)));
+        keys.windows(2)
+            .filter(|w| text(w[0]) == text(w[1]))
+            .map(|w| (w[1], w[0]))
+            .min_by_key(|(second, _)| *second)?
+    };
+    let at = |id: NodeId| doc.nodes.get(id as usize).map(|n| n.span.start);
+    let first_line = at(first).map_or(0, |p| p.line);
+    Some((
+        at(second).unwrap_or_default(),
+        format!(
+            "duplicate key `{}` (first at line {first_line}): the forge refuses a mapping \
+             with a key twice, so this workflow does not run",
+            text(second).unwrap_or_default()
+        ),
+    ))
 }
 
 /// Column of the innermost `[` or `{` opened and not closed between two char indexes of
@@ -687,6 +714,34 @@ mod tests {
             Ok(mut docs) if docs.len() == 1 => docs.remove(0),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn duplicate_keys_small_and_large_mappings() {
+        let error = |text: &str| match load(text) {
+            Err(e) => (e.pos.line, e.message),
+            Ok(_) => (0, "loaded".to_owned()),
+        };
+        // Small: the second `a` (line 3), the first at line 1; `<<` may repeat.
+        let (line, message) = error("a: 1\nb: 2\na: 3\n<<: {}\n<<: {}\n");
+        assert_eq!(line, 3);
+        assert!(
+            message.starts_with("duplicate key `a` (first at line 1)"),
+            "{message}"
+        );
+        // Large (sorted path): k2 repeats on line 36, k5 on line 31; 31 comes first.
+        let mut text: String = (0..30).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k5: again\n");
+        text.push_str("x1: 1\nx2: 2\nx3: 3\nx4: 4\n");
+        text.push_str("k2: again\nk5: thrice\n");
+        let (line, message) = error(&text);
+        assert_eq!(line, 31);
+        assert!(
+            message.starts_with("duplicate key `k5` (first at line 6)"),
+            "{message}"
+        );
+        let unique: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        assert!(load(&unique).is_ok());
     }
 
     #[test]

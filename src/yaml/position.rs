@@ -43,15 +43,15 @@ impl LineIndex {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
         // YAML breaks lines at `\n`, `\r\n` and a lone `\r` (as go-yaml, so the forges, do).
-        if text.contains('\r') {
-            let bytes = text.as_bytes();
+        let bytes = text.as_bytes();
+        if memchr::memchr(b'\r', bytes).is_some() {
             starts.extend(
-                text.match_indices(['\n', '\r'])
-                    .filter(|(i, c)| *c == "\n" || bytes.get(i + 1) != Some(&b'\n'))
-                    .map(|(i, _)| i + 1),
+                memchr::memchr2_iter(b'\n', b'\r', bytes)
+                    .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+                    .map(|i| i + 1),
             );
         } else {
-            starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
         }
         // A final line break does not open another line.
         if starts.len() > 1 && starts.last() == Some(&text.len()) {
