@@ -49,8 +49,8 @@ const CI: &str = ".gitea/workflows/ci.yml";
 fn directive_missing() {
     let (code, rows, _) = check("testdata/rules/directive-missing", &[]);
     assert_eq!(code, 1);
-    // Silent: `exempt`, `deploy` (main pushes and schedule only); `malformed` is
-    // directive-invalid instead.
+    // Silent: `exempt`, `deploy` (main pushes and schedule only), `publish` (tags only),
+    // `audit` (closed pull requests only); `malformed` is directive-invalid instead.
     assert_eq!(
         rows,
         [
@@ -69,6 +69,20 @@ fn directive_missing() {
                 Some("CI / bare (pull_request)")
             ),
             row("directive-invalid", Some("malformed"), CI, 12, None),
+            row(
+                "directive-missing",
+                Some("preview"),
+                ".gitea/workflows/labeled.yml",
+                7,
+                Some("Labeled / preview (pull_request)")
+            ),
+            row(
+                "directive-missing",
+                Some("build"),
+                ".gitea/workflows/tags-and-branches.yml",
+                8,
+                Some("Tags and branches / build (push)")
+            ),
         ]
     );
 }
@@ -82,7 +96,7 @@ fn directive_missing_severity_from_config() {
     assert_eq!(code, 1, "directive-invalid is still an error");
     assert_eq!(
         rows.iter().filter(|r| r.0 == "directive-missing").count(),
-        2
+        4
     );
     let severities: Vec<&str> = doc["findings"]
         .as_array()
@@ -93,7 +107,7 @@ fn directive_missing_severity_from_config() {
                 .collect()
         })
         .unwrap_or_default();
-    assert_eq!(severities, ["warning", "warning"]);
+    assert_eq!(severities, ["warning"; 4]);
 }
 
 #[test]
@@ -303,6 +317,8 @@ fn required_never_posted() {
 fn context_unresolvable() {
     let (code, rows, _) = check("testdata/rules/context-unresolvable", &[]);
     assert_eq!(code, 0);
+    // Silent: `dynamic-exempt`, and release.yml's and main-push.yml's jobs (never run for a
+    // pull request).
     assert_eq!(
         rows,
         [row("context-unresolvable", Some("dynamic"), CI, 9, None)]
@@ -555,7 +571,8 @@ fn seed_origin_pending_gate_is_reported() {
             count("protection-orphaned"),
             count("required-pending")
         ),
-        (34, 5, 3)
+        // audit-force-merge.yml runs on closed pull requests only: no directive needed.
+        (33, 5, 3)
     );
     // Orphaned entries point at the list, relative to the root.
     assert!(rows.iter().any(|r| r.0 == "protection-orphaned"
@@ -604,7 +621,8 @@ fn seed_origin_later_head_directives() {
             count("pending-already-protected"),
             count("required-not-protected")
         ),
-        (29, 11, 2, 2)
+        // audit-force-merge.yml runs on closed pull requests only: no directive needed.
+        (28, 11, 2, 2)
     );
 }
 

@@ -1,6 +1,6 @@
 //! `context-unresolvable`: a job whose contexts cannot be computed statically.
 
-use super::{Cx, GateFacts, Rule, RuleInfo};
+use super::{Cx, GateFacts, Rule, RuleInfo, pr_reachable};
 use crate::finding::Finding;
 use crate::workflow::Directive;
 
@@ -21,8 +21,9 @@ impl Rule for ContextUnresolvable {
         let Some(reason) = &g.gate.unresolvable else {
             return;
         };
-        // An exempt job is no gate: its names do not matter.
-        if matches!(g.directive, Some(Directive::Exempt(_))) {
+        // An exempt job is no gate: its names do not matter; nor are those of a job that never
+        // runs for a pull request (tags, closed pull requests, pushes to named branches).
+        if matches!(g.directive, Some(Directive::Exempt(_))) || !pr_reachable(g.workflow) {
             return;
         }
         out.push(

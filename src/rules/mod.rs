@@ -497,19 +497,32 @@ pub fn line_span(line: u32) -> Span {
     Span::new(Pos::new(line as usize, 0), Pos::new(line as usize, 0))
 }
 
-/// Can this workflow run for a pull request? `pull_request`, `pull_request_target`,
-/// `merge_group`, or a `push` that is not limited to named branches.
+/// Can this workflow run for a pull request? `pull_request` or `pull_request_target` (not only
+/// for closed ones), `merge_group`, or a `push` that can run for a pull request's branch (not
+/// limited to tags, nor to named branches).
 pub fn pr_reachable(wf: &Workflow) -> bool {
-    ["pull_request", "pull_request_target", "merge_group"]
-        .iter()
-        .any(|e| wf.trigger(e).is_some())
-        || wf.trigger("push").is_some_and(|t| match &t.branches {
+    let pull_request = ["pull_request", "pull_request_target"].iter().any(|e| {
+        wf.trigger(e).is_some_and(|t| match &t.types {
+            // Only when a pull request is closed: after it could have been merged.
+            Some(types) => !types.value.iter().all(|x| x == "closed"),
             None => true,
-            Some(b) => b
-                .value
-                .iter()
-                .any(|p| crate::forge::glob::has_glob_chars(p)),
         })
+    });
+    pull_request
+        || wf.trigger("merge_group").is_some()
+        || wf
+            .trigger("push")
+            .is_some_and(|t| match (&t.branches, &t.branches_ignore) {
+                // Only `tags:`: the workflow runs for tags, never for a branch (GitHub's docs,
+                // "Using filters to target specific branches or tags for push events").
+                (None, None) => !t.tags,
+                (None, Some(_)) => true,
+                // Named branches only: a pull request's branch is none of them.
+                (Some(b), _) => b
+                    .value
+                    .iter()
+                    .any(|p| crate::forge::glob::has_glob_chars(p)),
+            })
 }
 
 /// Levenshtein distance, for "did you mean".

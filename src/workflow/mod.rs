@@ -35,6 +35,8 @@ pub struct Trigger {
     pub paths: Option<Spanned<Vec<String>>>,
     pub paths_ignore: Option<Spanned<Vec<String>>>,
     pub types: Option<Spanned<Vec<String>>>,
+    /// A `tags` or `tags-ignore` filter is given (`push`).
+    pub tags: bool,
 }
 
 impl Trigger {
@@ -47,6 +49,7 @@ impl Trigger {
             paths: None,
             paths_ignore: None,
             types: None,
+            tags: false,
         }
     }
 }

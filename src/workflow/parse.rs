@@ -279,6 +279,7 @@ fn parse_on(doc: &Doc<'_>, on: NodeId) -> Result<Vec<Trigger>, Invalid> {
                     t.paths = filter("paths")?;
                     t.paths_ignore = filter("paths-ignore")?;
                     t.types = filter("types")?;
+                    t.tags = filter("tags")?.is_some() || filter("tags-ignore")?.is_some();
                 } else if !doc.is_null(v) && doc.as_seq(v).is_none() && doc.as_str(v).is_none() {
                     return Err(Invalid::at(
                         doc.span(v),
