@@ -218,9 +218,10 @@ fn required_masked_and_mask_untracked() {
 
 #[test]
 fn mask_stale_and_expired() {
-    let (code, rows, _) = check("testdata/rules/masks", &[]);
+    let (code, rows, doc) = check("testdata/rules/masks", &[]);
     assert_eq!(code, 1);
-    // The expired waiver no longer counts; `current` matches its waiver by file path.
+    // The expired waiver no longer counts; `current` matches its waiver by file path,
+    // `by-name` by its `name:`.
     assert_eq!(
         rows,
         [
@@ -232,9 +233,30 @@ fn mask_stale_and_expired() {
                 7,
                 Some("CI / expired (pull_request)")
             ),
+            row("mask-untracked", Some("commented"), CI, 27, None),
             row("mask-expired", Some("expired"), "gatelint.toml", 4, None),
             row("mask-stale", Some("unmasked"), "gatelint.toml", 11, None),
             row("mask-stale", Some("gone"), "gatelint.toml", 18, None),
+        ]
+    );
+    // No tracker pattern is configured: the messages say so, and show the comment seen (not
+    // the next job's directive, two lines below `expired`'s mask).
+    let messages: Vec<&str> = doc["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| f["rule"] == "mask-untracked")
+                .filter_map(|f| f["message"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        messages,
+        [
+            "`continue-on-error` on `expired` is not tracked: no waiver, no comment near it, \
+             and no tracker pattern is configured",
+            "`continue-on-error` on `commented` is not tracked: no waiver, and the comment near \
+             it, `# flaky, see #12`, is not read: no tracker pattern is configured",
         ]
     );
 }

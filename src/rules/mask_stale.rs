@@ -17,11 +17,15 @@ impl Rule for MaskStale {
     }
 
     fn check_root(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        // Gates by job id (a waiver names its job by id): not every gate for every waiver.
+        // Gates by job id and by `name:` (a waiver names its job by either): not every gate
+        // for every waiver.
         let mut gates_of: std::collections::HashMap<&str, Vec<&GateFacts<'_>>> =
             std::collections::HashMap::new();
         for g in &cx.gates {
             gates_of.entry(g.job.id.as_str()).or_default().push(g);
+            if let Some(name) = g.job.name.as_ref().filter(|n| n.value != g.job.id) {
+                gates_of.entry(name.value.as_str()).or_default().push(g);
+            }
         }
         for w in &cx.config.waivers {
             let candidates = gates_of.get(w.job.as_str()).map_or(&[][..], Vec::as_slice);

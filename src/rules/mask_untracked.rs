@@ -30,12 +30,39 @@ impl Rule for MaskUntracked {
             .map(|t| format!("`{}`", t.as_str()))
             .collect::<Vec<_>>()
             .join(", ");
+        // What gatelint saw beside the mask, so the message says why it does not count.
+        let syntax = &cx.config.syntax;
+        let is_directive = |c: &str| {
+            let text = c.trim_start_matches('#').trim_start().to_lowercase();
+            [syntax.required(), syntax.exempt()]
+                .iter()
+                .any(|k| text.starts_with(&k.to_lowercase()))
+        };
+        let seen = g
+            .job
+            .mask_comments
+            .iter()
+            .find(|c| !is_directive(c))
+            .map(|c| {
+                let c: String = c.chars().take(80).collect();
+                format!("the comment near it, `{c}`,")
+            });
+        let why = match (patterns.is_empty(), seen) {
+            (true, Some(seen)) => {
+                format!("no waiver, and {seen} is not read: no tracker pattern is configured")
+            }
+            (true, None) => {
+                "no waiver, no comment near it, and no tracker pattern is configured".to_owned()
+            }
+            (false, Some(seen)) => format!("no waiver, and {seen} names no tracker ({patterns})"),
+            (false, None) => format!("no waiver and no tracker comment ({patterns})"),
+        };
         let f = cx
             .at_job(
                 Self::new_finding(
                     cx,
                     format!(
-                        "`continue-on-error` on `{}` is not tracked: no waiver and no tracker comment",
+                        "`continue-on-error` on `{}` is not tracked: {why}",
                         g.gate.job
                     ),
                 ),

@@ -281,7 +281,7 @@ impl<'a> Cx<'a> {
         today: Date,
         branch: &'a str,
     ) -> Self {
-        // Waivers by job id (a waiver names its job by id): not every waiver for every job.
+        // Waivers by the job they name (its id or its `name:`): not every waiver for every job.
         let mut waivers_of: std::collections::HashMap<&str, Vec<&Waiver>> =
             std::collections::HashMap::new();
         for w in &config.waivers {
@@ -305,11 +305,18 @@ impl<'a> Cx<'a> {
                     None => Vec::new(),
                 };
                 let masked = job.job_masked();
-                let waiver = waivers_of.get(job.id.as_str()).and_then(|ws| {
-                    ws.iter()
-                        .copied()
-                        .find(|w| waiver_matches(w, workflow, job) && w.expires >= today)
-                });
+                // A waiver names its job by id or by `name:`.
+                let by_name = job
+                    .name
+                    .as_ref()
+                    .and_then(|n| waivers_of.get(n.value.as_str()));
+                let waiver = waivers_of
+                    .get(job.id.as_str())
+                    .into_iter()
+                    .chain(by_name)
+                    .flatten()
+                    .copied()
+                    .find(|w| waiver_matches(w, workflow, job) && w.expires >= today);
                 // Jobs on one line share their comments: each set is matched once.
                 let key = job.mask_comments.as_ptr() as usize;
                 let tracked = !job.mask_comments.is_empty()
@@ -489,7 +496,7 @@ pub fn waiver_matches(w: &Waiver, wf: &Workflow, job: &Job) -> bool {
     let wf_matches = wf.name.as_ref().is_some_and(|n| n.value == w.workflow)
         || wf.file == w.workflow
         || wf.file_base_name() == w.workflow;
-    wf_matches && job.id == w.job
+    wf_matches && (job.id == w.job || job.name.as_ref().is_some_and(|n| n.value == w.job))
 }
 
 /// A span covering line `line` of a non-workflow file (protection, config).
