@@ -2003,12 +2003,17 @@ fn check_expression(text: &str, leg: &[(String, Value)]) -> Outcome {
         ("os".to_owned(), Value::Str("linux".to_owned())),
         ("flag".to_owned(), Value::Bool(true)),
     ];
+    let scope = expr::Scope {
+        matrix: leg,
+        inputs: Some(&inputs),
+        workflow: Some("CI"),
+    };
     let (rendered, _) = gatelint::budget::run(gatelint::budget::MAX_BYTES, || {
         (
             expr::render(&wrapped, leg),
             expr::render(&wrapped, leg),
-            expr::value_in(&wrapped, leg, Some(&inputs)),
-            expr::value_in(&wrapped, leg, Some(&inputs)),
+            expr::value_in(&wrapped, &scope),
+            expr::value_in(&wrapped, &scope),
         )
     });
     ensure(rendered.0 == rendered.1, || {

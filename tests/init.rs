@@ -183,5 +183,7 @@ fn init_on_every_real_repository() {
         }
         assert_eq!(directive_missing(&root, &[]), 0, "{name}");
     }
-    assert_eq!(changed, 843, "files annotated");
+    // 53 files fewer than before the precision work: their workflows never run for a pull
+    // request (a push limited to tags, closed pull requests only): no directive needed.
+    assert_eq!(changed, 790, "files annotated");
 }

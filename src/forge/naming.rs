@@ -115,7 +115,11 @@ pub fn job_contexts(
         unresolvable: Some(reason),
         ..JobContexts::default()
     };
-    let names = match job_names(profile, job, callees, 0) {
+    let known = Known {
+        inputs: None,
+        workflow: github_workflow(profile, wf),
+    };
+    let names = match job_names_in(profile, job, callees, 0, known) {
         Ok(names) => names,
         Err(reason) => return unresolvable(reason),
     };
@@ -192,8 +196,38 @@ pub fn job_contexts(
     }
 }
 
-/// The `inputs` of a called workflow, when known: the caller's `with:` over the defaults.
-type Inputs<'a> = Option<&'a [(String, Value)]>;
+/// What a job's names may read besides its matrix: the `inputs` of a called workflow, when
+/// known (the caller's `with:` over the defaults), and `github.workflow` (in a called
+/// workflow, the caller's: GitHub's `github` context is the caller's).
+#[derive(Debug, Clone, Copy, Default)]
+struct Known<'a> {
+    inputs: Option<&'a [(String, Value)]>,
+    workflow: Option<&'a str>,
+}
+
+impl<'a> Known<'a> {
+    fn scope(self, matrix: &'a [(String, Value)]) -> expr::Scope<'a> {
+        expr::Scope {
+            matrix,
+            inputs: self.inputs,
+            workflow: self.workflow,
+        }
+    }
+}
+
+/// `${{ github.workflow }}` as `profile`'s forge fills it in a job name: on GitHub the
+/// workflow's `name:`, else its path (documented, FORGE-SEMANTICS §2). Gitea and Forgejo fill
+/// it from their run's record, unverified: left unknown there.
+pub fn github_workflow<'w>(profile: &ForgeProfile, wf: &'w Workflow) -> Option<&'w str> {
+    match profile.forge {
+        Forge::Github => Some(
+            wf.name
+                .as_ref()
+                .map_or(wf.file.as_str(), |n| n.value.as_str()),
+        ),
+        Forge::Gitea | Forge::Forgejo => None,
+    }
+}
 
 /// The job part of each context: one per matrix leg (and per called job); legs that share a
 /// name are all listed.
@@ -203,7 +237,7 @@ pub fn job_names(
     callees: &dyn Callees,
     depth: usize,
 ) -> Result<Vec<String>, String> {
-    job_names_in(profile, job, callees, depth, None)
+    job_names_in(profile, job, callees, depth, Known::default())
 }
 
 fn job_names_in(
@@ -211,17 +245,17 @@ fn job_names_in(
     job: &Job,
     callees: &dyn Callees,
     depth: usize,
-    inputs: Inputs<'_>,
+    known: Known<'_>,
 ) -> Result<Vec<String>, String> {
     if let Some(uses) = &job.uses {
-        return called_names(profile, job, &uses.value, callees, depth, inputs);
+        return called_names(profile, job, &uses.value, callees, depth, known);
     }
     let legs = match &job.matrix {
         None => vec![Vec::new()],
         Some(spec) => matrix::expand(&spec.value)?,
     };
     legs.iter()
-        .map(|leg| leg_name_in(profile, job, leg, inputs))
+        .map(|leg| leg_name_in(profile, job, leg, known))
         .collect()
 }
 
@@ -231,16 +265,16 @@ pub fn leg_name(
     job: &Job,
     leg: &[(String, Value)],
 ) -> Result<String, String> {
-    leg_name_in(profile, job, leg, None)
+    leg_name_in(profile, job, leg, Known::default())
 }
 
 fn leg_name_in(
     profile: &ForgeProfile,
     job: &Job,
     leg: &[(String, Value)],
-    inputs: Inputs<'_>,
+    known: Known<'_>,
 ) -> Result<String, String> {
-    let name = untruncated_leg_name(profile, job, leg, inputs)?;
+    let name = untruncated_leg_name(profile, job, leg, known)?;
     Ok(match profile.forge {
         Forge::Github => github_truncate(name),
         Forge::Gitea | Forge::Forgejo => name,
@@ -264,7 +298,7 @@ fn untruncated_leg_name(
     profile: &ForgeProfile,
     job: &Job,
     leg: &[(String, Value)],
-    inputs: Inputs<'_>,
+    known: Known<'_>,
 ) -> Result<String, String> {
     let Some(name) = &job.name else {
         return with_suffix(profile, &job.id, leg);
@@ -274,7 +308,8 @@ fn untruncated_leg_name(
         // Gitea 1.21 posted the name as written (go-gitea/gitea#28207).
         return with_suffix(profile, raw, leg);
     }
-    let rendered = expr::render_in(raw, leg, inputs).map_err(|e| format!("the job name {e}"))?;
+    let rendered =
+        expr::render_in(raw, &known.scope(leg)).map_err(|e| format!("the job name {e}"))?;
     if expr::uses_matrix(raw) || !profile.suffix_on_plain_name {
         return Ok(rendered);
     }
@@ -343,9 +378,15 @@ fn called_names(
     uses: &str,
     callees: &dyn Callees,
     depth: usize,
-    outer: Inputs<'_>,
+    outer: Known<'_>,
 ) -> Result<Vec<String>, String> {
-    let Some(path) = uses.strip_prefix("./") else {
+    // `$/…` is GitHub's reference to a reusable workflow of the same repository
+    // (FORGE-SEMANTICS §8; astral-sh/uv's issue-triage.yml calls `$/.github/workflows/…`).
+    let same_repository = uses.strip_prefix("./").or_else(|| {
+        uses.strip_prefix("$/")
+            .filter(|_| profile.forge == Forge::Github)
+    });
+    let Some(path) = same_repository else {
         return Err(format!(
             "calls `{uses}` from another repository, whose jobs cannot be read here"
         ));
@@ -375,11 +416,15 @@ fn called_names(
     }
     let mut out = Vec::new();
     for leg in &caller_legs {
-        let inputs = call_inputs(job, &callee, leg, outer);
+        let inputs = call_inputs(job, &callee, outer.scope(leg));
         let mut inner = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for called in &callee.jobs {
-            for n in job_names_in(profile, called, callees, depth + 1, Some(&inputs))? {
+            let known = Known {
+                inputs: Some(&inputs),
+                workflow: outer.workflow,
+            };
+            for n in job_names_in(profile, called, callees, depth + 1, known)? {
                 if seen.insert(n.clone()) {
                     crate::budget::charge(n.len())?;
                     inner.push(n);
@@ -417,20 +462,16 @@ fn called_names(
 }
 
 /// What a called workflow sees as `inputs`: its declared inputs with their defaults, then the
-/// caller's `with:` values, whose expressions are evaluated in the caller's matrix leg.
-fn call_inputs(
-    job: &Job,
-    callee: &Workflow,
-    leg: &[(String, Value)],
-    outer: Inputs<'_>,
-) -> Vec<(String, Value)> {
+/// caller's `with:` values, whose expressions are evaluated in the caller's matrix leg
+/// (`outer`).
+fn call_inputs(job: &Job, callee: &Workflow, outer: expr::Scope<'_>) -> Vec<(String, Value)> {
     let mut inputs = callee.call_inputs.clone();
     for (key, value) in &job.with {
         // A value known only at run time stays an expression: a name that reads it is then
         // unresolvable, a name that does not is unaffected.
         let value = match value {
             Value::Str(text) if expr::has_expression(text) => {
-                expr::value_in(text, leg, outer).unwrap_or_else(|_| value.clone())
+                expr::value_in(text, &outer).unwrap_or_else(|_| value.clone())
             }
             other => other.clone(),
         };

@@ -256,3 +256,66 @@ jobs:
         assert!(got.iter().all(Result::is_err), "{got:?}");
     }
 }
+
+/// `${{ github.workflow }}` in a job name is the workflow's `name:`, or its path when it has
+/// none (GitHub docs, FORGE-SEMANTICS §2; DataDog/dd-trace-js's appsec.yml names its jobs
+/// `${{ github.workflow }} / macos`). Other `github.*` stay run-time data; on Gitea and Forgejo,
+/// whose run record fills it, it stays unresolved.
+#[test]
+fn github_workflow_in_a_job_name() {
+    let gh = profile(Forge::Github, None);
+    let named = "name: AppSec\non: pull_request\njobs:\n  macos:\n    name: ${{ github.workflow }} / macos\n    steps: [{run: x}]\n  legs:\n    name: ${{ github.workflow }} (node-${{ matrix.v }})\n    strategy: {matrix: {v: [18, 20]}}\n    steps: [{run: x}]\n";
+    assert_eq!(
+        contexts(&gh, named),
+        ok(&["AppSec / macos", "AppSec (node-18)", "AppSec (node-20)"])
+    );
+    let unnamed = "on: pull_request\njobs:\n  a:\n    name: ${{ github.workflow }} / a\n    steps: [{run: x}]\n";
+    assert_eq!(contexts(&gh, unnamed), ok(&[".github/workflows/w.yml / a"]));
+    let job = "on: pull_request\njobs:\n  a:\n    name: ${{ github.job }}\n    steps: [{run: x}]\n";
+    assert_eq!(
+        contexts(&gh, job),
+        [Err(
+            "the job name `${{ github.job }}` cannot be evaluated statically: reads \
+             `github.job`, known only at run time"
+                .to_owned()
+        )]
+    );
+    let gitea = contexts(&profile(Forge::Gitea, Some((1, 26))), named);
+    assert!(gitea.iter().all(Result::is_err), "{gitea:?}");
+}
+
+/// `uses: $/…` is GitHub's same-repository reusable workflow reference (FORGE-SEMANTICS §8):
+/// read like `./…`, not refused as another repository's.
+#[test]
+fn github_dollar_slash_calls_this_repository() {
+    struct One(Workflow);
+    impl Callees for One {
+        fn workflow(&self, path: &str) -> Result<Callee<'_>, String> {
+            if path == ".github/workflows/fix.yml" {
+                Ok(Callee::Borrowed(&self.0))
+            } else {
+                Err(format!("no `{path}`"))
+            }
+        }
+    }
+    let callee = parse_workflow(
+        "on: workflow_call\njobs:\n  fix:\n    name: Fix bug\n    steps: [{run: x}]\n",
+        ".github/workflows/fix.yml",
+        &DirectiveSyntax::default(),
+    )
+    .unwrap_or_else(|e| panic!("{}", e.message));
+    let caller = parse_workflow(
+        "on: pull_request\njobs:\n  call:\n    uses: $/.github/workflows/fix.yml\n",
+        ".github/workflows/w.yml",
+        &DirectiveSyntax::default(),
+    )
+    .unwrap_or_else(|e| panic!("{}", e.message));
+    let gh = profile(Forge::Github, None);
+    let named = job_contexts(&gh, &caller, &caller.jobs[0], &One(callee.clone()));
+    let texts: Vec<&str> = named.contexts.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!((texts, named.unresolvable), (vec!["call / Fix bug"], None));
+    // Forgejo has no such reference: another repository's, unresolvable.
+    let fj = profile(Forge::Forgejo, None);
+    let named = job_contexts(&fj, &caller, &caller.jobs[0], &One(callee));
+    assert!(named.unresolvable.is_some());
+}

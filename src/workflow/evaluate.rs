@@ -399,10 +399,22 @@ fn compare(op: &str, a: &Value, b: &Value) -> bool {
     }
 }
 
+/// What an expression in a job name can read before the run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope<'a> {
+    /// `matrix`: one combination.
+    pub matrix: &'a [(String, Value)],
+    /// A called workflow's `inputs`, when known (the caller's `with:` over the defaults).
+    pub inputs: Option<&'a [(String, Value)]>,
+    /// `github.workflow`, when known (GitHub: the workflow's `name:`, else its path); every
+    /// other part of `github` is run-time data.
+    pub workflow: Option<&'a str>,
+}
+
 struct Env<'a> {
     matrix: &'a [(String, Value)],
-    /// A called workflow's `inputs`, when known (the caller's `with:` over the defaults).
     inputs: Option<&'a [(String, Value)]>,
+    workflow: Option<&'a str>,
 }
 
 impl Env<'_> {
@@ -425,6 +437,18 @@ impl Env<'_> {
                 }
             }
             Ast::Index(base, key) => {
+                // `github.workflow`, when known; any other `github.x` is run-time data.
+                if let Ast::Context(name) = base.as_ref()
+                    && name.eq_ignore_ascii_case("github")
+                    && let Some(workflow) = self.workflow
+                {
+                    let k = self.eval(key)?.to_expr_string();
+                    if !k.eq_ignore_ascii_case("workflow") {
+                        return Err(format!("reads `github.{k}`, known only at run time"));
+                    }
+                    crate::budget::charge(workflow.len())?;
+                    return Ok(Value::Str(workflow.to_owned()));
+                }
                 // `matrix.x`, `inputs.x`: looked up in place, not copied whole first.
                 if let Ast::Context(name) = base.as_ref()
                     && let Some(entries) = self.context_entries(name)
@@ -595,15 +619,16 @@ fn format(fmt: &str, args: &[Value]) -> Result<String, String> {
     Ok(out)
 }
 
-/// Evaluate one expression (the text inside `${{ }}`) with `matrix` bound to a combination and,
-/// in a called workflow, `inputs` to what the caller passes.
-pub fn evaluate_in(
-    expr: &str,
-    matrix: &[(String, Value)],
-    inputs: Option<&[(String, Value)]>,
-) -> Result<Value, String> {
+/// Evaluate one expression (the text inside `${{ }}`) with what `scope` knows: a matrix
+/// combination, in a called workflow the `inputs` the caller passes, and `github.workflow`.
+pub fn evaluate_in(expr: &str, scope: &Scope<'_>) -> Result<Value, String> {
     let ast = parse(expr)?;
-    Env { matrix, inputs }.eval(&ast)
+    Env {
+        matrix: scope.matrix,
+        inputs: scope.inputs,
+        workflow: scope.workflow,
+    }
+    .eval(&ast)
 }
 
 #[cfg(test)]
@@ -624,7 +649,12 @@ mod tests {
     }
 
     fn ev(e: &str) -> Result<String, String> {
-        evaluate_in(e, &leg(), None).map(|v| v.to_expr_string())
+        let leg = leg();
+        let scope = Scope {
+            matrix: &leg,
+            ..Scope::default()
+        };
+        evaluate_in(e, &scope).map(|v| v.to_expr_string())
     }
 
     #[test]

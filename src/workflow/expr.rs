@@ -1,6 +1,7 @@
 //! The little of the expression language that names need: `${{ matrix.… }}` and literals.
 //! Anything else needs run-time data, and the name is then unresolvable.
 
+pub use super::evaluate::Scope;
 use crate::yaml::Value;
 
 /// The pieces of a text with `${{ … }}` expressions.
@@ -57,22 +58,24 @@ fn references(expr: &str, context: &str) -> bool {
 /// case-insensitively, as the expression language does). Err: the expression that needs
 /// run-time data.
 pub fn render(text: &str, matrix: &[(String, Value)]) -> Result<String, String> {
-    render_in(text, matrix, None)
+    render_in(
+        text,
+        &Scope {
+            matrix,
+            ..Scope::default()
+        },
+    )
 }
 
-/// [`render`] with the `inputs` of a called workflow known.
-pub fn render_in(
-    text: &str,
-    matrix: &[(String, Value)],
-    inputs: Option<&[(String, Value)]>,
-) -> Result<String, String> {
+/// [`render`] with more known: a called workflow's `inputs`, `github.workflow`.
+pub fn render_in(text: &str, scope: &Scope<'_>) -> Result<String, String> {
     crate::budget::charge(text.len())?;
     let mut out = String::with_capacity(text.len());
     for piece in pieces(text) {
         match piece {
             Piece::Text(t) => out.push_str(t),
             Piece::Expr(e) => {
-                let text = eval(e, matrix, inputs)?.to_expr_string();
+                let text = eval(e, scope)?.to_expr_string();
                 crate::budget::charge(text.len())?;
                 out.push_str(&text);
             }
@@ -82,23 +85,15 @@ pub fn render_in(
 }
 
 /// The value of a text: one `${{ }}` expression keeps its type; other text is a string.
-pub fn value_in(
-    text: &str,
-    matrix: &[(String, Value)],
-    inputs: Option<&[(String, Value)]>,
-) -> Result<Value, String> {
+pub fn value_in(text: &str, scope: &Scope<'_>) -> Result<Value, String> {
     match pieces(text.trim()).as_slice() {
-        [Piece::Expr(e)] => eval(e, matrix, inputs),
-        _ => render_in(text, matrix, inputs).map(Value::Str),
+        [Piece::Expr(e)] => eval(e, scope),
+        _ => render_in(text, scope).map(Value::Str),
     }
 }
 
-fn eval(
-    expr: &str,
-    matrix: &[(String, Value)],
-    inputs: Option<&[(String, Value)]>,
-) -> Result<Value, String> {
-    let value = super::evaluate::evaluate_in(expr, matrix, inputs)
+fn eval(expr: &str, scope: &Scope<'_>) -> Result<Value, String> {
+    let value = super::evaluate::evaluate_in(expr, scope)
         .map_err(|why| format!("`${{{{ {expr} }}}}` cannot be evaluated statically: {why}"))?;
     if value.has_expression() {
         return Err(format!(
