@@ -458,6 +458,21 @@ fn protection_and_config_errors_exit_2_with_a_location() {
             vec!["--protection", "testdata/configs/no-such-file.txt"],
             "testdata/configs/no-such-file.txt: cannot read",
         ),
+        // Files that are no protection at all say what they look like (not read as lists).
+        (
+            vec!["--protection", "testdata/configs/login-page.html"],
+            "testdata/configs/login-page.html:2:1: an HTML or XML page, not a protection payload",
+        ),
+        (
+            vec!["--protection", "testdata/configs/api-error.json"],
+            "testdata/configs/api-error.json: not a protection payload (it is an API error \
+             answer: \"Branch not protected\", status 404)",
+        ),
+        (
+            vec!["--protection", "testdata/configs/binary.txt"],
+            "testdata/configs/binary.txt: a binary file, not a protection payload or a context \
+             list (not UTF-8 text at byte 11)",
+        ),
         (
             vec!["--config", "testdata/configs/unknown-key.toml"],
             "testdata/configs/unknown-key.toml:2:1: unknown field `protecton`",

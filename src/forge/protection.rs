@@ -288,7 +288,7 @@ pub fn load_with_text(
         .and_then(|bytes| {
             String::from_utf8(bytes).map_err(|e| {
                 err(format!(
-                    "not UTF-8 text (byte {})",
+                    "a binary file, not a protection payload or a context list (not UTF-8 text at byte {})",
                     e.utf8_error().valid_up_to()
                 ))
             })
@@ -326,6 +326,20 @@ pub fn parse_for(
             line: None,
             column: None,
             message: "not a text file (NUL byte)".to_owned(),
+        });
+    }
+    // A web page saved in place of the API's answer (a login or error page) would read as a
+    // list of nonsense contexts: refuse it.
+    if first == Some('<') {
+        let (line, _) =
+            crate::yaml::LineIndex::new(body).line_col(body, body.len() - body.trim_start().len());
+        return Err(ProtectionError {
+            file: file.to_owned(),
+            line: Some(line),
+            column: Some(1),
+            message: "an HTML or XML page, not a protection payload or a context list (a login or \
+                      error page saved instead of the API's answer?)"
+                .to_owned(),
         });
     }
     Ok(text_list(body, file))
@@ -556,11 +570,28 @@ fn from_json(
 ) -> Result<Protection, ProtectionError> {
     let cx = JsonCtx::new(text, file);
     let unknown = || {
+        // An API's error answer saved in place of the payload: say so, with its message.
+        let api_error = json
+            .get("message")
+            .and_then(Json::as_str)
+            .map(|m| {
+                let m: String = m.chars().take(120).collect();
+                let status = match json.get("status") {
+                    Some(Json::String(s)) => {
+                        format!(", status {}", s.chars().take(8).collect::<String>())
+                    }
+                    Some(Json::Number(n)) => format!(", status {n}"),
+                    _ => String::new(),
+                };
+                format!(" (it is an API error answer: \"{m}\"{status})")
+            })
+            .unwrap_or_default();
         cx.shape_error(
-            "not a protection payload: expected GitHub branch protection (`required_status_checks`), \
-             GitHub rules (`[{\"type\": …}]`), Gitea/Forgejo `branch_protections`, a protection or \
-             a branch (`status_check_contexts`)"
-                .to_owned(),
+            format!(
+                "not a protection payload{api_error}: expected GitHub branch protection \
+                 (`required_status_checks`), GitHub rules (`[{{\"type\": …}}]`), Gitea/Forgejo \
+                 `branch_protections`, a protection or a branch (`status_check_contexts`)"
+            ),
             None,
         )
     };
