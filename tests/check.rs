@@ -306,15 +306,16 @@ fn required_never_posted() {
     let (code, rows, _) = check("testdata/rules/never-posted", &[]);
     assert_eq!(code, 1);
     // `CI / build (pull_request)` is not orphaned: the job exists but never runs on PRs;
-    // its `(push)` context is protected but pushes to branches other than main post nothing.
+    // its `(push)` context is protected but pushes to branches other than main post nothing,
+    // so a pull request's commit never gets it (one finding, not also path-filtered).
     assert_eq!(
         rows,
         [
             row(
-                "required-path-filtered",
+                "required-never-posted",
                 Some("build"),
                 CI,
-                4,
+                7,
                 Some("CI / build (push)")
             ),
             row(
@@ -332,6 +333,71 @@ fn required_never_posted() {
                 None
             ),
         ]
+    );
+}
+
+/// GitHub (issue 10, item 3): a required check posted only by pushes to main, or a
+/// required job that runs only for tags, never reaches a pull request's commit.
+#[test]
+fn required_never_posted_on_github() {
+    let (code, rows, doc) = check("testdata/rules/never-posted-github", &[]);
+    assert_eq!(code, 1);
+    // Silent: `test` (runs for pull requests), deploy.yml's `lint` (pr.yml posts `lint` on
+    // pull requests; no collision either), no required-not-protected for `publish`.
+    let deploy = ".github/workflows/deploy.yml";
+    let release = ".github/workflows/release.yml";
+    assert_eq!(
+        rows,
+        [
+            row(
+                "required-never-posted",
+                Some("build"),
+                deploy,
+                7,
+                Some("build")
+            ),
+            row("required-never-posted", Some("publish"), release, 7, None),
+        ]
+    );
+    let messages: Vec<&str> = doc["findings"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["message"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        messages,
+        [
+            "the protection of `main` requires `build`, but the workflow of `build` runs only \
+             on `push` to `main`: it is never posted on a pull request's commit, so every pull \
+             request waits for it",
+            "`publish` is `bp-required: yes`, but its workflow runs only on `push` of tags: it \
+             never runs for a pull request, so it gates nothing",
+        ]
+    );
+}
+
+/// Gitea globs (FORGE-SEMANTICS §4, §5): under `*` a pull request awaits only what is posted
+/// on its commit; a pattern that matches only never-posted contexts blocks.
+#[test]
+fn required_never_posted_under_gitea_globs() {
+    let (code, rows, _) = check("testdata/rules/never-posted-glob", &[]);
+    assert_eq!((code, rows), (0, vec![]));
+    let (code, rows, _) = check(
+        "testdata/rules/never-posted-glob",
+        &[
+            "--protection",
+            "testdata/rules/never-posted-glob/deploy-pattern.json",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        rows,
+        [row(
+            "required-never-posted",
+            Some("ship"),
+            ".gitea/workflows/deploy.yml",
+            8,
+            Some("Deploy / *")
+        )]
     );
 }
 

@@ -330,7 +330,16 @@ pub fn parse_for(
     }
     // A web page saved in place of the API's answer (a login or error page) would read as a
     // list of nonsense contexts: refuse it.
-    if first == Some('<') {
+    let start: String = body
+        .trim_start()
+        .chars()
+        .take(9)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let page = ["<!doctype", "<html", "<?xml", "<head", "<body", "<!--"]
+        .iter()
+        .any(|p| start.starts_with(p));
+    if page {
         let (line, _) =
             crate::yaml::LineIndex::new(body).line_col(body, body.len() - body.trim_start().len());
         return Err(ProtectionError {

@@ -48,8 +48,10 @@ impl Rule for ContextCollision {
     }
 
     fn check_root(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        // Only what is posted on a pull request's commit can collide there: a workflow that
+        // never runs for one (pushes to main, tags) posts its checks on other commits.
         let mut by_context: HashMap<&str, Vec<&GateFacts<'_>>> = HashMap::new();
-        for g in &cx.gates {
+        for g in cx.gates.iter().filter(|g| super::pr_reachable(g.workflow)) {
             for c in &g.gate.contexts {
                 by_context.entry(c.text.as_str()).or_default().push(g);
             }

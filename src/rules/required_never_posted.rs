@@ -1,7 +1,7 @@
 //! `required-never-posted`: a required job whose workflow never runs on the events that post
 //! the context protection waits for.
 
-use super::{Cx, GateFacts, Rule, RuleInfo};
+use super::{Cx, GateFacts, Rule, RuleInfo, pr_reachable};
 use crate::finding::Finding;
 use crate::workflow::Directive;
 
@@ -55,6 +55,63 @@ impl Rule for RequiredNeverPosted {
                 .help("add `pull_request` to the workflow's `on`, or mark the job `bp-exempt: <reason>`"),
             );
         }
+        // Its workflow posts contexts, but never on a pull request's commit (pushes to named
+        // branches or tags only, closed pull requests): a pull request waits for a context
+        // that protection requires and no other job posts there (§4: on Gitea only a pattern
+        // that matches nothing posted blocks; `*` is satisfied by the others).
+        // The entry reported here, not again below.
+        let mut reported: Option<&str> = None;
+        if g.required && !g.gate.contexts.is_empty() && !pr_reachable(g.workflow) {
+            let blocking = cx.protection.and_then(|p| {
+                p.enforced().find(|entry| {
+                    g.gate.contexts.iter().any(|c| entry.matches(&c.text))
+                        && !cx.gates.iter().any(|o| {
+                            pr_reachable(o.workflow)
+                                && o.gate.contexts.iter().any(|c| entry.matches(&c.text))
+                        })
+                })
+            });
+            let triggers = describe_triggers(g.workflow);
+            let finding = match blocking {
+                Some(entry) => {
+                    reported = Some(entry.text.as_str());
+                    let mut f = cx
+                        .at_job(
+                            Self::new_finding(
+                                cx,
+                                format!(
+                                    "the protection of `{}` requires `{}`, but the workflow of `{}` runs only on {triggers}: it is never posted on a pull request's commit, so every pull request waits for it",
+                                    cx.branch, entry.text, g.gate.job
+                                ),
+                            ),
+                            g,
+                            g.gate.key_span,
+                        )
+                        .help(format!(
+                            "run the workflow on `pull_request` (or on pushes to every branch), or drop `{}` from the protection",
+                            entry.text
+                        ));
+                    f.context = Some(entry.text.clone());
+                    Some(f)
+                }
+                None if matches!(g.directive, Some(Directive::Required)) => Some(
+                    cx.at_job(
+                        Self::new_finding(
+                            cx,
+                            format!(
+                                "`{}` is `bp-required: yes`, but its workflow runs only on {triggers}: it never runs for a pull request, so it gates nothing",
+                                g.gate.job
+                            ),
+                        ),
+                        g,
+                        g.directive_span(),
+                    )
+                    .help("add `pull_request` to the workflow's `on`, or mark the job `bp-exempt: <reason>`"),
+                ),
+                None => None,
+            };
+            out.extend(finding);
+        }
         // A merge queue tests the merge group: every required check must run on it (§4).
         if cx.config.merge_queue
             && cx.profile().forge == crate::forge::Forge::Github
@@ -83,7 +140,10 @@ impl Rule for RequiredNeverPosted {
             return;
         };
         for (context, event) in cx.unposted_contexts(g) {
-            let Some(entry) = protection.first_match(&context) else {
+            let Some(entry) = protection
+                .first_match(&context)
+                .filter(|e| reported != Some(e.text.as_str()))
+            else {
                 continue;
             };
             let posted_elsewhere = cx
@@ -111,5 +171,35 @@ impl Rule for RequiredNeverPosted {
             f.context = Some(entry.text.clone());
             out.push(f);
         }
+    }
+}
+
+/// The workflow's triggers as a sentence part: `` `push` to `main`, `schedule` ``.
+fn describe_triggers(wf: &crate::workflow::Workflow) -> String {
+    let quoted = |items: &[String]| {
+        items
+            .iter()
+            .map(|b| format!("`{b}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let parts: Vec<String> = wf
+        .triggers
+        .iter()
+        .map(|t| match (t.event.as_str(), &t.branches, &t.types) {
+            ("push", Some(b), _) => format!("`push` to {}", quoted(&b.value)),
+            ("push", None, _) if t.tags && t.branches_ignore.is_none() => {
+                "`push` of tags".to_owned()
+            }
+            (e @ ("pull_request" | "pull_request_target"), _, Some(types)) => {
+                format!("`{e}` ({})", quoted(&types.value))
+            }
+            (e, _, _) => format!("`{e}`"),
+        })
+        .collect();
+    if parts.is_empty() {
+        "no event".to_owned()
+    } else {
+        parts.join(", ")
     }
 }

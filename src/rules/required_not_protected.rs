@@ -22,6 +22,11 @@ impl Rule for RequiredNotProtected {
         let (Some(Directive::Required), Some(protection)) = (g.directive, cx.protection) else {
             return;
         };
+        // Requiring a job that never runs for a pull request would block every one of them:
+        // `required-never-posted` says so instead.
+        if !super::pr_reachable(g.workflow) {
+            return;
+        }
         for leg in g.legs() {
             let contexts: Vec<&str> = g
                 .gate

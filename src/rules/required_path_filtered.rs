@@ -1,7 +1,7 @@
 //! `required-path-filtered`: a required job's workflow filters the events that post its
 //! protected context by paths or branches, so the check can stay pending.
 
-use super::{Cx, GateFacts, Rule, RuleInfo};
+use super::{Cx, GateFacts, Rule, RuleInfo, pr_reachable};
 use crate::finding::Finding;
 use crate::forge::glob::Glob;
 use crate::workflow::Trigger;
@@ -69,8 +69,15 @@ impl Rule for RequiredPathFiltered {
                 reasons.push("`paths-ignore`");
             }
             let branch_filter = t.branches.is_some() || t.branches_ignore.is_some();
-            // For push, the filter is on the pushed branch, not the target: any filter counts.
-            if branch_filter && (event == "push" || !branch_included(t, cx.branch)) {
+            // For push, the filter is on the pushed branch, not the target: any filter counts,
+            // unless it admits no pull request's branch at all (`required-never-posted` says
+            // so then).
+            let filtered = if event == "push" {
+                pr_reachable(g.workflow)
+            } else {
+                !branch_included(t, cx.branch)
+            };
+            if branch_filter && filtered {
                 reasons.push(if t.branches.is_some() {
                     "`branches`"
                 } else {
