@@ -894,6 +894,51 @@ fn required_path_filtered() {
     );
 }
 
+/// With protection (issue 10, items 1 and 2): what a pull request the filter leaves out meets
+/// depends on the requirement and the release; a list entry without an event suffix is
+/// satisfied by the unfiltered `pull_request` context, whatever filters `push`.
+#[test]
+fn required_path_filtered_says_what_happens() {
+    let dir = "testdata/rules/path-filtered-protected";
+    let star = format!("{dir}/star.json");
+    let paths = ".gitea/workflows/paths.yml";
+    for (args, message) in [
+        (
+            vec!["--forge-version", "1.26"],
+            "required job `test` runs on `pull_request` only through a `paths` filter: a pull \
+             request to `main` the filter leaves out never gets `Paths / test (pull_request)`, \
+             and waits for it",
+        ),
+        (
+            vec!["--forge-version", "1.26", "--protection", star.as_str()],
+            "required job `test` runs on `pull_request` only through a `paths` filter: for a \
+             pull request to `main` the filter leaves out, its workflow posts nothing, and `*` \
+             waits only for what is posted: the gate vanishes quietly",
+        ),
+        (
+            vec!["--forge-version", "1.27"],
+            "required job `test` runs on `pull_request` only through a `paths` filter: for a \
+             pull request to `main` the filter leaves out, Gitea 1.27 posts `Paths / test \
+             (pull_request)` as skipped, which passes: the gate passes without running",
+        ),
+    ] {
+        let (_, rows, doc) = check(dir, &args);
+        // Silent: both.yml's `build` (its `pull_request` context is unfiltered).
+        assert_eq!(
+            rows,
+            [row(
+                "required-path-filtered",
+                Some("test"),
+                paths,
+                4,
+                Some("Paths / test (pull_request)")
+            )],
+            "{args:?}"
+        );
+        assert_eq!(doc["findings"][0]["message"], message, "{args:?}");
+    }
+}
+
 #[test]
 fn context_collision() {
     let (_, rows, _) = check("testdata/rules/collision", &[]);

@@ -119,6 +119,10 @@ pub struct ForgeProfile {
     /// A `name:` without a matrix expression still gets the `(v1, v2)` suffix (Gitea, GitHub);
     /// the Forgejo runner leaves it off, so legs can share a context.
     pub suffix_on_plain_name: bool,
+    /// A workflow filtered out by `branches`/`paths` (and their `-ignore`) posts `skipped`,
+    /// which passes, for its contexts that a required pattern matches (Gitea ≥ 1.27,
+    /// go-gitea/gitea#38237, FORGE-SEMANTICS §4); elsewhere it posts nothing.
+    pub filtered_posts_skipped: bool,
 }
 
 /// Newest releases this build knows; used when `--forge-version` is not given.
@@ -136,6 +140,7 @@ impl ForgeProfile {
                 matrix_suffix: MatrixSuffix::GithubAll,
                 fills_matrix_in_names: true,
                 suffix_on_plain_name: true,
+                filtered_posts_skipped: false,
             },
             Forge::Gitea => {
                 let v = version.unwrap_or(LATEST_GITEA);
@@ -156,6 +161,7 @@ impl ForgeProfile {
                     },
                     fills_matrix_in_names: v >= Version::new(1, 22),
                     suffix_on_plain_name: true,
+                    filtered_posts_skipped: v >= Version::new(1, 27),
                 }
             }
             Forge::Forgejo => ForgeProfile {
@@ -166,6 +172,7 @@ impl ForgeProfile {
                 matrix_suffix: MatrixSuffix::SortedGoSprint,
                 fills_matrix_in_names: true,
                 suffix_on_plain_name: false,
+                filtered_posts_skipped: false,
             },
         }
     }
@@ -196,5 +203,6 @@ mod tests {
         assert_eq!(new.pull_request_target_suffix, "pull_request_target");
         assert_eq!(new.matrix_suffix, MatrixSuffix::WrittenCoerced);
         assert!(!ForgeProfile::new(Forge::Gitea, Some(Version::new(1, 21))).fills_matrix_in_names);
+        assert!(!old.filtered_posts_skipped && new.filtered_posts_skipped);
     }
 }

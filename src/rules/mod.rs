@@ -517,19 +517,22 @@ pub fn pr_reachable(wf: &Workflow) -> bool {
     });
     pull_request
         || wf.trigger("merge_group").is_some()
-        || wf
-            .trigger("push")
-            .is_some_and(|t| match (&t.branches, &t.branches_ignore) {
-                // Only `tags:`: the workflow runs for tags, never for a branch (GitHub's docs,
-                // "Using filters to target specific branches or tags for push events").
-                (None, None) => !t.tags,
-                (None, Some(_)) => true,
-                // Named branches only: a pull request's branch is none of them.
-                (Some(b), _) => b
-                    .value
-                    .iter()
-                    .any(|p| crate::forge::glob::has_glob_chars(p)),
-            })
+        || wf.trigger("push").is_some_and(push_reaches_prs)
+}
+
+/// Can this `push` trigger run for a pull request's branch (a same-repository one)?
+pub fn push_reaches_prs(t: &crate::workflow::Trigger) -> bool {
+    match (&t.branches, &t.branches_ignore) {
+        // Only `tags:`: the workflow runs for tags, never for a branch (GitHub's docs,
+        // "Using filters to target specific branches or tags for push events").
+        (None, None) => !t.tags,
+        (None, Some(_)) => true,
+        // Named branches only: a pull request's branch is none of them.
+        (Some(b), _) => b
+            .value
+            .iter()
+            .any(|p| crate::forge::glob::has_glob_chars(p)),
+    }
 }
 
 /// Levenshtein distance, for "did you mean".
