@@ -784,26 +784,28 @@ fn workflow_invalid_points_at_the_file_and_line() {
 fn required_step_masked() {
     let (code, rows, _) = check("testdata/rules/step-masked", &[]);
     assert_eq!(code, 0, "a warning");
-    // Silent: the step with `continue-on-error: false`, the exempt job's masked step.
-    assert_eq!(
-        rows,
-        [
-            row(
-                "required-step-masked",
-                Some("test"),
-                CI,
-                10,
-                Some("CI / test (pull_request)")
-            ),
-            row(
-                "required-step-masked",
-                Some("test"),
-                CI,
-                12,
-                Some("CI / test (pull_request)")
-            ),
-        ]
-    );
+    // Silent: the step with `continue-on-error: false`, the exempt job's masked step, and in
+    // `build` the step whose outcome a later step reads, the cache save, artifact and
+    // coverage uploads, the diagnostics and the image push (issue 10, item 7).
+    let test = |line| {
+        row(
+            "required-step-masked",
+            Some("test"),
+            CI,
+            line,
+            Some("CI / test (pull_request)"),
+        )
+    };
+    let build = |line| {
+        row(
+            "required-step-masked",
+            Some("build"),
+            CI,
+            line,
+            Some("CI / build (pull_request)"),
+        )
+    };
+    assert_eq!(rows, [test(10), test(12), build(50), build(52), build(56)]);
 }
 
 #[test]

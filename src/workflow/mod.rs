@@ -85,6 +85,12 @@ pub struct Step {
     pub continue_on_error: Option<Spanned<ContinueOnError>>,
     /// Its `if:` or `run:` reads `needs.<job>.result` or `needs.*.result`.
     pub checks_needs_results: bool,
+    /// What it does: the action it `uses` (without `@ref`), or its `run:` script.
+    pub uses: Option<String>,
+    pub run: Option<String>,
+    /// A masked step (`continue-on-error`) with an `id` whose `steps.<id>.outcome` or
+    /// `.conclusion` the job reads: its failure is looked at, not hidden.
+    pub outcome_checked: bool,
 }
 
 /// The directive found for a job, and what was wrong with the lines that looked like one.

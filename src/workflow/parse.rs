@@ -162,6 +162,35 @@ fn reads_needs_results(text: &str) -> bool {
     !text.is_empty() && RE.as_ref().is_some_and(|re| re.is_match(text))
 }
 
+/// The step ids whose `steps.<id>.outcome` or `steps.<id>.conclusion` some text of `job`
+/// (conditions, scripts, `with:`, `env:`) reads, lowercased (contexts are case-insensitive).
+fn outcomes_read(doc: &Doc<'_>, job: NodeId) -> std::collections::HashSet<String> {
+    static RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\bsteps\.([A-Za-z_][\w-]*)\.(?:outcome|conclusion)\b").ok()
+    });
+    let mut ids = std::collections::HashSet::new();
+    let Some(re) = RE.as_ref() else {
+        return ids;
+    };
+    // The job's own nodes, each once (aliases are not followed).
+    let mut pending = vec![job];
+    while let Some(n) = pending.pop() {
+        match &doc.node(n).kind {
+            NodeKind::Scalar { value, .. } => {
+                for c in re.captures_iter(value) {
+                    if let Some(id) = c.get(1) {
+                        ids.insert(id.as_str().to_ascii_lowercase());
+                    }
+                }
+            }
+            NodeKind::Seq(items) => pending.extend(items.iter().copied()),
+            NodeKind::Map(entries) => pending.extend(entries.iter().map(|(_, v)| *v)),
+            NodeKind::Alias(_) => {}
+        }
+    }
+    ids
+}
+
 /// The comments on the lines within `radius` of `line` (full-line and trailing comments).
 fn comments_near(source: &str, index: &LineIndex, line: u32, radius: u32) -> Vec<String> {
     let first = line.saturating_sub(radius).max(1);
@@ -409,6 +438,8 @@ fn parse_job(
         .and_then(|u| doc.as_str(u))
         .unwrap_or("")
         .to_owned();
+    // Read once per job, when a masked step has an id.
+    let mut outcomes: Option<std::collections::HashSet<String>> = None;
     if let Some(list) = doc.get(job, "steps") {
         match doc.as_seq(list) {
             Some(items) => {
@@ -422,15 +453,29 @@ fn parse_job(
                     }
                     let text_of =
                         |key: &str| doc.get(item, key).and_then(|n| doc.as_str(n)).unwrap_or("");
+                    let continue_on_error = read_continue_on_error(doc, item)?;
+                    let outcome_checked = continue_on_error.is_some()
+                        && doc
+                            .get(item, "id")
+                            .and_then(|n| doc.as_str(n))
+                            .is_some_and(|id| {
+                                outcomes
+                                    .get_or_insert_with(|| outcomes_read(doc, job))
+                                    .contains(&id.to_ascii_lowercase())
+                            });
+                    let text = |key: &str| Some(text_of(key)).filter(|t| !t.is_empty());
                     steps.push(Step {
                         name: doc
                             .get(item, "name")
                             .and_then(|n| doc.as_str(n))
                             .map(str::to_owned),
                         span: doc.span(item),
-                        continue_on_error: read_continue_on_error(doc, item)?,
+                        continue_on_error,
                         checks_needs_results: reads_needs_results(text_of("if"))
                             || reads_needs_results(text_of("run")),
+                        uses: text("uses").map(|u| u.split('@').next().unwrap_or(u).to_owned()),
+                        run: text("run").map(str::to_owned),
+                        outcome_checked,
                     });
                     for key in ["uses", "run"] {
                         fingerprint.push_str(text_of(key));
