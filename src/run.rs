@@ -282,6 +282,9 @@ fn check_root(
     let today = Date::today();
     let mut cx = Cx::new(&report, protection.as_ref(), config, today, &branch);
     cx.snapshot = snapshot.as_ref();
+    cx.repository = live
+        .map(|l| l.spec.full_name())
+        .or_else(|| source::known_repository(sources.remote.repo.as_deref()));
     let base_report = match &base {
         // The base, named with the same forge profile, against today's protection.
         Some(b) => {

@@ -810,19 +810,51 @@ fn required_step_masked() {
 
 #[test]
 fn required_skippable() {
-    let (code, rows, _) = check("testdata/rules/skippable", &[]);
+    let (code, rows, doc) = check("testdata/rules/skippable", &[]);
     assert_eq!(code, 0);
-    // Silent: always(), success() || failure(), !cancelled(), and the exempt job.
-    assert_eq!(
-        rows,
-        [row(
+    // Silent: always(), success() || failure(), !cancelled(), the exempt job, a condition
+    // true on every pull request, and the repository's own guard (issue 10, item 5).
+    let skippable = |job: &str, line| {
+        row(
             "required-skippable",
-            Some("push-only"),
+            Some(job),
             CI,
-            6,
-            Some("CI / push-only (push)")
-        )]
+            line,
+            Some(&format!("CI / {job} (push)")),
+        )
+    };
+    assert_eq!(rows, [skippable("push-only", 6), skippable("not-bots", 44)]);
+    let messages: Vec<&str> = doc["findings"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["message"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        messages,
+        [
+            "required job `push-only` has `if: github.event_name == 'push'`, which is false on \
+             `pull_request`: the job is always skipped there, and a skipped job counts as passing",
+            "required job `not-bots` has `if: github.repository == 'acme/app' && github.actor != \
+             'dependabot[bot]'`, which can be false on `pull_request` (it reads run-time data), \
+             and a skipped job counts as passing (a `github.repository` guard was taken to name \
+             this repository: set GITHUB_REPOSITORY, or read protection with `--remote --repo`, \
+             to check it)",
+        ]
     );
+    // Another repository's guard: always skipped here.
+    let out = common::gatelint_env(
+        &common::repo_root(),
+        &["check", "testdata/rules/skippable", "--format", "json"],
+        &[("GITHUB_REPOSITORY", "other/app")],
+    );
+    let jobs: Vec<String> = out.json()["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f["job"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(jobs, ["push-only", "own-repo", "not-bots"]);
 }
 
 #[test]

@@ -156,6 +156,9 @@ pub struct Cx<'a> {
     pub own_config: Option<&'a Config>,
     /// Diff mode: the checked revision's own protection file, when the base's is used.
     pub own_protection: Option<&'a Protection>,
+    /// `owner/name` of the checked repository, when known (`--repo`, `GITHUB_REPOSITORY`,
+    /// the live protection's): what `github.repository` is in its runs.
+    pub repository: Option<String>,
 }
 
 /// A job with the facts the rules share, computed once.
@@ -359,6 +362,7 @@ impl<'a> Cx<'a> {
             base_contexts: None,
             own_config: None,
             own_protection: None,
+            repository: None,
         }
     }
 

@@ -351,7 +351,7 @@ fn number(n: f64) -> Value {
     }
 }
 
-fn truthy(v: &Value) -> bool {
+pub(crate) fn truthy(v: &Value) -> bool {
     match v {
         Value::Null => false,
         Value::Bool(b) => *b,
@@ -375,7 +375,7 @@ fn to_number(v: &Value) -> f64 {
 }
 
 /// Loose equality: strings ignore case; other mixed types compare as numbers.
-fn loose_eq(a: &Value, b: &Value) -> bool {
+pub(crate) fn loose_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Null, Value::Null) => true,
         (Value::Str(x), Value::Str(y)) => x.to_lowercase() == y.to_lowercase(),
