@@ -935,41 +935,69 @@ fn required_path_filtered() {
 fn required_path_filtered_says_what_happens() {
     let dir = "testdata/rules/path-filtered-protected";
     let star = format!("{dir}/star.json");
+    let forks = ".gitea/workflows/forks.yml";
     let paths = ".gitea/workflows/paths.yml";
-    for (args, message) in [
+    for (args, messages) in [
         (
             vec!["--forge-version", "1.26"],
-            "required job `test` runs on `pull_request` only through a `paths` filter: a pull \
-             request to `main` the filter leaves out never gets `Paths / test (pull_request)`, \
-             and waits for it",
+            [
+                "required job `build` runs on `pull_request` only through a `paths` filter: a \
+                 pull request from a fork to `main` the filter leaves out never gets `Forks / \
+                 build`, and waits for it",
+                "required job `test` runs on `pull_request` only through a `paths` filter: a pull \
+                 request to `main` the filter leaves out never gets `Paths / test \
+                 (pull_request)`, and waits for it",
+            ],
         ),
         (
             vec!["--forge-version", "1.26", "--protection", star.as_str()],
-            "required job `test` runs on `pull_request` only through a `paths` filter: for a \
-             pull request to `main` the filter leaves out, its workflow posts nothing, and `*` \
-             waits only for what is posted: the gate vanishes quietly",
+            [
+                "required job `build` runs on `pull_request` only through a `paths` filter: for \
+                 a pull request from a fork to `main` the filter leaves out, its workflow posts \
+                 nothing, and `*` waits only for what is posted: the gate vanishes quietly",
+                "required job `test` runs on `pull_request` only through a `paths` filter: for a \
+                 pull request to `main` the filter leaves out, its workflow posts nothing, and `*` \
+                 waits only for what is posted: the gate vanishes quietly",
+            ],
         ),
         (
             vec!["--forge-version", "1.27"],
-            "required job `test` runs on `pull_request` only through a `paths` filter: for a \
-             pull request to `main` the filter leaves out, Gitea 1.27 posts `Paths / test \
-             (pull_request)` as skipped, which passes: the gate passes without running",
+            [
+                "required job `build` runs on `pull_request` only through a `paths` filter: for \
+                 a pull request from a fork to `main` the filter leaves out, Gitea 1.27 posts \
+                 `Forks / build` as skipped, which passes: the gate passes without running",
+                "required job `test` runs on `pull_request` only through a `paths` filter: for a \
+                 pull request to `main` the filter leaves out, Gitea 1.27 posts `Paths / test \
+                 (pull_request)` as skipped, which passes: the gate passes without running",
+            ],
         ),
     ] {
         let (_, rows, doc) = check(dir, &args);
-        // Silent: both.yml's `build` (its `pull_request` context is unfiltered).
+        // Silent: both.yml's `build` (its `pull_request` context is unfiltered). forks.yml's
+        // `build` is reported for pull requests from forks only (push runs post its context
+        // for branches of this repository).
+        let filtered = |job: &str, file: &str, line, context: &str| {
+            row(
+                "required-path-filtered",
+                Some(job),
+                file,
+                line,
+                Some(context),
+            )
+        };
         assert_eq!(
             rows,
-            [row(
-                "required-path-filtered",
-                Some("test"),
-                paths,
-                4,
-                Some("Paths / test (pull_request)")
-            )],
+            [
+                filtered("build", forks, 5, "Forks / build (pull_request)"),
+                filtered("test", paths, 4, "Paths / test (pull_request)"),
+            ],
             "{args:?}"
         );
-        assert_eq!(doc["findings"][0]["message"], message, "{args:?}");
+        let got: Vec<&str> = doc["findings"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|f| f["message"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(got, messages, "{args:?}");
     }
 }
 

@@ -129,19 +129,27 @@ impl Rule for RequiredPathFiltered {
                 mine.iter()
                     .find_map(|c| p.first_match(&c.text).map(|e| (e, *c)))
             });
+            let mut forks_only = false;
             let outcome = match entry {
                 None if *event == "push" => continue,
                 None => Outcome::NotChecked,
                 Some((entry, _)) => {
                     // Satisfied by a context this job posts on an event that always runs
                     // (`CI / build` in a list, matched by the `(pull_request)` context).
-                    let elsewhere = g.gate.contexts.iter().any(|c| {
-                        entry.matches(&c.text)
-                            && unfiltered.iter().any(|u| u != event && posted_by(c, u))
-                    });
-                    if elsewhere {
+                    let met_on = |pushes: bool| {
+                        g.gate.contexts.iter().any(|c| {
+                            entry.matches(&c.text)
+                                && unfiltered.iter().any(|u| {
+                                    u != event && (*u == "push") == pushes && posted_by(c, u)
+                                })
+                        })
+                    };
+                    if met_on(false) {
                         continue;
                     }
+                    // Met by an unfiltered push: for branches of this repository only; a
+                    // pull request from a fork gets no push run (GitHub, Gitea, Forgejo).
+                    forks_only = met_on(true);
                     let pattern =
                         matches!(entry.matcher, Matcher::Glob(_)) && has_glob_chars(&entry.text);
                     // A pattern also matched by what other jobs post on every pull request.
@@ -163,19 +171,30 @@ impl Rule for RequiredPathFiltered {
             let context = entry
                 .map(|(_, c)| c.text.clone())
                 .or_else(|| mine.first().map(|c| c.text.clone()));
-            let shown = context.as_deref().unwrap_or(&g.gate.job);
+            // What the pull request waits for: the requirement as written when it is not one
+            // context (`CI / build` for any event, a pattern), else the context.
+            let shown = match entry {
+                Some((e, _)) if !matches!(e.matcher, Matcher::Exact(_)) => e.text.as_str(),
+                _ => context.as_deref().unwrap_or(&g.gate.job),
+            };
             let filter = format!("`{event}` only through a {} filter", reasons.join(" and "));
+            // Same-repository pull requests get the context from their push run.
+            let whose = if forks_only {
+                "a pull request from a fork"
+            } else {
+                "a pull request"
+            };
             let message = match outcome {
                 Outcome::Waits => format!(
-                    "required job `{}` runs on {filter}: a pull request to `{}` the filter leaves out never gets `{shown}`, and waits for it",
+                    "required job `{}` runs on {filter}: {whose} to `{}` the filter leaves out never gets `{shown}`, and waits for it",
                     g.gate.job, cx.branch
                 ),
                 Outcome::Vanishes(pattern) => format!(
-                    "required job `{}` runs on {filter}: for a pull request to `{}` the filter leaves out, its workflow posts nothing, and `{pattern}` waits only for what is posted: the gate vanishes quietly",
+                    "required job `{}` runs on {filter}: for {whose} to `{}` the filter leaves out, its workflow posts nothing, and `{pattern}` waits only for what is posted: the gate vanishes quietly",
                     g.gate.job, cx.branch
                 ),
                 Outcome::PassesSkipped => format!(
-                    "required job `{}` runs on {filter}: for a pull request to `{}` the filter leaves out, Gitea {} posts `{shown}` as skipped, which passes: the gate passes without running",
+                    "required job `{}` runs on {filter}: for {whose} to `{}` the filter leaves out, Gitea {} posts `{shown}` as skipped, which passes: the gate passes without running",
                     g.gate.job,
                     cx.branch,
                     cx.profile().version
