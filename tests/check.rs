@@ -965,7 +965,8 @@ fn required_path_filtered_says_what_happens() {
             [
                 "required job `build` runs on `pull_request` only through a `paths` filter: for \
                  a pull request from a fork to `main` the filter leaves out, Gitea 1.27 posts \
-                 `Forks / build` as skipped, which passes: the gate passes without running",
+                 `Forks / build (pull_request)` as skipped, which passes: the gate passes \
+                 without running",
                 "required job `test` runs on `pull_request` only through a `paths` filter: for a \
                  pull request to `main` the filter leaves out, Gitea 1.27 posts `Paths / test \
                  (pull_request)` as skipped, which passes: the gate passes without running",

@@ -194,10 +194,11 @@ impl Rule for RequiredPathFiltered {
                     g.gate.job, cx.branch
                 ),
                 Outcome::PassesSkipped => format!(
-                    "required job `{}` runs on {filter}: for {whose} to `{}` the filter leaves out, Gitea {} posts `{shown}` as skipped, which passes: the gate passes without running",
+                    "required job `{}` runs on {filter}: for {whose} to `{}` the filter leaves out, Gitea {} posts `{}` as skipped, which passes: the gate passes without running",
                     g.gate.job,
                     cx.branch,
-                    cx.profile().version
+                    cx.profile().version,
+                    context.as_deref().unwrap_or(&g.gate.job)
                 ),
                 Outcome::NotChecked => format!(
                     "`{}` is `bp-required: yes`, but runs on {filter}: a pull request to `{}` the filter leaves out is not checked by it",
