@@ -40,6 +40,11 @@ pub struct Finding {
     pub workflow: Option<String>,
     pub job: Option<String>,
     pub context: Option<String>,
+    /// The issue that tracks it: a pending directive's, a mask waiver's.
+    pub issue: Option<String>,
+    /// The vacuous-gate rules: the `if:` judged, and the event it was judged on.
+    pub condition: Option<String>,
+    pub event: Option<String>,
 }
 
 impl Finding {
@@ -60,12 +65,21 @@ impl Finding {
             workflow: None,
             job: None,
             context: None,
+            issue: None,
+            condition: None,
+            event: None,
         }
     }
 
     pub fn at(mut self, file: &str, span: Span) -> Self {
         self.file = Some(file.to_owned());
         self.span = Some(span);
+        self
+    }
+
+    /// The issue that tracks what the finding is about.
+    pub fn issue(mut self, issue: impl Into<String>) -> Self {
+        self.issue = Some(issue.into());
         self
     }
 

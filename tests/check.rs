@@ -452,9 +452,30 @@ fn json_document_shape() {
             "column": 3,
             "workflow": "CI",
             "job": "unlisted",
-            "context": "CI / unlisted (pull_request)"
+            "context": "CI / unlisted (pull_request)",
+            "help": "add `CI / unlisted (pull_request)` to the required status checks of `main`, or mark the job `bp-required: pending #N` until it is",
+            "issue": null,
+            "condition": null,
+            "event": null
         })
     );
+    // The fields a bot needs (issue 10, item 14): the tracker of a pending directive, the
+    // condition and event a vacuous-gate finding judged.
+    let (_, _, doc) = check("testdata/rules/pending-exempt", &[]);
+    let pending = doc["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["rule"] == "required-pending").cloned())
+        .unwrap_or_default();
+    assert!(
+        pending["issue"].as_str().is_some_and(|i| i.contains('#')),
+        "{pending}"
+    );
+    let (_, _, doc) = check("testdata/rules/skippable", &[]);
+    assert_eq!(
+        doc["findings"][0]["condition"],
+        "github.event_name == 'push'"
+    );
+    assert_eq!(doc["findings"][0]["event"], "pull_request");
 }
 
 #[test]

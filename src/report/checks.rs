@@ -26,6 +26,10 @@ struct JsonFinding<'a> {
     workflow: Option<&'a str>,
     job: Option<&'a str>,
     context: Option<&'a str>,
+    help: Option<&'a str>,
+    issue: Option<&'a str>,
+    condition: Option<&'a str>,
+    event: Option<&'a str>,
 }
 
 #[derive(Serialize, Default)]
@@ -82,6 +86,10 @@ pub fn json(checked: &[Checked]) -> String {
                 workflow: f.workflow.as_deref(),
                 job: f.job.as_deref(),
                 context: f.context.as_deref(),
+                help: f.help.as_deref(),
+                issue: f.issue.as_deref(),
+                condition: f.condition.as_deref(),
+                event: f.event.as_deref(),
             })
             .collect(),
         summary: summary(checked),

@@ -32,7 +32,8 @@ impl Rule for MaskExpired {
                 "fix {} and remove the mask and the waiver; renew the date only with a reason",
                 w.issue
             ))
-            .at(&cx.config_file(), w.span);
+            .at(&cx.config_file(), w.span)
+            .issue(w.issue.to_string());
             f.workflow = Some(w.workflow.clone());
             f.job = Some(w.job.clone());
             out.push(f);

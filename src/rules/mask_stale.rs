@@ -51,7 +51,8 @@ impl Rule for MaskStale {
                 ),
             )
             .help("delete the waiver: the registry must only ever shrink")
-            .at(&cx.config_file(), w.span);
+            .at(&cx.config_file(), w.span)
+            .issue(w.issue.to_string());
             f.workflow = Some(w.workflow.clone());
             f.job = Some(w.job.clone());
             out.push(f);

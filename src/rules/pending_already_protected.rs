@@ -29,8 +29,9 @@ impl Rule for PendingAlreadyProtected {
                 g.gate.job, cx.branch, first.text
             ),
         );
-        let finding =
-            finding.help("change the directive to `bp-required: yes` and close the tracking issue");
+        let finding = finding
+            .help("change the directive to `bp-required: yes` and close the tracking issue")
+            .issue(issue.to_string());
         out.push(cx.at_directive(finding, g, Some(&first.text)));
     }
 }

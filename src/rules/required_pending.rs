@@ -28,9 +28,11 @@ impl Rule for RequiredPending {
                 g.gate.job
             ),
         );
-        let finding = finding.help(format!(
+        let finding = finding
+            .help(format!(
                 "when {issue} is done, add its context to branch protection and change the directive to `bp-required: yes`"
-            ));
+            ))
+            .issue(issue.to_string());
         out.push(cx.at_directive(finding, g, g.gate.contexts.first().map(|c| c.text.as_str())));
     }
 }

@@ -75,6 +75,8 @@ impl Rule for RequiredSkippable {
             .at_job(Self::new_finding(cx, message), g, cond.span)
             .help("move the condition into the steps, so the job always runs and reports, or make the job `bp-exempt`");
         f.context = g.gate.contexts.first().map(|c| c.text.clone());
+        f.condition = Some(cond.value.text.clone());
+        f.event = Some(event.to_owned());
         out.push(f);
     }
 }
