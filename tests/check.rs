@@ -882,8 +882,8 @@ fn required_skippable() {
 fn required_needs_unguarded() {
     let (_, rows, doc) = check("testdata/rules/needs-unguarded", &[]);
     // Silent: `all-green` (always() and a step that checks needs.*.result), `lint` (needs a
-    // required job). `results-in-if` checks the results in its `if:`, which makes it
-    // skippable instead.
+    // required job), `done` and `alls-green` (aggregator actions given `toJSON(needs)`).
+    // `results-in-if` checks the results in its `if:`, which makes it skippable instead.
     assert_eq!(
         rows,
         [
@@ -908,12 +908,26 @@ fn required_needs_unguarded() {
                 29,
                 Some("CI / results-in-if (pull_request)")
             ),
+            row(
+                "required-needs-unguarded",
+                Some("summary"),
+                CI,
+                64,
+                Some("CI / summary (pull_request)")
+            ),
         ]
     );
     let message = doc["findings"][1]["message"].as_str().unwrap_or_default();
     assert!(
         message.contains("(`deploy-check` → `test` → `build`)"),
         "{message}"
+    );
+    // Each says what happens: skipped, or runs and passes without a look.
+    assert_eq!(
+        doc["findings"][3]["message"],
+        "required job `summary` needs `build`, which is not required (`summary` → `build`): \
+         when `build` fails, `summary` still runs (its `if:` says so) but nothing in it reads \
+         the results, so it passes and the gate with it"
     );
 }
 
@@ -1131,7 +1145,7 @@ fn report_lists_why_a_gate_is_vacuous() {
             )
         })
         .collect();
-    let skipped = serde_json::json!(["a failed dependency skips it, and skipped passes"]);
+    let skipped = serde_json::json!(["a failed dependency does not fail it"]);
     assert_eq!(
         got,
         [
@@ -1141,7 +1155,11 @@ fn report_lists_why_a_gate_is_vacuous() {
                 serde_json::json!([])
             ),
             ("test".to_owned(), "vacuous".to_owned(), skipped.clone()),
-            ("deploy-check".to_owned(), "vacuous".to_owned(), skipped),
+            (
+                "deploy-check".to_owned(),
+                "vacuous".to_owned(),
+                skipped.clone()
+            ),
             (
                 "all-green".to_owned(),
                 "required".to_owned(),
@@ -1162,6 +1180,17 @@ fn report_lists_why_a_gate_is_vacuous() {
                 "required".to_owned(),
                 serde_json::json!([])
             ),
+            (
+                "done".to_owned(),
+                "required".to_owned(),
+                serde_json::json!([])
+            ),
+            (
+                "alls-green".to_owned(),
+                "required".to_owned(),
+                serde_json::json!([])
+            ),
+            ("summary".to_owned(), "vacuous".to_owned(), skipped),
         ]
     );
     let table = gatelint(&["report", "testdata/rules/skippable"]);

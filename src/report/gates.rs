@@ -41,7 +41,7 @@ pub fn vacuous_reason(rule: &str) -> Option<&'static str> {
         "required-masked" => "continue-on-error masks the job",
         "required-step-masked" => "a step's continue-on-error hides its failure",
         "required-skippable" => "its if: can skip it, and skipped passes",
-        "required-needs-unguarded" => "a failed dependency skips it, and skipped passes",
+        "required-needs-unguarded" => "a failed dependency does not fail it",
         "required-path-filtered" => "trigger filters leave some pull requests without it",
         "required-never-posted" => "it is never posted where protection waits for it",
         "context-collision" => "another job or leg posts the same context",

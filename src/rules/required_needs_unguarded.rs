@@ -28,12 +28,15 @@ impl Rule for RequiredNeedsUnguarded {
             .if_cond
             .as_ref()
             .is_some_and(|c| c.value.runs_after_failure());
+        // Anywhere in the job: its `if:`, a step's `if:` or script, an aggregator action's
+        // inputs (`toJSON(needs)` for `re-actors/alls-green`, `matrix-org/done-action`).
         let checks_results = g
             .job
             .if_cond
             .as_ref()
             .is_some_and(|c| c.value.checks_needs_results())
-            || g.job.steps.iter().any(|s| s.checks_needs_results);
+            || g.job.steps.iter().any(|s| s.checks_needs_results)
+            || g.job.reads_needs_results;
         let guarded = runs_after_failure && checks_results;
         if guarded {
             return;
@@ -84,10 +87,18 @@ impl Rule for RequiredNeedsUnguarded {
             .at_job(
                 Self::new_finding(
                     cx,
-                    format!(
-                        "required job `{}` needs `{dep}`, which is not required ({shown}): when `{dep}` fails, `{}` is skipped and the gate passes",
-                        g.gate.job, g.gate.job
-                    ),
+                    if runs_after_failure {
+                        // `if: always()` without a look at the results: it runs, and passes.
+                        format!(
+                            "required job `{}` needs `{dep}`, which is not required ({shown}): when `{dep}` fails, `{}` still runs (its `if:` says so) but nothing in it reads the results, so it passes and the gate with it",
+                            g.gate.job, g.gate.job
+                        )
+                    } else {
+                        format!(
+                            "required job `{}` needs `{dep}`, which is not required ({shown}): when `{dep}` fails, `{}` is skipped and the gate passes",
+                            g.gate.job, g.gate.job
+                        )
+                    },
                 ),
                 g,
                 span,

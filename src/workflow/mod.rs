@@ -120,6 +120,10 @@ pub struct Job {
     pub fingerprint: String,
     /// `with:` of a job that calls a reusable workflow.
     pub with: Vec<(String, Value)>,
+    /// Some text of the job (`if:`, a step's `if:`, `run:`, `with:`, `env:`) reads its
+    /// dependencies' results: `needs.<job>.result`, `needs.*.result`, `toJSON(needs)` (what
+    /// aggregator actions such as `re-actors/alls-green` and `matrix-org/done-action` take).
+    pub reads_needs_results: bool,
 }
 
 impl Job {

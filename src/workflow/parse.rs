@@ -162,6 +162,19 @@ fn reads_needs_results(text: &str) -> bool {
     !text.is_empty() && RE.as_ref().is_some_and(|re| re.is_match(text))
 }
 
+/// Call `f` with every scalar value under `node`, each node once (aliases not followed).
+fn each_scalar(doc: &Doc<'_>, node: NodeId, f: &mut dyn FnMut(&str)) {
+    let mut pending = vec![node];
+    while let Some(n) = pending.pop() {
+        match &doc.node(n).kind {
+            NodeKind::Scalar { value, .. } => f(value),
+            NodeKind::Seq(items) => pending.extend(items.iter().copied()),
+            NodeKind::Map(entries) => pending.extend(entries.iter().map(|(_, v)| *v)),
+            NodeKind::Alias(_) => {}
+        }
+    }
+}
+
 /// The step ids whose `steps.<id>.outcome` or `steps.<id>.conclusion` some text of `job`
 /// (conditions, scripts, `with:`, `env:`) reads, lowercased (contexts are case-insensitive).
 fn outcomes_read(doc: &Doc<'_>, job: NodeId) -> std::collections::HashSet<String> {
@@ -169,26 +182,30 @@ fn outcomes_read(doc: &Doc<'_>, job: NodeId) -> std::collections::HashSet<String
         regex::Regex::new(r"(?i)\bsteps\.([A-Za-z_][\w-]*)\.(?:outcome|conclusion)\b").ok()
     });
     let mut ids = std::collections::HashSet::new();
-    let Some(re) = RE.as_ref() else {
-        return ids;
-    };
-    // The job's own nodes, each once (aliases are not followed).
-    let mut pending = vec![job];
-    while let Some(n) = pending.pop() {
-        match &doc.node(n).kind {
-            NodeKind::Scalar { value, .. } => {
-                for c in re.captures_iter(value) {
-                    if let Some(id) = c.get(1) {
-                        ids.insert(id.as_str().to_ascii_lowercase());
-                    }
+    if let Some(re) = RE.as_ref() {
+        each_scalar(doc, job, &mut |value| {
+            for c in re.captures_iter(value) {
+                if let Some(id) = c.get(1) {
+                    ids.insert(id.as_str().to_ascii_lowercase());
                 }
             }
-            NodeKind::Seq(items) => pending.extend(items.iter().copied()),
-            NodeKind::Map(entries) => pending.extend(entries.iter().map(|(_, v)| *v)),
-            NodeKind::Alias(_) => {}
-        }
+        });
     }
     ids
+}
+
+/// Does some text of `job` read its dependencies' results (see [`Job::reads_needs_results`])?
+fn job_reads_needs_results(doc: &Doc<'_>, job: NodeId) -> bool {
+    static RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\bneeds\.(\*|[A-Za-z_][\w-]*)\.result\b|\btojson\(\s*needs\s*\)")
+            .ok()
+    });
+    let Some(re) = RE.as_ref() else {
+        return false;
+    };
+    let mut found = false;
+    each_scalar(doc, job, &mut |value| found = found || re.is_match(value));
+    found
 }
 
 /// The comments on the lines within `radius` of `line` (full-line and trailing comments).
@@ -501,6 +518,7 @@ fn parse_job(
         directive,
         mask_comments: std::sync::Arc::from(Vec::new()),
         fingerprint,
+        reads_needs_results: doc.get(job, "needs").is_some() && job_reads_needs_results(doc, job),
         with: match doc.get(job, "with") {
             Some(w) if doc.as_map(w).is_some() => match doc.to_value(w) {
                 Value::Map(entries) => entries,
