@@ -94,6 +94,7 @@ const LABELS: &[Label] = &[
     ("pola-rs__polars", "release-drafter.yml", "main", "context-collision", 0, false, "pushes to main only"),
     ("bircni__gitea", "giteabot.yml", "giteabot", "context-collision", 0, false, "the backport workflow posts only on pushes to main"),
     ("Homebrew__brew", "sponsors-maintainers-man-completions.yml", "issue", "context-collision", 0, false, "the other `issue` is never on a PR's commit"),
+    ("matrix-org__synapse", "tests.yml", "tests-done", "required-needs-unguarded", 0, false, "`if: always()` and done-action reads `toJSON(needs)`"),
 ];
 
 #[test]
