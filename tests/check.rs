@@ -216,6 +216,30 @@ fn required_masked_and_mask_untracked() {
     );
 }
 
+/// GitHub (FORGE-SEMANTICS §4, issue 10 item 8): a masked job's own check run still fails,
+/// so only the required jobs that `need` it are fooled.
+#[test]
+fn required_masked_on_github() {
+    let (code, rows, doc) = check("testdata/rules/required-masked-github", &[]);
+    assert_eq!(code, 1);
+    // Silent: `solo` (its own check fails, nothing needs it).
+    assert_eq!(
+        rows,
+        [row(
+            "required-masked",
+            Some("flaky"),
+            ".github/workflows/ci.yml",
+            8,
+            Some("flaky")
+        )]
+    );
+    assert_eq!(
+        doc["findings"][0]["message"],
+        "`flaky` is `bp-required: yes` and `continue-on-error` masks it: on GitHub its own check \
+         still fails, but required `all-green`, which needs it, reads `success` and passes"
+    );
+}
+
 #[test]
 fn mask_stale_and_expired() {
     let (code, rows, doc) = check("testdata/rules/masks", &[]);

@@ -28,18 +28,38 @@ impl Rule for RequiredMasked {
         } else {
             format!("is required by the protection of `{}`", cx.branch)
         };
-        let mut f = cx
-            .at_job(
-                Self::new_finding(
-                    cx,
-                    format!(
-                        "`{}` {why} but `continue-on-error` masks its failures",
-                        g.gate.job
-                    ),
-                ),
-                g,
-                coe.span,
+        let message = if cx.profile().forge == crate::forge::Forge::Github {
+            // GitHub (FORGE-SEMANTICS §4): the job's own check run still fails, so a directly
+            // required check keeps blocking; the jobs that need it read `success`.
+            let dependents: Vec<&str> = cx
+                .gates
+                .iter()
+                .filter(|o| {
+                    o.gate.workflow_index == g.gate.workflow_index
+                        && o.required
+                        && o.job.needs.iter().any(|n| n.value == g.job.id)
+                })
+                .map(|o| o.gate.job.as_str())
+                .collect();
+            let Some(first) = dependents.first() else {
+                return;
+            };
+            let others = match dependents.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            format!(
+                "`{}` {why} and `continue-on-error` masks it: on GitHub its own check still fails, but required `{first}`{others}, which needs it, reads `success` and passes",
+                g.gate.job
             )
+        } else {
+            format!(
+                "`{}` {why} but `continue-on-error` masks its failures",
+                g.gate.job
+            )
+        };
+        let mut f = cx
+            .at_job(Self::new_finding(cx, message), g, coe.span)
             .help(format!(
                 "remove `continue-on-error`, or register the mask with an expiry: \
                  [[masks.waiver]] workflow = \"{}\", job = \"{}\", issue, reason, expires",
