@@ -187,6 +187,47 @@ fn protection_orphaned_with_did_you_mean() {
     );
 }
 
+/// The usual mistakes in a required context get a precise "did you mean" (issue 10, item 13):
+/// the job id for its name, case and spaces, a missing event suffix, a matrix job's name
+/// without its legs. JSON findings carry the help.
+#[test]
+fn protection_orphaned_usual_mistakes() {
+    let (code, rows, doc) = check("testdata/rules/orphan-mistakes", &[]);
+    assert_eq!(code, 1);
+    let lines: Vec<u64> = rows.iter().map(|r| r.3).collect();
+    assert!(
+        rows.iter().all(|r| r.0 == "protection-orphaned"),
+        "{rows:?}"
+    );
+    assert_eq!(lines, [6, 7, 8, 9]);
+    let helps: Vec<&str> = doc["findings"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["help"].as_str()).collect())
+        .unwrap_or_default();
+    let fix = " Correct the entry in the protection of the branch (or rename the job back)";
+    assert_eq!(
+        helps,
+        [
+            format!(
+                "did you mean `CI / Compile (pull_request)`? (`build` is the job's id; the \
+                 context carries its name){fix}"
+            ),
+            format!(
+                "did you mean `CI / lint (pull_request)`? (only case or spaces differ, and the \
+                 match is exact){fix}"
+            ),
+            format!(
+                "did you mean `CI / lint (pull_request)`? (the event suffix is missing: it posts \
+                 `CI / lint (pull_request)`){fix}"
+            ),
+            format!(
+                "`test` is a matrix job: each leg posts its own context (`CI / test (linux) \
+                 (pull_request)`, `CI / test (mac) (pull_request)`): require those.{fix}"
+            ),
+        ]
+    );
+}
+
 #[test]
 fn required_masked_and_mask_untracked() {
     let (code, rows, _) = check("testdata/rules/required-masked", &[]);
