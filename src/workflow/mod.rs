@@ -85,7 +85,8 @@ pub struct Step {
     pub continue_on_error: Option<Spanned<ContinueOnError>>,
     /// Its `if:` or `run:` reads `needs.<job>.result` or `needs.*.result`.
     pub checks_needs_results: bool,
-    /// What it does: the action it `uses` (without `@ref`), or its `run:` script.
+    /// What it does, when it has `continue-on-error`: the action it `uses` (without `@ref`),
+    /// or its `run:` script.
     pub uses: Option<String>,
     pub run: Option<String>,
     /// A masked step (`continue-on-error`) with an `id` whose `steps.<id>.outcome` or
@@ -123,6 +124,7 @@ pub struct Job {
     /// Some text of the job (`if:`, a step's `if:`, `run:`, `with:`, `env:`) reads its
     /// dependencies' results: `needs.<job>.result`, `needs.*.result`, `toJSON(needs)` (what
     /// aggregator actions such as `re-actors/alls-green` and `matrix-org/done-action` take).
+    /// Read only for a job whose `if:` runs after a failure (else it is `false`).
     pub reads_needs_results: bool,
 }
 

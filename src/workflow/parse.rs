@@ -480,7 +480,9 @@ fn parse_job(
                                     .get_or_insert_with(|| outcomes_read(doc, job))
                                     .contains(&id.to_ascii_lowercase())
                             });
-                    let text = |key: &str| Some(text_of(key)).filter(|t| !t.is_empty());
+                    // What a masked step does, for required-step-masked; nothing for others.
+                    let masked = continue_on_error.is_some();
+                    let text = |key: &str| Some(text_of(key)).filter(|t| masked && !t.is_empty());
                     steps.push(Step {
                         name: doc
                             .get(item, "name")
@@ -505,6 +507,12 @@ fn parse_job(
             None => return Err(Invalid::at(doc.span(list), "`steps` must be a list")),
         }
     }
+    // Only an `if:` that runs after a failure makes it matter (required-needs-unguarded).
+    let reads_needs_results = doc.get(job, "needs").is_some()
+        && if_cond
+            .as_ref()
+            .is_some_and(|c| c.value.runs_after_failure())
+        && job_reads_needs_results(doc, job);
     Ok(Job {
         id: id.to_owned(),
         key_span,
@@ -518,7 +526,7 @@ fn parse_job(
         directive,
         mask_comments: std::sync::Arc::from(Vec::new()),
         fingerprint,
-        reads_needs_results: doc.get(job, "needs").is_some() && job_reads_needs_results(doc, job),
+        reads_needs_results,
         with: match doc.get(job, "with") {
             Some(w) if doc.as_map(w).is_some() => match doc.to_value(w) {
                 Value::Map(entries) => entries,
