@@ -45,6 +45,19 @@ fn row(rule: &str, job: Option<&str>, file: &str, line: u64, context: Option<&st
 
 const CI: &str = ".gitea/workflows/ci.yml";
 
+/// `field` of each finding of `rule` (every rule: `None`), in order.
+fn field_of<'a>(doc: &'a Value, rule: Option<&str>, field: &str) -> Vec<&'a str> {
+    doc["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| rule.is_none_or(|r| f["rule"] == r))
+                .filter_map(|f| f[field].as_str())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[test]
 fn directive_missing() {
     let (code, rows, _) = check("testdata/rules/directive-missing", &[]);
@@ -98,15 +111,7 @@ fn directive_missing_severity_from_config() {
         rows.iter().filter(|r| r.0 == "directive-missing").count(),
         4
     );
-    let severities: Vec<&str> = doc["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|f| f["rule"] == "directive-missing")
-                .filter_map(|f| f["severity"].as_str())
-                .collect()
-        })
-        .unwrap_or_default();
+    let severities = field_of(&doc, Some("directive-missing"), "severity");
     assert_eq!(severities, ["warning"; 4]);
 }
 
@@ -200,10 +205,7 @@ fn protection_orphaned_usual_mistakes() {
         "{rows:?}"
     );
     assert_eq!(lines, [6, 7, 8, 9]);
-    let helps: Vec<&str> = doc["findings"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|f| f["help"].as_str()).collect())
-        .unwrap_or_default();
+    let helps = field_of(&doc, None, "help");
     let fix = " Correct the entry in the protection of the branch (or rename the job back)";
     assert_eq!(
         helps,
@@ -306,15 +308,7 @@ fn mask_stale_and_expired() {
     );
     // No tracker pattern is configured: the messages say so, and show the comment seen (not
     // the next job's directive, two lines below `expired`'s mask).
-    let messages: Vec<&str> = doc["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|f| f["rule"] == "mask-untracked")
-                .filter_map(|f| f["message"].as_str())
-                .collect()
-        })
-        .unwrap_or_default();
+    let messages = field_of(&doc, Some("mask-untracked"), "message");
     assert_eq!(
         messages,
         [
@@ -424,10 +418,7 @@ fn required_never_posted_on_github() {
             row("required-never-posted", Some("publish"), release, 7, None),
         ]
     );
-    let messages: Vec<&str> = doc["findings"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|f| f["message"].as_str()).collect())
-        .unwrap_or_default();
+    let messages = field_of(&doc, None, "message");
     assert_eq!(
         messages,
         [
@@ -910,10 +901,7 @@ fn required_skippable() {
         )
     };
     assert_eq!(rows, [skippable("push-only", 6), skippable("not-bots", 44)]);
-    let messages: Vec<&str> = doc["findings"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|f| f["message"].as_str()).collect())
-        .unwrap_or_default();
+    let messages = field_of(&doc, None, "message");
     assert_eq!(
         messages,
         [
@@ -1094,10 +1082,7 @@ fn required_path_filtered_says_what_happens() {
             ],
             "{args:?}"
         );
-        let got: Vec<&str> = doc["findings"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|f| f["message"].as_str()).collect())
-            .unwrap_or_default();
+        let got = field_of(&doc, None, "message");
         assert_eq!(got, messages, "{args:?}");
     }
 }
@@ -1273,18 +1258,8 @@ fn real_corpus_with_everything_required_never_exits_2() {
     let Some(real) = common::shared("corpus/real") else {
         return;
     };
-    // A snapshot whose one glob requires every posted context: every rule about required
-    // jobs runs on every job.
     let dir = tempfile::tempdir().expect("temp dir");
-    let all = dir.path().join("all.json");
-    std::fs::write(
-        &all,
-        r#"{"gatelint-snapshot": 1, "forge": "gitea", "server": "", "repository": "", "branch": "main",
-            "source": "test", "rule": null, "matching": "glob", "fetched-at": "", "nothing-required": null,
-            "required": ["*"], "other-apps": []}"#,
-    )
-    .expect("write");
-    let all = all.to_string_lossy().into_owned();
+    let all = common::all_required_snapshot(dir.path());
     let mut repos: Vec<String> = std::fs::read_dir(&real)
         .expect("corpus lists")
         .filter_map(|e| e.ok().map(|e| e.path()))

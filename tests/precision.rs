@@ -104,14 +104,7 @@ fn labelled_findings_on_the_corpus() {
     };
     assert!(LABELS.len() >= 60, "{} labels", LABELS.len());
     let dir = tempfile::tempdir().expect("temp dir");
-    let all = dir.path().join("all.json");
-    std::fs::write(
-        &all,
-        r#"{"gatelint-snapshot": 1, "forge": "gitea", "server": "", "repository": "", "branch": "main",
-            "source": "test", "rule": null, "matching": "glob", "fetched-at": "", "nothing-required": null,
-            "required": ["*"], "other-apps": []}"#,
-    )
-    .expect("write");
+    let all = common::all_required_snapshot(dir.path());
     let mut repos: Vec<&str> = LABELS.iter().map(|l| l.0).collect();
     repos.sort_unstable();
     repos.dedup();
@@ -119,7 +112,6 @@ fn labelled_findings_on_the_corpus() {
         .iter()
         .map(|r| real.join(r).to_string_lossy().into_owned())
         .collect();
-    let all = all.to_string_lossy().into_owned();
     let mut args = vec!["check", "--protection", all.as_str(), "--format", "json"];
     args.extend(paths.iter().map(String::as_str));
     let out = common::gatelint(&args);

@@ -174,3 +174,17 @@ pub fn git(dir: &Path, args: &[&str], input: Option<&[u8]>) -> String {
     );
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
+
+/// Write a Gitea snapshot whose one glob, `*`, requires every posted context (every rule about
+/// required jobs then runs on every job) into `dir`; its path.
+pub fn all_required_snapshot(dir: &Path) -> String {
+    let all = dir.join("all.json");
+    std::fs::write(
+        &all,
+        r#"{"gatelint-snapshot": 1, "forge": "gitea", "server": "", "repository": "", "branch": "main",
+            "source": "test", "rule": null, "matching": "glob", "fetched-at": "", "nothing-required": null,
+            "required": ["*"], "other-apps": []}"#,
+    )
+    .expect("write the snapshot");
+    all.to_string_lossy().into_owned()
+}
