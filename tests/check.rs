@@ -405,6 +405,7 @@ fn required_never_posted_on_github() {
     // pull requests; no collision either), no required-not-protected for `publish`.
     let deploy = ".github/workflows/deploy.yml";
     let release = ".github/workflows/release.yml";
+    let push_only = ".github/workflows/push-only.yml";
     assert_eq!(
         rows,
         [
@@ -415,19 +416,50 @@ fn required_never_posted_on_github() {
                 7,
                 Some("build")
             ),
+            row(
+                "directive-missing",
+                Some("unit"),
+                push_only,
+                5,
+                Some("unit")
+            ),
+            row(
+                "required-never-posted",
+                Some("unit"),
+                push_only,
+                5,
+                Some("unit")
+            ),
+            row(
+                "required-not-protected",
+                Some("smoke"),
+                push_only,
+                9,
+                Some("smoke")
+            ),
+            row("required-never-posted", Some("smoke"), push_only, 10, None),
             row("required-never-posted", Some("publish"), release, 7, None),
         ]
     );
-    let messages = field_of(&doc, None, "message");
     assert_eq!(
-        messages,
+        field_of(&doc, Some("required-never-posted"), "message"),
         [
             "the protection of `main` requires `build`, but the workflow of `build` runs only \
              on `push` to `main`: it is never posted on a pull request's commit, so every pull \
              request waits for it",
+            "the protection of `main` requires `unit`, but the workflow of `unit` runs only on \
+             `push`: a pull request from a fork has no push run here, so it never gets `unit` \
+             and waits for it (branches of this repository do get it)",
+            "`smoke` is `bp-required: yes`, but its workflow runs only on `push`: a pull request \
+             from a fork has no push run here, so the job does not check it",
             "`publish` is `bp-required: yes`, but its workflow runs only on `push` of tags: it \
              never runs for a pull request, so it gates nothing",
         ]
+    );
+    // Branches of this repository are checked: the fork cases are warnings.
+    assert_eq!(
+        field_of(&doc, Some("required-never-posted"), "severity"),
+        ["error", "warning", "warning", "error"]
     );
 }
 

@@ -112,6 +112,51 @@ impl Rule for RequiredNeverPosted {
             };
             out.extend(finding);
         }
+        // Its workflow reaches pull requests only through `push`: branches of this repository
+        // get its context from their push run, a pull request from a fork has none (§4).
+        let pr_events = ["pull_request", "pull_request_target", "merge_group"];
+        if g.required
+            && reported.is_none()
+            && !g.gate.contexts.is_empty()
+            && pr_reachable(g.workflow)
+            && !pr_events.iter().any(|e| g.workflow.trigger(e).is_some())
+        {
+            let blocking = cx.protection.and_then(|p| {
+                p.enforced().find(|entry| {
+                    g.gate.contexts.iter().any(|c| entry.matches(&c.text))
+                        && !cx.gates.iter().any(|o| {
+                            pr_events.iter().any(|e| o.workflow.trigger(e).is_some())
+                                && o.gate.contexts.iter().any(|c| entry.matches(&c.text))
+                        })
+                })
+            });
+            let message = match blocking {
+                Some(entry) => Some((
+                    format!(
+                        "the protection of `{}` requires `{}`, but the workflow of `{}` runs only on `push`: a pull request from a fork has no push run here, so it never gets `{}` and waits for it (branches of this repository do get it)",
+                        cx.branch, entry.text, g.gate.job, entry.text
+                    ),
+                    Some(entry.text.clone()),
+                )),
+                None if matches!(g.directive, Some(Directive::Required)) => Some((
+                    format!(
+                        "`{}` is `bp-required: yes`, but its workflow runs only on `push`: a pull request from a fork has no push run here, so the job does not check it",
+                        g.gate.job
+                    ),
+                    None,
+                )),
+                None => None,
+            };
+            if let Some((message, context)) = message {
+                let mut f = cx
+                    .at_job(Self::new_finding(cx, message), g, g.gate.key_span)
+                    .help("add `pull_request` to the workflow's `on` (it runs for forks too)");
+                // Branches of this repository are checked: a warning, not an error.
+                f.severity = crate::finding::Severity::Warning;
+                f.context = context;
+                out.push(f);
+            }
+        }
         // A merge queue tests the merge group: every required check must run on it (§4).
         if cx.config.merge_queue
             && cx.profile().forge == crate::forge::Forge::Github
