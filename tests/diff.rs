@@ -130,7 +130,8 @@ fn gate_removed() {
 fn trigger_changed() {
     let (code, rows, _) = Repo::pair("trigger-changed").check(&[]);
     assert_eq!(code, 1);
-    // Both jobs still exist but post `(push)` only: their contexts changed.
+    // Both jobs still exist but post `(push)` only: their contexts changed, and pull requests
+    // from forks (no push run) are no longer checked by them.
     assert_eq!(
         rows,
         [
@@ -140,12 +141,14 @@ fn trigger_changed() {
                 Some(5),
                 Some("CI / build (push)")
             ),
+            row("required-never-posted", Some("build"), Some(5), None),
             row(
                 "gate-renamed",
                 Some("test"),
                 Some(10),
                 Some("CI / test (push)")
             ),
+            row("required-never-posted", Some("test"), Some(10), None),
         ]
     );
 }
