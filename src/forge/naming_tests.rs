@@ -319,3 +319,22 @@ fn github_dollar_slash_calls_this_repository() {
     let named = job_contexts(&fj, &caller, &caller.jobs[0], &One(callee));
     assert!(named.unresolvable.is_some());
 }
+
+/// Spaces in names (issue 10, item 10): Gitea formats `{workflow} / {job} ({event})` and trims
+/// the whole string only (services/actions/commit_status.go, FORGE-SEMANTICS §2), so spaces
+/// inside or around a job's `name:` stay in the context (and messages show contexts in
+/// backticks, where a user can see them). Pinned here.
+#[test]
+fn spaces_in_names_stay_where_the_forge_keeps_them() {
+    let yaml = "name: ' CI '\non: pull_request\njobs:\n  a:\n    name: '  build  twice '\n    steps: [{run: x}]\n";
+    assert_eq!(
+        contexts(&profile(Forge::Gitea, Some((1, 26))), yaml),
+        ok(&["CI  /   build  twice  (pull_request)"])
+    );
+    // No workflow name before Gitea 1.27: the leading ` / ` loses its space to the trim.
+    let unnamed = "on: pull_request\njobs:\n  a:\n    name: ' build'\n    steps: [{run: x}]\n";
+    assert_eq!(
+        contexts(&profile(Forge::Gitea, Some((1, 26))), unnamed),
+        ok(&["/  build (pull_request)"])
+    );
+}
