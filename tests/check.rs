@@ -1119,6 +1119,18 @@ fn required_path_filtered_says_what_happens() {
     }
 }
 
+/// Protection asks only for the `(push)` context, which every push posts: the filtered
+/// `pull_request` event matters to nobody, so no finding (it used to say the pull request
+/// waits for the check).
+#[test]
+fn required_path_filtered_event_nobody_requires() {
+    let (code, rows, _) = check(
+        "testdata/rules/path-filtered-event",
+        &["--forge-version", "1.26"],
+    );
+    assert_eq!((code, rows), (0, vec![]));
+}
+
 #[test]
 fn context_collision() {
     let (_, rows, _) = check("testdata/rules/collision", &[]);

@@ -5,6 +5,7 @@ use super::{Cx, GateFacts, Rule, RuleInfo, pr_reachable, push_reaches_prs};
 use crate::finding::Finding;
 use crate::forge::glob::{Glob, has_glob_chars};
 use crate::forge::protection::Matcher;
+use crate::workflow::Directive;
 use crate::workflow::Trigger;
 
 super::rule!(
@@ -132,6 +133,9 @@ impl Rule for RequiredPathFiltered {
             let mut forks_only = false;
             let outcome = match entry {
                 None if *event == "push" => continue,
+                // Protection does not ask for this event's context: only a `bp-required: yes`
+                // job is then required of it.
+                None if !matches!(g.directive, Some(Directive::Required)) => continue,
                 None => Outcome::NotChecked,
                 Some((entry, _)) => {
                     // Satisfied by a context this job posts on an event that always runs
