@@ -908,6 +908,11 @@ async fn environment_of_a_ci_runner() {
 
 /// Run gatelint with `vars` set (and the CI environment cleared); `secret` appears nowhere in
 /// what it printed, and it did not panic.
+/// `gatelint ARGS` with the canary as GATELINT_TOKEN, asserted never shown.
+async fn run_canary(args: Vec<String>) -> Out {
+    run_env(args, vec![("GATELINT_TOKEN", CANARY.to_owned())], CANARY).await
+}
+
 async fn run_env(
     args: Vec<String>,
     vars: Vec<(&'static str, String)>,
@@ -1034,12 +1039,7 @@ async fn an_answer_over_the_size_cap_is_refused() {
     )
     .await;
     drop(huge);
-    let out = run_env(
-        remote("check", "testdata/remote-github", &server, &[]),
-        vec![("GATELINT_TOKEN", CANARY.to_owned())],
-        CANARY,
-    )
-    .await;
+    let out = run_canary(remote("check", "testdata/remote-github", &server, &[])).await;
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
         out.stderr.contains(
@@ -1097,7 +1097,7 @@ async fn a_chunked_answer_over_the_size_cap_is_refused() {
         "--retries",
         "0",
     ]);
-    let out = run_env(a, vec![("GATELINT_TOKEN", CANARY.to_owned())], CANARY).await;
+    let out = run_canary(a).await;
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
         out.stderr.contains(
@@ -1143,12 +1143,7 @@ async fn a_next_page_on_another_origin_is_not_followed() {
             json(200, &rules).insert_header("link", next.as_str()),
         )
         .await;
-        let out = run_env(
-            remote("check", "testdata/remote-github", &server, &[]),
-            vec![("GATELINT_TOKEN", CANARY.to_owned())],
-            CANARY,
-        )
-        .await;
+        let out = run_canary(remote("check", "testdata/remote-github", &server, &[])).await;
         assert_eq!(out.code, 2, "{origin}: {}", out.stderr);
         assert!(
             out.stderr.contains(&format!(
@@ -1174,12 +1169,7 @@ async fn server_messages_are_shown_escaped_and_cut() {
         .respond_with(json(401, &body))
         .mount(&server)
         .await;
-    let out = run_env(
-        remote("check", "testdata/remote-github", &server, &[]),
-        vec![("GATELINT_TOKEN", CANARY.to_owned())],
-        CANARY,
-    )
-    .await;
+    let out = run_canary(remote("check", "testdata/remote-github", &server, &[])).await;
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
         out.stderr.contains(
