@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{contexts, gate, gatelint, report};
+use common::{contexts, gate, gatelint, gatelint_in, report};
 use serde_json::json;
 
 #[test]
@@ -457,4 +457,29 @@ fn own_ci_has_a_directive_on_every_job() {
         contexts(gate(&gates, ".gitea/workflows/ci.yml", "test")),
         ["CI / Test (push)", "CI / Test (pull_request)"]
     );
+}
+
+/// Issue 10, item 10: the forge keeps spaces inside and around a job's `name:` (Gitea trims the
+/// whole context only, FORGE-SEMANTICS §2), and a protection entry must repeat them: the table
+/// quotes a name or context whose spaces the eye would lose.
+#[test]
+fn table_quotes_names_with_spaces_the_eye_would_lose() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wf = dir.path().join(".gitea/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    std::fs::write(
+        wf.join("ci.yml"),
+        "name: ' CI '\non: pull_request\njobs:\n  a:\n    name: 'build  twice'\n    steps: [{run: x}]\n  b:\n    steps: [{run: x}]\n",
+    )
+    .expect("write");
+    let out = gatelint_in(
+        dir.path(),
+        &["report", ".", "--forge", "gitea", "--forge-version", "1.26"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!(out.stdout, @r#"
+    FILE                     JOB  DIRECTIVE  MASK  PROTECTED  VERDICT       CONTEXTS
+    .gitea/workflows/ci.yml  a    -          none  ?          no-directive  "CI  / build  twice (pull_request)"
+    .gitea/workflows/ci.yml  b    -          none  ?          no-directive  "CI  / b (pull_request)"
+    "#);
 }

@@ -48,6 +48,18 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A name or context for a table cell: [`visible`], and wrapped in double quotes when its
+/// spaces would be lost to the eye (leading, trailing or doubled), since the forge keeps them
+/// and a protection entry must repeat them exactly (FORGE-SEMANTICS §2).
+pub fn spaced(s: &str) -> Cow<'_, str> {
+    let shown = visible(s);
+    if shown.starts_with(' ') || shown.ends_with(' ') || shown.contains("  ") {
+        Cow::Owned(format!("\"{shown}\""))
+    } else {
+        shown
+    }
+}
+
 /// A source text for a snippet, character for character (so line/column positions still
 /// point at the same places): `\n`, `\t` and the `\r` of `\r\n` kept, every other hidden
 /// character replaced by a visible stand-in (a control picture, or `�`).
@@ -154,6 +166,15 @@ mod tests {
         assert_eq!(visible("\u{9b}31m"), "\\u{9b}31m");
         assert_eq!(visible("  ::error::x"), "  \\x3a:error::x");
         assert_eq!(visible("a ##[error]b"), "a ##\\x5berror]b");
+    }
+
+    #[test]
+    fn spaced_quotes_spaces_the_eye_would_lose() {
+        assert_eq!(spaced("CI / build (push)"), "CI / build (push)");
+        assert_eq!(spaced("CI  / build"), "\"CI  / build\"");
+        assert_eq!(spaced("/  build (push)"), "\"/  build (push)\"");
+        assert_eq!(spaced(" build"), "\" build\"");
+        assert_eq!(spaced("build\t"), "build\\t");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::Verdict;
-use super::escape::visible;
+use super::escape::{spaced, visible};
 use crate::analyze::Gate;
 use crate::workflow::Directive;
 
@@ -125,7 +125,7 @@ pub fn table(rows: &[Row<'_>]) -> String {
         let mut contexts: Vec<String> = g
             .contexts
             .iter()
-            .map(|c| visible(&c.text).into_owned())
+            .map(|c| spaced(&c.text).into_owned())
             .collect();
         if let Some(reason) = &g.unresolvable {
             contexts.push(format!("(unresolvable: {})", visible(reason)));
@@ -138,7 +138,7 @@ pub fn table(rows: &[Row<'_>]) -> String {
             let row = if i == 0 {
                 [
                     visible(&g.file).into_owned(),
-                    visible(&g.job).into_owned(),
+                    spaced(&g.job).into_owned(),
                     directive.clone(),
                     g.masked.as_str().to_owned(),
                     protected.to_owned(),
