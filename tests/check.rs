@@ -1157,6 +1157,61 @@ fn context_collision() {
     );
 }
 
+/// GitHub check names carry no event: two workflows collide when they post on one pull
+/// request's head. Fires: `pull_request` with an unfiltered `push` (a same-repository branch
+/// gets both), two pushes to overlapping bot branches (`renovate/**`, the pair in
+/// opentelemetry-java-instrumentation). Silent: a push to `release-*` only, and pull requests
+/// to `stable` only (the protected branch is `main`).
+#[test]
+fn context_collision_on_github_needs_one_commit() {
+    let (code, rows, doc) = check("testdata/rules/collision-github", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rows,
+        [
+            row(
+                "context-collision",
+                Some("test"),
+                ".github/workflows/pr.yml",
+                5,
+                Some("test")
+            ),
+            row(
+                "required-never-posted",
+                Some("apply"),
+                ".github/workflows/renovate-a.yml",
+                9,
+                None
+            ),
+            row(
+                "context-collision",
+                Some("apply"),
+                ".github/workflows/renovate-b.yml",
+                7,
+                Some("apply")
+            ),
+        ]
+    );
+    assert_eq!(
+        field_of(&doc, Some("context-collision"), "message"),
+        [
+            "`test` posts `test`, as `test` in .github/workflows/any-push.yml does: the check cannot tell them apart",
+            "`apply` posts `apply`, as `apply` in .github/workflows/renovate-a.yml does: the check cannot tell them apart",
+        ]
+    );
+    // A push limited to named branches leaves every other pull request unchecked: an error.
+    assert_eq!(
+        field_of(&doc, Some("required-never-posted"), "message"),
+        [
+            "`apply` is `bp-required: yes`, but its workflow runs only on `push` to `renovate/**`: a pull request from another branch or from a fork has no push run here, so the job does not check it"
+        ]
+    );
+    assert_eq!(
+        field_of(&doc, Some("required-never-posted"), "severity"),
+        ["error"]
+    );
+}
+
 #[test]
 fn context_glob_literal() {
     let (_, rows, _) = check("testdata/rules/glob-literal", &[]);

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Cx, GateFacts, Rule, RuleInfo};
+use super::{Cx, GateFacts, PrPosting, Rule, RuleInfo};
 use crate::finding::Finding;
 use crate::workflow::Directive;
 
@@ -48,22 +48,42 @@ impl Rule for ContextCollision {
     }
 
     fn check_root(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        // Only what is posted on a pull request's commit can collide there: a workflow that
-        // never runs for one (pushes to main, tags) posts its checks on other commits.
-        let mut by_context: HashMap<&str, Vec<&GateFacts<'_>>> = HashMap::new();
-        for g in cx.gates.iter().filter(|g| super::pr_reachable(g.workflow)) {
+        // Only what is posted on one pull request's commit can collide there: a workflow that
+        // never runs for one (pushes to main, tags), runs only for pull requests to other
+        // branches, or runs on pushes to named branches only (`release-*`: a pull request's
+        // head is rarely one) posts its checks on other commits.
+        let posting: Vec<PrPosting<'_>> = cx
+            .gates
+            .iter()
+            .map(|g| PrPosting::of(g.workflow, cx.branch))
+            .collect();
+        let mut by_context: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, g) in cx.gates.iter().enumerate() {
+            if !posting[i].any() {
+                continue;
+            }
             for c in &g.gate.contexts {
-                by_context.entry(c.text.as_str()).or_default().push(g);
+                by_context.entry(c.text.as_str()).or_default().push(i);
             }
         }
-        let mut collisions: Vec<(&str, Vec<&GateFacts<'_>>)> = by_context
+        let mut collisions: Vec<(&str, Vec<usize>)> = by_context
             .into_iter()
-            .filter(|(_, gs)| gs.len() > 1 && gs.iter().any(|g| gated(g)))
+            .filter(|(_, gs)| gs.len() > 1 && gs.iter().any(|&i| gated(&cx.gates[i])))
             .collect();
         collisions.sort_by(|a, b| a.0.cmp(b.0));
         for (context, gates) in collisions {
-            let first = gates[0];
-            for other in &gates[1..] {
+            for (k, &i) in gates.iter().enumerate().skip(1) {
+                let other = &cx.gates[i];
+                // The first earlier gate it meets on one commit, one of them gated.
+                let Some(first) = gates[..k]
+                    .iter()
+                    .find(|&&j| {
+                        posting[j].meets(&posting[i]) && (gated(other) || gated(&cx.gates[j]))
+                    })
+                    .map(|&j| &cx.gates[j])
+                else {
+                    continue;
+                };
                 let mut f = cx
                     .at_job(
                         Self::new_finding(

@@ -539,6 +539,115 @@ pub fn push_reaches_prs(t: &crate::workflow::Trigger) -> bool {
     }
 }
 
+/// Does a `branches` / `branches-ignore` pair admit `branch`? GitHub's filter patterns: `*`
+/// stops at `/`, `**` does not, a leading `!` excludes, later patterns win.
+pub fn branch_included(t: &crate::workflow::Trigger, branch: &str) -> bool {
+    let matches =
+        |p: &str| crate::forge::glob::Glob::new(p, Some('/')).is_ok_and(|g| g.matches(branch));
+    if let Some(list) = &t.branches {
+        let mut included = false;
+        for p in &list.value {
+            match p.strip_prefix('!') {
+                Some(neg) if matches(neg) => included = false,
+                Some(_) => {}
+                None if matches(p) => included = true,
+                None => {}
+            }
+        }
+        if !included {
+            return false;
+        }
+    }
+    if let Some(list) = &t.branches_ignore
+        && list.value.iter().any(|p| matches(p))
+    {
+        return false;
+    }
+    true
+}
+
+/// Where a workflow posts checks for pull requests to `branch`: on every pull request's head
+/// (`pull_request`/`pull_request_target` admitting `branch`, not only for closed ones, or
+/// `merge_group`), and on pushes to which branches (`push`, not tags only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrPosting<'a> {
+    pub pull_request: bool,
+    /// `None`: no push run on a branch; `Some([])`: on any branch; else the branch patterns
+    /// listed (`release-*`, `renovate/**`).
+    pub push: Option<Vec<&'a str>>,
+}
+
+impl<'a> PrPosting<'a> {
+    pub fn of(wf: &'a Workflow, branch: &str) -> Self {
+        let pull_request = ["pull_request", "pull_request_target"].iter().any(|e| {
+            wf.trigger(e).is_some_and(|t| {
+                branch_included(t, branch)
+                    && match &t.types {
+                        Some(types) => !types.value.iter().all(|x| x == "closed"),
+                        None => true,
+                    }
+            })
+        }) || wf.trigger("merge_group").is_some();
+        let push = wf
+            .trigger("push")
+            .filter(|t| push_reaches_prs(t))
+            .map(|t| match &t.branches {
+                Some(b) if !b.value.iter().any(|p| p == "*" || p == "**") => b
+                    .value
+                    .iter()
+                    .filter(|p| !p.starts_with('!'))
+                    .map(String::as_str)
+                    .collect(),
+                _ => Vec::new(),
+            });
+        Self { pull_request, push }
+    }
+
+    pub fn any(&self) -> bool {
+        self.pull_request || self.push.is_some()
+    }
+
+    /// Can both post on one pull request's head commit in the ordinary case? Both on every
+    /// pull request (a push on any branch reaches same-repository pull requests too), or
+    /// both on pushes to branches that can be the same one. A push limited to named branches
+    /// (`release-*`) meets a `pull_request` run only on pull requests from such a branch,
+    /// which is not counted.
+    pub fn meets(&self, other: &Self) -> bool {
+        let every = |p: &Self| p.pull_request || p.push.as_ref().is_some_and(Vec::is_empty);
+        if every(self) && every(other) {
+            return true;
+        }
+        match (&self.push, &other.push) {
+            (Some(a), Some(b)) => {
+                a.is_empty()
+                    || b.is_empty()
+                    || a.iter()
+                        .any(|x| b.iter().any(|y| branch_sets_may_meet(x, y)))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Can two branch patterns match one branch? Their literal heads (before the first glob
+/// character) must agree as far as the shorter goes: `renovate/**` and `renovate/**/*` can,
+/// `release-*` and `main` cannot. Conservative: it may say yes for patterns that never meet.
+fn branch_sets_may_meet(a: &str, b: &str) -> bool {
+    let head = |p: &str| {
+        let end = p
+            .find(|c| matches!(c, '*' | '?' | '[' | '+'))
+            .unwrap_or(p.len());
+        (p[..end].to_owned(), end == p.len())
+    };
+    let ((ha, literal_a), (hb, literal_b)) = (head(a), head(b));
+    match (literal_a, literal_b) {
+        (true, true) => ha == hb,
+        (true, false) => ha.starts_with(&hb),
+        (false, true) => hb.starts_with(&ha),
+        (false, false) => ha.starts_with(&hb) || hb.starts_with(&ha),
+    }
+}
+
 /// Levenshtein distance, for "did you mean".
 pub fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();

@@ -130,17 +130,43 @@ impl Rule for RequiredNeverPosted {
                         })
                 })
             });
+            // A push limited to named branches (`renovate/**`) posts only on pull requests
+            // from such a branch.
+            let only = g
+                .workflow
+                .trigger("push")
+                .and_then(|t| t.branches.as_ref())
+                .map(|b| {
+                    b.value
+                        .iter()
+                        .filter(|p| !p.starts_with('!'))
+                        .map(|p| format!("`{p}`"))
+                        .collect::<Vec<_>>()
+                })
+                .filter(|b| !b.is_empty() && !b.iter().any(|p| p == "`*`" || p == "`**`"));
+            let (on, who, gets) = match &only {
+                Some(b) => (
+                    format!("`push` to {}", b.join(", ")),
+                    "a pull request from another branch or from a fork",
+                    format!("branches matching {} do get it", b.join(", ")),
+                ),
+                None => (
+                    "`push`".to_owned(),
+                    "a pull request from a fork",
+                    "branches of this repository do get it".to_owned(),
+                ),
+            };
             let message = match blocking {
                 Some(entry) => Some((
                     format!(
-                        "the protection of `{}` requires `{}`, but the workflow of `{}` runs only on `push`: a pull request from a fork has no push run here, so it never gets `{}` and waits for it (branches of this repository do get it)",
+                        "the protection of `{}` requires `{}`, but the workflow of `{}` runs only on {on}: {who} has no push run here, so it never gets `{}` and waits for it ({gets})",
                         cx.branch, entry.text, g.gate.job, entry.text
                     ),
                     Some(entry.text.clone()),
                 )),
                 None if matches!(g.directive, Some(Directive::Required)) => Some((
                     format!(
-                        "`{}` is `bp-required: yes`, but its workflow runs only on `push`: a pull request from a fork has no push run here, so the job does not check it",
+                        "`{}` is `bp-required: yes`, but its workflow runs only on {on}: {who} has no push run here, so the job does not check it",
                         g.gate.job
                     ),
                     None,
@@ -151,8 +177,12 @@ impl Rule for RequiredNeverPosted {
                 let mut f = cx
                     .at_job(Self::new_finding(cx, message), g, g.gate.key_span)
                     .help("add `pull_request` to the workflow's `on` (it runs for forks too)");
-                // Branches of this repository are checked: a warning, not an error.
-                f.severity = crate::finding::Severity::Warning;
+                // Branches of this repository are checked: a warning, not an error. A push
+                // limited to named branches leaves most pull requests unchecked: the rule's
+                // own severity.
+                if only.is_none() {
+                    f.severity = crate::finding::Severity::Warning;
+                }
                 f.context = context;
                 out.push(f);
             }

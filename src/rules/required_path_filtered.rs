@@ -1,9 +1,9 @@
 //! `required-path-filtered`: a required job's workflow filters the events that post its
 //! protected context by paths or branches, so the check can stay pending.
 
-use super::{Cx, GateFacts, Rule, RuleInfo, pr_reachable, push_reaches_prs};
+use super::{Cx, GateFacts, Rule, RuleInfo, branch_included, pr_reachable, push_reaches_prs};
 use crate::finding::Finding;
-use crate::forge::glob::{Glob, has_glob_chars};
+use crate::forge::glob::has_glob_chars;
 use crate::forge::protection::Matcher;
 use crate::workflow::Directive;
 use crate::workflow::Trigger;
@@ -15,32 +15,6 @@ super::rule!(
     "a required job's workflow has `paths`/`branches` filters on its PR event: the check stays pending",
     needs_protection = false
 );
-
-/// Does a `branches` / `branches-ignore` pair admit `branch`? GitHub's filter patterns: `*`
-/// stops at `/`, `**` does not, a leading `!` excludes, later patterns win.
-fn branch_included(t: &Trigger, branch: &str) -> bool {
-    let matches = |p: &str| Glob::new(p, Some('/')).is_ok_and(|g| g.matches(branch));
-    if let Some(list) = &t.branches {
-        let mut included = false;
-        for p in &list.value {
-            match p.strip_prefix('!') {
-                Some(neg) if matches(neg) => included = false,
-                Some(_) => {}
-                None if matches(p) => included = true,
-                None => {}
-            }
-        }
-        if !included {
-            return false;
-        }
-    }
-    if let Some(list) = &t.branches_ignore
-        && list.value.iter().any(|p| matches(p))
-    {
-        return false;
-    }
-    true
-}
 
 /// The filters of `t` that can leave a pull request to `branch` out (empty: none).
 fn filters(t: &Trigger, event: &str, branch: &str) -> Vec<&'static str> {
