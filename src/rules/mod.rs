@@ -634,9 +634,7 @@ impl<'a> PrPosting<'a> {
 /// `release-*` and `main` cannot. Conservative: it may say yes for patterns that never meet.
 fn branch_sets_may_meet(a: &str, b: &str) -> bool {
     let head = |p: &str| {
-        let end = p
-            .find(|c| matches!(c, '*' | '?' | '[' | '+'))
-            .unwrap_or(p.len());
+        let end = p.find(['*', '?', '[', '+']).unwrap_or(p.len());
         (p[..end].to_owned(), end == p.len())
     };
     let ((ha, literal_a), (hb, literal_b)) = (head(a), head(b));
