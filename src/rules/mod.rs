@@ -567,11 +567,13 @@ pub fn branch_included(t: &crate::workflow::Trigger, branch: &str) -> bool {
 }
 
 /// Where a workflow posts checks for pull requests to `branch`: on every pull request's head
-/// (`pull_request`/`pull_request_target` admitting `branch`, not only for closed ones, or
-/// `merge_group`), and on pushes to which branches (`push`, not tags only).
+/// (`pull_request`/`pull_request_target` admitting `branch`, not only for closed ones), on a
+/// merge queue's commit (`merge_group`), and on pushes to which branches (`push`, not tags
+/// only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrPosting<'a> {
     pub pull_request: bool,
+    pub merge_group: bool,
     /// `None`: no push run on a branch; `Some([])`: on any branch; else the branch patterns
     /// listed (`release-*`, `renovate/**`).
     pub push: Option<Vec<&'a str>>,
@@ -587,7 +589,7 @@ impl<'a> PrPosting<'a> {
                         None => true,
                     }
             })
-        }) || wf.trigger("merge_group").is_some();
+        });
         let push = wf
             .trigger("push")
             .filter(|t| push_reaches_prs(t))
@@ -600,24 +602,33 @@ impl<'a> PrPosting<'a> {
                     .collect(),
                 _ => Vec::new(),
             });
-        Self { pull_request, push }
+        Self {
+            pull_request,
+            merge_group: wf.trigger("merge_group").is_some(),
+            push,
+        }
     }
 
     pub fn any(&self) -> bool {
-        self.pull_request || self.push.is_some()
+        self.pull_request || self.merge_group || self.push.is_some()
     }
 
-    /// Can both post on one pull request's head commit in the ordinary case? Both on every
-    /// pull request (a push on any branch reaches same-repository pull requests too), or
-    /// both on pushes to branches that can be the same one. A push limited to named branches
-    /// (`release-*`) meets a `pull_request` run only on pull requests from such a branch,
-    /// which is not counted.
+    /// Can both post on one commit in the ordinary course of a pull request? Both on every
+    /// pull request's head (a push on any branch reaches same-repository pull requests too),
+    /// both on the merge queue's commit (whose branch an unfiltered push also sees), or both
+    /// on pushes to branches that can be the same one. A `merge_group` run and a
+    /// `pull_request` run post on different commits: the same check name in both is how a
+    /// queue is meant to be served. A push limited to named branches (`release-*`) meets a
+    /// `pull_request` run only on pull requests from such a branch, which is not counted.
     pub fn meets(&self, other: &Self) -> bool {
-        let every = |p: &Self| p.pull_request || p.push.as_ref().is_some_and(Vec::is_empty);
-        if every(self) && every(other) {
+        let any_push = |p: &Self| p.push.as_ref().is_some_and(Vec::is_empty);
+        let head = |p: &Self| p.pull_request || any_push(p);
+        let queue = |p: &Self| p.merge_group || any_push(p);
+        if (head(self) && head(other)) || (queue(self) && queue(other)) {
             return true;
         }
         match (&self.push, &other.push) {
+            // One branch pushed: both run on its commit.
             (Some(a), Some(b)) => {
                 a.is_empty()
                     || b.is_empty()
