@@ -57,7 +57,12 @@ const LABELS: &[Label] = &[
     ("curl__curl", "checksrc.yml", "checksrc", "directive-missing", 0, true, "posts on PRs, no directive"),
     ("curl__curl", "checkurls.yml", "linkcheck", "directive-missing", 0, true, "posts on PRs, no directive"),
     ("curl__curl", "distcheck.yml", "maketgz-and-verify-in-tree", "directive-missing", 0, true, "posts on PRs, no directive"),
+    ("electron__electron", "build.yml", "build-siso-macos", "context-collision", 0, true, "apply-patches.yml posts `build-siso-macos / build` on the same pull requests"),
+    ("open-telemetry__opentelemetry-java-instrumentation", "auto-update-gh-aw-lockfiles.yml", "generate", "context-collision", 0, true, "both run on pushes to `renovate/**`, the bot's pull-request branches"),
     // --- false: alarms gatelint used to raise, each wrong on the forge ---
+    ("huggingface__diffusers", "release_tests_fast.yml", "torch_cuda_tests", "context-collision", 0, false, "runs on pushes to release branches only, never with pr_tests_gpu.yml on one pull request"),
+    ("microsoft__playwright", "tests_docker_release.yml", "test_linux_docker", "context-collision", 0, false, "pushes to `release-*` only"),
+    ("pulumi__pulumi", "on-pr-default.yml", "ci-ok", "context-collision", 0, false, "on-merge.yml posts `ci-ok` on the merge queue's commit, not on the pull request's head"),
     ("zizmorcore__zizmor", "release.yml", "plan-release", "directive-missing", 0, false, "push of tags only: never on a PR"),
     ("rhysd__actionlint", "release.yaml", "binaries", "directive-missing", 0, false, "push of tags only"),
     ("nektos__act", "release.yml", "release", "directive-missing", 0, false, "push of tags only"),
