@@ -409,6 +409,14 @@ fn required_never_posted_on_github() {
     assert_eq!(
         rows,
         [
+            // One finding for `deps`, not also required-path-filtered for its `branches`.
+            row(
+                "required-never-posted",
+                Some("deps"),
+                ".github/workflows/bots.yml",
+                8,
+                Some("deps")
+            ),
             row(
                 "required-never-posted",
                 Some("build"),
@@ -444,6 +452,10 @@ fn required_never_posted_on_github() {
     assert_eq!(
         field_of(&doc, Some("required-never-posted"), "message"),
         [
+            "the protection of `main` requires `deps`, but the workflow of `deps` runs only on \
+             `push` to `renovate/**`: a pull request from another branch or from a fork has no \
+             push run here, so it never gets `deps` and waits for it (branches matching \
+             `renovate/**` do get it)",
             "the protection of `main` requires `build`, but the workflow of `build` runs only \
              on `push` to `main`: it is never posted on a pull request's commit, so every pull \
              request waits for it",
@@ -456,10 +468,11 @@ fn required_never_posted_on_github() {
              never runs for a pull request, so it gates nothing",
         ]
     );
-    // Branches of this repository are checked: the fork cases are warnings.
+    // Branches of this repository are checked: the fork cases are warnings; a push limited
+    // to named branches leaves most pull requests waiting: an error.
     assert_eq!(
         field_of(&doc, Some("required-never-posted"), "severity"),
-        ["error", "warning", "warning", "error"]
+        ["error", "error", "warning", "warning", "error"]
     );
 }
 

@@ -593,15 +593,7 @@ impl<'a> PrPosting<'a> {
         let push = wf
             .trigger("push")
             .filter(|t| push_reaches_prs(t))
-            .map(|t| match &t.branches {
-                Some(b) if !b.value.iter().any(|p| p == "*" || p == "**") => b
-                    .value
-                    .iter()
-                    .filter(|p| !p.starts_with('!'))
-                    .map(String::as_str)
-                    .collect(),
-                _ => Vec::new(),
-            });
+            .map(|t| push_named_branches(t).unwrap_or_default());
         Self {
             pull_request,
             merge_group: wf.trigger("merge_group").is_some(),
@@ -655,6 +647,23 @@ fn branch_sets_may_meet(a: &str, b: &str) -> bool {
         (false, true) => hb.starts_with(&ha),
         (false, false) => ha.starts_with(&hb) || hb.starts_with(&ha),
     }
+}
+
+/// The branches a `push` trigger is limited to by name (`release-*`, `renovate/**`), when it
+/// is: no `*`/`**` among them. `None`: no positive `branches` list, or one that takes any
+/// branch.
+pub fn push_named_branches(t: &crate::workflow::Trigger) -> Option<Vec<&str>> {
+    let b = t.branches.as_ref()?;
+    if b.value.iter().any(|p| p == "*" || p == "**") {
+        return None;
+    }
+    let named: Vec<&str> = b
+        .value
+        .iter()
+        .filter(|p| !p.starts_with('!'))
+        .map(String::as_str)
+        .collect();
+    (!named.is_empty()).then_some(named)
 }
 
 /// Levenshtein distance, for "did you mean".

@@ -135,15 +135,8 @@ impl Rule for RequiredNeverPosted {
             let only = g
                 .workflow
                 .trigger("push")
-                .and_then(|t| t.branches.as_ref())
-                .map(|b| {
-                    b.value
-                        .iter()
-                        .filter(|p| !p.starts_with('!'))
-                        .map(|p| format!("`{p}`"))
-                        .collect::<Vec<_>>()
-                })
-                .filter(|b| !b.is_empty() && !b.iter().any(|p| p == "`*`" || p == "`**`"));
+                .and_then(super::push_named_branches)
+                .map(|b| b.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>());
             let (on, who, gets) = match &only {
                 Some(b) => (
                     format!("`push` to {}", b.join(", ")),

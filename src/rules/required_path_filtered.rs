@@ -69,6 +69,16 @@ impl Rule for RequiredPathFiltered {
                 if *e == "push" && !push_reaches_prs(t) {
                     return None;
                 }
+                // Nor does one limited to named branches in a workflow with no pull-request
+                // event: `required-never-posted` says most pull requests never get it.
+                if *e == "push"
+                    && super::push_named_branches(t).is_some()
+                    && !["pull_request", "pull_request_target", "merge_group"]
+                        .iter()
+                        .any(|e| g.workflow.trigger(e).is_some())
+                {
+                    return None;
+                }
                 Some((*e, t, filters(t, e, cx.branch)))
             })
             .collect();
