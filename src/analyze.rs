@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::discover::{self, Found, Skipped, Tree};
 use crate::finding::{Finding, Severity};
 use crate::forge::naming::{self, Callee, Callees, Context};
-use crate::forge::{Forge, ForgeProfile, Version};
+use crate::forge::{Forge, ForgeProfile, JobMask, OptIns, Version};
 use crate::workflow::{self, Directive, DirectiveSyntax, Spanned, Workflow};
 use crate::yaml::{Pos, Span};
 
@@ -23,14 +23,22 @@ pub struct Options {
     /// `None`: inferred per root from its workflow folders.
     pub forge: Option<Forge>,
     pub version: Option<Version>,
+    /// Profile settings no released version has (`[profile]` in `gatelint.toml`).
+    pub opt_ins: OptIns,
     pub syntax: DirectiveSyntax,
 }
 
-/// Which kind of masking a job has (`continue-on-error`).
+/// Which kind of masking a job has (`continue-on-error`), as its forge applies it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mask {
+    /// Job-level, and the forge lets it hide a failure from a gate: GitHub (jobs that `needs`
+    /// it read `success`), or on Gitea ≥ 1.27 a called job's, which its caller's status
+    /// counts as success.
     Job,
     Step,
+    /// Job-level, but the forge does not let it hide the failure: Gitea ≤ 1.26 and Forgejo
+    /// ignore it, Gitea 1.27 counts it in the run's result only (FORGE-SEMANTICS §4).
+    Ignored,
     #[default]
     None,
 }
@@ -40,6 +48,7 @@ impl Mask {
         match self {
             Mask::Job => "job",
             Mask::Step => "step",
+            Mask::Ignored => "ignored",
             Mask::None => "none",
         }
     }
@@ -61,6 +70,9 @@ pub struct Gate {
     pub unresolvable: Option<String>,
     /// Contexts posted by more than one matrix leg of this job.
     pub shared_by_legs: Vec<String>,
+    /// Called jobs whose `continue-on-error` this caller's status counts as success
+    /// (Gitea ≥ 1.27).
+    pub masked_by_called: Vec<String>,
     pub directive: Option<Spanned<Directive>>,
     pub directive_invalid: bool,
     pub masked: Mask,
@@ -122,7 +134,7 @@ pub fn analyze_tree(
     let forge = options
         .forge
         .unwrap_or_else(|| discover::infer_forge_in(tree));
-    let profile = ForgeProfile::new(forge, options.version);
+    let profile = ForgeProfile::resolve(forge, options.version, options.opt_ins).map_err(err)?;
     if discover::workflow_dir_in(tree, forge).is_none() {
         let looked = match forge {
             Forge::Forgejo => ".forgejo/workflows, .gitea/workflows or .github/workflows",
@@ -242,13 +254,18 @@ fn gate_of(
         shared_by_legs: named.shared_by_legs,
         directive: job.directive.directive.clone(),
         directive_invalid: !job.directive.problems.is_empty(),
-        masked: if job.job_masked() {
+        masked: if !named.masked_by_called.is_empty()
+            || (job.job_masked() && profile.job_continue_on_error == JobMask::NeedsSuccess)
+        {
             Mask::Job
         } else if job.step_masked() {
             Mask::Step
+        } else if job.job_masked() {
+            Mask::Ignored
         } else {
             Mask::None
         },
+        masked_by_called: named.masked_by_called,
     }
 }
 

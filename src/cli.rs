@@ -43,6 +43,19 @@ pub enum Command {
         /// The rule id, e.g. required-not-protected
         rule: String,
     },
+    /// Print what each Gitea and Forgejo release (and GitHub) does, as gatelint models it:
+    /// one row per range of releases, one column per behaviour, each with its source
+    Profiles {
+        /// `markdown` (the default, a table) or `json`
+        #[arg(long, value_enum, default_value_t = ProfilesFormat::Markdown)]
+        format: ProfilesFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfilesFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

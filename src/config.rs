@@ -10,7 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::finding::Severity;
-use crate::forge::{Forge, Version};
+use crate::forge::{Forge, OptIns, Version};
 use crate::workflow::DirectiveSyntax;
 use crate::yaml::{Pos, Span};
 
@@ -36,6 +36,17 @@ struct Raw {
     rules: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     masks: RawMasks,
+    #[serde(default)]
+    profile: RawProfile,
+}
+
+/// `[profile]`: settings no released forge version has by default.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawProfile {
+    matrix_names: Option<Spanned<String>>,
+    #[serde(default)]
+    forgejo_expands_calls: bool,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -265,6 +276,8 @@ pub struct Config {
     pub severities: BTreeMap<String, Option<Severity>>,
     pub trackers: Vec<Regex>,
     pub waivers: Vec<Waiver>,
+    /// `[profile]`: forge behaviour no released version has (FORGE-SEMANTICS §3, §2).
+    pub opt_ins: OptIns,
 }
 
 /// A config that cannot be used: exit 2.
@@ -366,6 +379,21 @@ impl Config {
         }
         config.branch = raw.branch;
         config.merge_queue = raw.merge_queue;
+        if let Some(m) = &raw.profile.matrix_names {
+            config.opt_ins.coerced_matrix_names = match m.get_ref().as_str() {
+                "sorted" => false,
+                "coerced" => true,
+                other => {
+                    return Err(at(
+                        m.span().start,
+                        format!(
+                            "unknown `matrix-names = \"{other}\"`: expected \"sorted\" (every released Gitea) or \"coerced\" (Gitea after 2026-07, unreleased)"
+                        ),
+                    ));
+                }
+            };
+        }
+        config.opt_ins.forgejo_expands_calls = raw.profile.forgejo_expands_calls;
         config.protection = raw.protection.map(|p| base.join(p));
 
         let d = raw.directives;

@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Init(args) => init(&args),
         Command::Rules => list_rules(),
         Command::Explain { rule } => explain(&rule),
+        Command::Profiles { format } => profiles(format),
     }
 }
 
@@ -276,9 +277,17 @@ fn check_root(
     let options = Options {
         forge: common.forge.map(Into::into).or(config.forge),
         version: common.forge_version.or(config.forge_version),
+        opt_ins: config.opt_ins,
         syntax: config.syntax.clone(),
     };
     let report = analyze::analyze_root(root, &options).map_err(|e| e.to_string())?;
+    if let Some(given) = report.profile.assumed_from {
+        eprintln!(
+            "gatelint: note: {} {given} is newer than the newest release gatelint has verified: assumed as {} (unverified); `gatelint profiles` shows what that means",
+            report.profile.forge.title(),
+            report.profile.label()
+        );
+    }
     let today = Date::today();
     let mut cx = Cx::new(&report, protection.as_ref(), config, today, &branch);
     cx.snapshot = snapshot.as_ref();
@@ -290,7 +299,9 @@ fn check_root(
         Some(b) => {
             let base_options = Options {
                 forge: Some(report.profile.forge),
-                version: Some(report.profile.version),
+                version: (report.profile.forge != crate::forge::Forge::Github)
+                    .then_some(report.profile.version),
+                opt_ins: options.opt_ins,
                 syntax: options.syntax.clone(),
             };
             Some(
@@ -798,4 +809,12 @@ fn explain(id: &str) -> Exit {
             Exit::Failure
         }
     }
+}
+
+fn profiles(format: crate::cli::ProfilesFormat) -> Exit {
+    match format {
+        crate::cli::ProfilesFormat::Markdown => print!("{}", crate::forge::profile::markdown()),
+        crate::cli::ProfilesFormat::Json => println!("{}", crate::forge::profile::json()),
+    }
+    Exit::Clean
 }

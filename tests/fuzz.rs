@@ -1677,6 +1677,7 @@ fn pipeline_check(spec: &RepoSpec) -> Outcome {
         let options = Options {
             forge,
             version,
+            opt_ins: config.opt_ins,
             syntax: config.syntax.clone(),
         };
         let Ok(report) = analyze_tree("repo", Tree::Mem(&tree), &options) else {

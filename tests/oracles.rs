@@ -9,9 +9,17 @@
 //!   `expand_local_workflow_recursion_limit` (checked here to be unresolvable instead);
 //! - run-time data fed to the parser: Forgejo `evaluated_matrix_needs_external` and
 //!   `evaluated_matrix_needs_provided` (job outputs supplied by the test);
-//! - another repository: Forgejo `expand_remote_workflow` (fetches the called workflow);
-//! - Gitea `has_with`, `has_secrets`: jobs calling a reusable workflow, whose naming on Gitea
-//!   FORGE-SEMANTICS §2 calls unverified; gatelint reports them unresolvable.
+//! - another repository: Forgejo `expand_remote_workflow` (fetches the called workflow).
+//!
+//! Jobs calling a reusable workflow (Gitea `has_with`, `has_secrets`): the jobparser keeps
+//! them whole, so the output is the caller's own context, which every Gitea profile posts
+//! (FORGE-SEMANTICS §2). On 1.27 the server then expands the called workflow, outside the
+//! jobparser: there gatelint may also call the called jobs unresolvable (these inputs name a
+//! workflow the oracle folder does not hold), but the caller's context must match.
+//!
+//! Forgejo's `expand_local_workflow*` cases are the runner's expansion, which no Forgejo
+//! release up to 13 asks for: compared with the opt-in `forgejo-expands-calls` profile, and
+//! checked to give the caller's one context with the default profile.
 //!
 //! Jobs whose output name reads `(incomplete matrix)` need a previous job's outputs: gatelint
 //! must call them unresolvable, and every other job of the case must still match.
@@ -22,16 +30,14 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use gatelint::forge::naming::{self, Callee, Callees};
-use gatelint::forge::{Forge, ForgeProfile, Version};
+use gatelint::forge::{CallNaming, Forge, ForgeProfile, OptIns, Version};
 use gatelint::workflow::{DirectiveSyntax, Trigger, Workflow, parse_workflow};
 use gatelint::yaml::{self, Span};
 
-const SKIPPED: [&str; 6] = [
+const SKIPPED: [&str; 4] = [
     "evaluated_matrix_needs_external",
     "evaluated_matrix_needs_provided",
     "expand_remote_workflow",
-    "gitea-jobparser/has_with",
-    "gitea-jobparser/has_secrets",
     "forgejo-runner-jobparser/has_secrets",
 ];
 
@@ -103,7 +109,8 @@ fn expected(out: &str, profile: &ForgeProfile, file: &str) -> (BTreeSet<String>,
     (contexts, unresolvable)
 }
 
-fn check_folder(folder: &str, profile: &ForgeProfile) -> usize {
+/// Compare every case of `folder` that `take` selects; returns how many were compared.
+fn check_folder(folder: &str, profile: &ForgeProfile, take: &dyn Fn(&str) -> bool) -> usize {
     let Some(dir) = common::shared(&format!("oracles/{folder}")) else {
         return 0;
     };
@@ -120,6 +127,9 @@ fn check_folder(folder: &str, profile: &ForgeProfile) -> usize {
             .and_then(|n| n.to_str())
             .unwrap_or_default();
         let case = name.trim_end_matches(".in.yaml");
+        if !take(case) {
+            continue;
+        }
         if SKIPPED
             .iter()
             .any(|s| *s == case || *s == format!("{folder}/{case}"))
@@ -163,6 +173,11 @@ fn check_folder(folder: &str, profile: &ForgeProfile) -> usize {
             got.extend(named.contexts.into_iter().map(|c| c.text));
         }
         assert_eq!(got, want, "{folder}/{case}: contexts");
+        // Gitea 1.27 expands called workflows after the jobparser: their jobs may be unknown
+        // here, the caller's context is not.
+        if profile.calls == CallNaming::Expand {
+            got_unresolvable.retain(|id| !wf.jobs.iter().any(|j| &j.id == id && j.uses.is_some()));
+        }
         assert_eq!(
             got_unresolvable, want_unresolvable,
             "{folder}/{case}: unresolvable jobs"
@@ -174,18 +189,53 @@ fn check_folder(folder: &str, profile: &ForgeProfile) -> usize {
 
 #[test]
 fn gitea_jobparser_oracle() {
-    let profile = ForgeProfile::new(Forge::Gitea, Some(Version::new(1, 27)));
-    let compared = check_folder("gitea-jobparser", &profile);
-    if compared > 0 {
-        assert_eq!(compared, 8, "every comparable Gitea case was compared");
+    // Gitea main of 2026-07-16 (1.27 era): every pair agrees with 1.26 and 1.27, `has_with`
+    // and `has_secrets` included (the caller's context).
+    for minor in [26, 27] {
+        let profile = ForgeProfile::new(Forge::Gitea, Some(Version::new(1, minor)));
+        let compared = check_folder("gitea-jobparser", &profile, &|_| true);
+        if compared > 0 {
+            assert_eq!(
+                compared, 10,
+                "every comparable Gitea case was compared on 1.{minor}"
+            );
+        }
     }
 }
 
 #[test]
 fn forgejo_runner_jobparser_oracle() {
+    let expand = |case: &str| case.starts_with("expand_local_workflow");
     let profile = ForgeProfile::new(Forge::Forgejo, None);
-    let compared = check_folder("forgejo-runner-jobparser", &profile);
+    let compared = check_folder("forgejo-runner-jobparser", &profile, &|c| !expand(c));
     if compared > 0 {
-        assert_eq!(compared, 21, "every comparable Forgejo case was compared");
+        assert_eq!(compared, 20, "every comparable Forgejo case was compared");
     }
+    let opt_in = OptIns {
+        forgejo_expands_calls: true,
+        ..OptIns::default()
+    };
+    let expanding = ForgeProfile::resolve(Forge::Forgejo, None, opt_in).expect("a known release");
+    let compared = check_folder("forgejo-runner-jobparser", &expanding, &expand);
+    if compared > 0 {
+        assert_eq!(compared, 1, "expand_local_workflow with the opt-in");
+    }
+}
+
+/// No Forgejo release up to 13 asks the runner to expand: the caller posts its one context.
+#[test]
+fn forgejo_default_profile_posts_the_callers_context() {
+    let Some(dir) = common::shared("oracles/forgejo-runner-jobparser") else {
+        return;
+    };
+    let text = std::fs::read_to_string(dir.join("expand_local_workflow.in.yaml"))
+        .expect("oracle input reads");
+    let wf = parse(&text, "expand_local_workflow.in.yaml", "pull_request").expect("parses");
+    let profile = ForgeProfile::new(Forge::Forgejo, None);
+    let named = naming::job_contexts(&profile, &wf, &wf.jobs[0], &OracleCallees(&dir));
+    let texts: Vec<String> = named.contexts.into_iter().map(|c| c.text).collect();
+    assert_eq!(
+        (texts, named.unresolvable),
+        (vec!["test / reusable-1 (pull_request)".to_owned()], None)
+    );
 }

@@ -60,7 +60,8 @@ fn gitea_basic_gate_matrix() {
     );
     assert_eq!(e2e["directive"], "pending");
     assert_eq!(e2e["issue"], 12);
-    assert_eq!(e2e["masked"], "job");
+    // Job-level `continue-on-error` is ignored by Gitea ≤ 1.26 (FORGE-SEMANTICS §4).
+    assert_eq!(e2e["masked"], "ignored");
     assert_eq!(e2e["verdict"], "pending");
 
     let lint = gate(&gates, ".gitea/workflows/ci.yml", "lint");
@@ -96,22 +97,27 @@ fn gitea_1_22_matrix_names() {
     let (code, gates) = report("gitea-naming", &["--forge-version", "1.22"]);
     assert_eq!(code, 0);
     let f = ".gitea/workflows/matrix.yml";
-    // Keys sorted (os < version), values as Go prints them: 1.10 is the float 1.1.
+    // Keys sorted (extra < os < version), values as Go prints them (1.10 is the float 1.1),
+    // none skipped: `include`'s `extra: ""` leaves an empty slot (FORGE-SEMANTICS §3).
     assert_eq!(
         contexts(gate(&gates, f, "test")),
         [
             "Matrix / test (linux, 1.1) (pull_request)",
-            "Matrix / test (linux, 3.12) (pull_request)",
+            "Matrix / test (, linux, 3.12) (pull_request)",
             "Matrix / test (windows, 3) (pull_request)",
         ]
     );
+    // Gitea 1.22 posts the name unevaluated, with the suffix (go-gitea/gitea#28207): still a
+    // known context.
+    let named = gate(&gates, f, "named");
     assert_eq!(
-        contexts(gate(&gates, f, "named")),
+        contexts(named),
         [
-            "Matrix / Build on linux (pull_request)",
-            "Matrix / Build on macos (pull_request)"
+            "Matrix / Build on ${{ matrix.os }} (linux) (pull_request)",
+            "Matrix / Build on ${{ matrix.os }} (macos) (pull_request)"
         ]
     );
+    assert_ne!(named["verdict"], "unresolvable");
     // A plain name gets the suffix; a list value prints as Go's [a b].
     assert_eq!(
         contexts(gate(&gates, f, "plain")),
@@ -129,9 +135,29 @@ fn gitea_1_22_matrix_names() {
         contexts(gate(&gates, ".gitea/workflows/unnamed.yaml", "check")),
         ["/ check (push)", "/ check (pull_request)"]
     );
+    // A reusable-workflow call posts the caller's one context (the jobparser keeps it whole).
     assert_eq!(
-        gate(&gates, ".gitea/workflows/reuse.yml", "call")["verdict"],
-        "unresolvable"
+        contexts(gate(&gates, ".gitea/workflows/reuse.yml", "call")),
+        ["Reuse / call (pull_request)"]
+    );
+}
+
+/// 1.23 fills the matrix expression in (gitea/act#106) and posts `(pull_request_target)`
+/// (go-gitea/gitea#31703).
+#[test]
+fn gitea_1_23_fills_names_in() {
+    let (code, gates) = report("gitea-naming", &["--forge-version", "1.23"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        contexts(gate(&gates, ".gitea/workflows/matrix.yml", "named")),
+        [
+            "Matrix / Build on linux (pull_request)",
+            "Matrix / Build on macos (pull_request)"
+        ]
+    );
+    assert_eq!(
+        contexts(gate(&gates, ".gitea/workflows/unnamed.yaml", "check")),
+        ["/ check (push)", "/ check (pull_request_target)"]
     );
 }
 
@@ -143,20 +169,20 @@ fn gitea_1_27_matrix_names() {
     );
     assert_eq!(code, 0);
     let f = ".gitea/workflows/matrix.yml";
-    // The combination's own key order, values by expression coercion.
+    // As 1.26 (in-tree `matrixName`): keys sorted, Go values, none skipped.
     assert_eq!(
         contexts(gate(&gates, f, "test")),
         [
-            "Matrix / test (1.1, linux) (pull_request)",
-            "Matrix / test (3.12, linux) (pull_request)",
+            "Matrix / test (linux, 1.1) (pull_request)",
+            "Matrix / test (, linux, 3.12) (pull_request)",
             "Matrix / test (windows, 3) (pull_request)",
         ]
     );
     assert_eq!(
         contexts(gate(&gates, f, "plain")),
         [
-            "Matrix / Unit (1, Array) (pull_request)",
-            "Matrix / Unit (2, Array) (pull_request)"
+            "Matrix / Unit ([a b], 1) (pull_request)",
+            "Matrix / Unit ([a b], 2) (pull_request)"
         ]
     );
     // 1.27 names an unnamed workflow by its file; pull_request_target keeps its own suffix.
@@ -165,6 +191,15 @@ fn gitea_1_27_matrix_names() {
         [
             "unnamed.yaml / check (push)",
             "unnamed.yaml / check (pull_request_target)"
+        ]
+    );
+    // The call is expanded (go-gitea/gitea#37478): the caller's context, and the called job's
+    // under its workflow's name, here the run's file (the called one has no `name:`).
+    assert_eq!(
+        contexts(gate(&gates, ".gitea/workflows/reuse.yml", "call")),
+        [
+            "Reuse / call (pull_request)",
+            "reuse.yml / check (pull_request)"
         ]
     );
 }
@@ -176,10 +211,14 @@ fn gitea_1_26_keeps_empty_workflow_name() {
         contexts(gate(&gates, ".gitea/workflows/unnamed.yaml", "check")),
         ["/ check (push)", "/ check (pull_request_target)"]
     );
+    assert_eq!(
+        contexts(gate(&gates, ".gitea/workflows/reuse.yml", "call")),
+        ["Reuse / call (pull_request)"]
+    );
 }
 
 #[test]
-fn forgejo_precedence_and_expansion() {
+fn forgejo_precedence_and_calls() {
     let (code, gates) = report("forgejo-expand", &[]);
     assert_eq!(code, 0);
     // .forgejo/workflows wins over .gitea and .github; sub-folders are read.
@@ -190,14 +229,14 @@ fn forgejo_precedence_and_expansion() {
     );
     assert!(files.contains(&".forgejo/workflows/sub/lint-jobs.yml"));
     let f = ".forgejo/workflows/ci.yml";
+    // Up to Forgejo 13 a call posts the caller's one context, local or remote.
     assert_eq!(
         contexts(gate(&gates, f, "lint")),
-        [
-            "ci / fmt (push)",
-            "ci / fmt (pull_request)",
-            "ci / Vet (push)",
-            "ci / Vet (pull_request)"
-        ]
+        ["ci / lint (push)", "ci / lint (pull_request)"]
+    );
+    assert_eq!(
+        contexts(gate(&gates, f, "remote")),
+        ["ci / remote (push)", "ci / remote (pull_request)"]
     );
     // A plain name: no suffix, both legs post one context.
     assert_eq!(
@@ -211,11 +250,74 @@ fn forgejo_precedence_and_expansion() {
             "ci / cross (arm64, linux) (pull_request)"
         ]
     );
-    assert_eq!(gate(&gates, f, "remote")["verdict"], "unresolvable");
     // Only called: posts nothing by itself.
     assert_eq!(
         contexts(gate(&gates, ".forgejo/workflows/sub/lint-jobs.yml", "fmt")),
         Vec::<String>::new()
+    );
+}
+
+/// Forgejo 7 vs 8 (a plain name on matrix legs: suffix, then none, forgejo/act ae5411b0) and
+/// 8 vs 9 (`pull_request_target`: go-gitea/gitea#31703 cherry-picked in v9).
+#[test]
+fn forgejo_boundaries() {
+    let f = ".forgejo/workflows/ci.yml";
+    let t = ".forgejo/workflows/target.yml";
+    let (_, v7) = report("forgejo-expand", &["--forge-version", "7"]);
+    assert_eq!(
+        contexts(gate(&v7, f, "test")),
+        [
+            "ci / Test (1.22) (push)",
+            "ci / Test (1.22) (pull_request)",
+            "ci / Test (1.23) (push)",
+            "ci / Test (1.23) (pull_request)"
+        ]
+    );
+    let (_, v8) = report("forgejo-expand", &["--forge-version", "8"]);
+    assert_eq!(
+        contexts(gate(&v8, f, "test")),
+        ["ci / Test (push)", "ci / Test (pull_request)"]
+    );
+    assert_eq!(
+        contexts(gate(&v8, t, "label")),
+        ["target / label (pull_request)"]
+    );
+    let (_, v9) = report("forgejo-expand", &["--forge-version", "9.0.2"]);
+    assert_eq!(
+        contexts(gate(&v9, t, "label")),
+        ["target / label (pull_request_target)"]
+    );
+    let (_, v13) = report("forgejo-expand", &["--forge-version", "13"]);
+    assert_eq!(
+        contexts(gate(&v13, t, "label")),
+        ["target / label (pull_request_target)"]
+    );
+}
+
+/// The later Forgejo's expansion is an opt-in (`[profile] forgejo-expands-calls`).
+#[test]
+fn forgejo_expansion_opt_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::copy_tree(
+        &common::repo_root().join("testdata/forgejo-expand"),
+        dir.path(),
+    );
+    std::fs::write(
+        dir.path().join("gatelint.toml"),
+        "[profile]\nforgejo-expands-calls = true\n",
+    )
+    .expect("write config");
+    let out = gatelint_in(dir.path(), &["report", ".", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let gates = out.json()["gates"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        contexts(gate(&gates, ".forgejo/workflows/ci.yml", "lint")),
+        [
+            "ci / fmt (push)",
+            "ci / fmt (pull_request)",
+            "ci / Vet (push)",
+            "ci / Vet (pull_request)"
+        ]
     );
 }
 
@@ -392,20 +494,20 @@ fn table_output_is_aligned() {
     let out = gatelint(&["report", "testdata/gitea-basic", "--forge-version", "1.22"]);
     assert_eq!(out.code, 0);
     insta::assert_snapshot!(out.stdout, @r"
-    FILE                          JOB       DIRECTIVE             MASK  PROTECTED  VERDICT       CONTEXTS
-    .gitea/workflows/ci.yml       detect    -                     none  ?          no-directive  CI / detect (push)
-                                                                                                 CI / detect (pull_request)
-    .gitea/workflows/ci.yml       build     required              none  ?          required      CI / build (push)
-                                                                                                 CI / build (pull_request)
-    .gitea/workflows/ci.yml       lint      exempt                step  ?          exempt        CI / Lint (push)
-                                                                                                 CI / Lint (pull_request)
-    .gitea/workflows/ci.yml       e2e       pending #12           job   ?          pending       CI / E2E (push)
-                                                                                                 CI / E2E (pull_request)
-    .gitea/workflows/ci.yml       delivery  pending acme/infra#3  none  ?          pending       CI / delivery (push)
-                                                                                                 CI / delivery (pull_request)
-    .gitea/workflows/ci.yml       untagged  -                     none  ?          no-directive  CI / untagged (push)
-                                                                                                 CI / untagged (pull_request)
-    .gitea/workflows/nightly.yml  soak      exempt                none  ?          exempt        (posts no context on a pull request)
+    FILE                          JOB       DIRECTIVE             MASK     PROTECTED  VERDICT       CONTEXTS
+    .gitea/workflows/ci.yml       detect    -                     none     ?          no-directive  CI / detect (push)
+                                                                                                    CI / detect (pull_request)
+    .gitea/workflows/ci.yml       build     required              none     ?          required      CI / build (push)
+                                                                                                    CI / build (pull_request)
+    .gitea/workflows/ci.yml       lint      exempt                step     ?          exempt        CI / Lint (push)
+                                                                                                    CI / Lint (pull_request)
+    .gitea/workflows/ci.yml       e2e       pending #12           ignored  ?          pending       CI / E2E (push)
+                                                                                                    CI / E2E (pull_request)
+    .gitea/workflows/ci.yml       delivery  pending acme/infra#3  none     ?          pending       CI / delivery (push)
+                                                                                                    CI / delivery (pull_request)
+    .gitea/workflows/ci.yml       untagged  -                     none     ?          no-directive  CI / untagged (push)
+                                                                                                    CI / untagged (pull_request)
+    .gitea/workflows/nightly.yml  soak      exempt                none     ?          exempt        (posts no context on a pull request)
     ");
 }
 

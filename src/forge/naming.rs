@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{Forge, ForgeProfile, MatrixSuffix};
+use super::{CallNaming, Forge, ForgeProfile, MatrixSuffix};
 use crate::workflow::{Job, Workflow, expr, matrix};
 use crate::yaml::Value;
 
@@ -52,6 +52,36 @@ pub struct JobContexts {
     pub unresolvable: Option<String>,
     /// Contexts that more than one matrix leg of the job posts (Forgejo's named legs).
     pub shared_by_legs: Vec<String>,
+    /// Called jobs with a job-level `continue-on-error`, whose failure the caller's own status
+    /// counts as success (Gitea ≥ 1.27, FORGE-SEMANTICS §2).
+    pub masked_by_called: Vec<String>,
+}
+
+/// One name a job posts under.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Posted {
+    /// The workflow part, when it is not the job's own workflow's: a called workflow's job
+    /// that Gitea ≥ 1.27 runs as its own job.
+    pub workflow: Option<String>,
+    /// The job part: job name, matrix suffix, caller prefix.
+    pub job: String,
+}
+
+impl Posted {
+    fn own(job: String) -> Self {
+        Posted {
+            workflow: None,
+            job,
+        }
+    }
+}
+
+/// The names of one job, and why some of them cannot be known (the others still are).
+#[derive(Debug, Default)]
+pub struct Names {
+    pub posted: Vec<Posted>,
+    pub partial: Option<String>,
+    pub masked_by_called: Vec<String>,
 }
 
 /// A called workflow: one of the parsed set, or one read for the calls (shared by them all).
@@ -118,6 +148,7 @@ pub fn job_contexts(
     let known = Known {
         inputs: None,
         workflow: github_workflow(profile, wf),
+        run_file: Some(wf.file_base_name()),
     };
     let names = match job_names_in(profile, job, callees, 0, known) {
         Ok(names) => names,
@@ -149,21 +180,22 @@ pub fn job_contexts(
                 .iter()
                 .any(|e| wf.trigger(e).is_some())
             {
-                for name in names {
-                    if let Err(reason) = crate::budget::charge(2 * name.len() + CONTEXT_COST) {
+                for name in names.posted {
+                    if let Err(reason) = crate::budget::charge(2 * name.job.len() + CONTEXT_COST) {
                         return unresolvable(reason);
                     }
                     push(Context {
-                        text: name.clone(),
+                        text: name.job.clone(),
                         event: None,
-                        job_name: name,
+                        job_name: name.job,
                     });
                 }
             }
         }
         Forge::Gitea | Forge::Forgejo => {
-            let workflow = workflow_name(profile, wf);
-            for name in &names {
+            let own = workflow_name(profile, wf);
+            for name in &names.posted {
+                let workflow = name.workflow.as_deref().unwrap_or(own);
                 for event in POSTING_EVENTS {
                     if wf.trigger(event).is_none() {
                         continue;
@@ -175,15 +207,17 @@ pub fn job_contexts(
                     };
                     // format!("{workflow} / {job} ({event})"), then trimmed
                     // (Gitea services/actions/commit_status.go).
-                    let cost = workflow.len() + 2 * name.len() + suffix.len() + CONTEXT_COST;
+                    let cost = workflow.len() + 2 * name.job.len() + suffix.len() + CONTEXT_COST;
                     if let Err(reason) = crate::budget::charge(cost) {
                         return unresolvable(reason);
                     }
-                    let text = format!("{workflow} / {name} ({suffix})").trim().to_owned();
+                    let text = format!("{workflow} / {} ({suffix})", name.job)
+                        .trim()
+                        .to_owned();
                     push(Context {
                         text,
                         event: Some(suffix.to_owned()),
-                        job_name: name.clone(),
+                        job_name: name.job.clone(),
                     });
                 }
             }
@@ -191,8 +225,9 @@ pub fn job_contexts(
     }
     JobContexts {
         contexts,
-        unresolvable: None,
+        unresolvable: names.partial,
         shared_by_legs,
+        masked_by_called: names.masked_by_called,
     }
 }
 
@@ -203,6 +238,9 @@ pub fn job_contexts(
 struct Known<'a> {
     inputs: Option<&'a [(String, Value)]>,
     workflow: Option<&'a str>,
+    /// The file of the run's workflow (the outermost caller): Gitea ≥ 1.27 names a called
+    /// workflow without `name:` by it.
+    run_file: Option<&'a str>,
 }
 
 impl<'a> Known<'a> {
@@ -229,14 +267,14 @@ pub fn github_workflow<'w>(profile: &ForgeProfile, wf: &'w Workflow) -> Option<&
     }
 }
 
-/// The job part of each context: one per matrix leg (and per called job); legs that share a
+/// The names a job posts under: one per matrix leg (and per called job); legs that share a
 /// name are all listed.
 pub fn job_names(
     profile: &ForgeProfile,
     job: &Job,
     callees: &dyn Callees,
     depth: usize,
-) -> Result<Vec<String>, String> {
+) -> Result<Names, String> {
     job_names_in(profile, job, callees, depth, Known::default())
 }
 
@@ -246,17 +284,26 @@ fn job_names_in(
     callees: &dyn Callees,
     depth: usize,
     known: Known<'_>,
-) -> Result<Vec<String>, String> {
+) -> Result<Names, String> {
     if let Some(uses) = &job.uses {
         return called_names(profile, job, &uses.value, callees, depth, known);
     }
+    own_names(profile, job, known)
+}
+
+/// The job's own names, one per leg of its matrix.
+fn own_names(profile: &ForgeProfile, job: &Job, known: Known<'_>) -> Result<Names, String> {
     let legs = match &job.matrix {
         None => vec![Vec::new()],
         Some(spec) => matrix::expand(&spec.value)?,
     };
-    legs.iter()
-        .map(|leg| leg_name_in(profile, job, leg, known))
-        .collect()
+    Ok(Names {
+        posted: legs
+            .iter()
+            .map(|leg| leg_name_in(profile, job, leg, known).map(Posted::own))
+            .collect::<Result<_, _>>()?,
+        ..Names::default()
+    })
 }
 
 /// The name of one matrix leg (an empty leg: the job without a matrix). §3.
@@ -331,11 +378,8 @@ fn with_suffix(
         MatrixSuffix::SortedGoSprint => {
             let mut sorted: Vec<&(String, Value)> = leg.iter().collect();
             sorted.sort_by(|a, b| a.0.cmp(&b.0));
-            sorted
-                .into_iter()
-                .filter(|(_, v)| !v.is_null_or_empty())
-                .map(|(_, v)| v.to_go_string())
-                .collect()
+            // Go's `fmt.Sprint` of every value, none skipped (`matrixName`, FORGE-SEMANTICS §3).
+            sorted.into_iter().map(|(_, v)| v.to_go_string()).collect()
         }
         MatrixSuffix::WrittenCoerced => leg
             .iter()
@@ -371,7 +415,7 @@ fn flatten_github(v: &Value, out: &mut Vec<String>, depth: usize) {
     }
 }
 
-/// Jobs that call a reusable workflow (§2).
+/// Jobs that call a reusable workflow (§2): what each forge release posts for them.
 fn called_names(
     profile: &ForgeProfile,
     job: &Job,
@@ -379,54 +423,112 @@ fn called_names(
     callees: &dyn Callees,
     depth: usize,
     outer: Known<'_>,
-) -> Result<Vec<String>, String> {
+) -> Result<Names, String> {
+    match profile.calls {
+        // Gitea ≤ 1.26 and Forgejo: the runner runs the called workflow inside the caller's
+        // one job, which posts its own context; the called jobs post nothing (the jobparser
+        // keeps a `uses:` job whole: oracles gitea-jobparser/has_with). Where the workflow
+        // lives does not matter.
+        CallNaming::Caller => return own_names(profile, job, outer),
+        // A later Forgejo expands only a caller without `runs-on`.
+        CallNaming::ForgejoExpand if job.runs_on => return own_names(profile, job, outer),
+        _ => {}
+    }
+    let expand = profile.calls == CallNaming::Expand;
+    // Gitea ≥ 1.27 posts the caller's own context whatever happens to its called jobs.
+    let mut names = if expand {
+        own_names(profile, job, outer)?
+    } else {
+        Names::default()
+    };
     // `$/…` is GitHub's reference to a reusable workflow of the same repository
     // (FORGE-SEMANTICS §8; astral-sh/uv's issue-triage.yml calls `$/.github/workflows/…`).
     let same_repository = uses.strip_prefix("./").or_else(|| {
         uses.strip_prefix("$/")
             .filter(|_| profile.forge == Forge::Github)
     });
-    let Some(path) = same_repository else {
-        return Err(format!(
-            "calls `{uses}` from another repository, whose jobs cannot be read here"
-        ));
+    // What cannot be read: on Gitea ≥ 1.27 only the called jobs' contexts are unknown.
+    let unknown = |names: Names, reason: String| -> Result<Names, String> {
+        if expand {
+            Ok(Names {
+                partial: Some(reason),
+                ..names
+            })
+        } else {
+            Err(reason)
+        }
     };
-    if profile.forge == Forge::Gitea {
-        return Err(format!(
-            "calls the reusable workflow `{uses}`; how Gitea names its jobs is unverified"
-        ));
-    }
+    let Some(path) = same_repository else {
+        let reason = if expand {
+            format!(
+                "calls `{uses}` from another repository: the contexts of its jobs cannot be read offline (the caller's own context is known)"
+            )
+        } else {
+            format!("calls `{uses}` from another repository, whose jobs cannot be read here")
+        };
+        return unknown(names, reason);
+    };
     if depth >= MAX_CALL_DEPTH {
-        return Err(format!(
-            "reusable workflows nested more than {MAX_CALL_DEPTH} deep"
-        ));
+        return unknown(
+            names,
+            format!("reusable workflows nested more than {MAX_CALL_DEPTH} deep"),
+        );
     }
     let path = path.split('@').next().unwrap_or(path);
-    let callee = callees
-        .workflow(path)
-        .map_err(|e| format!("calls `{uses}`: {e}"))?;
+    let callee = match callees.workflow(path) {
+        Ok(c) => c,
+        Err(e) => return unknown(names, format!("calls `{uses}`: {e}")),
+    };
     let caller_legs = match &job.matrix {
         None => vec![Vec::new()],
         Some(spec) => matrix::expand(&spec.value)?,
     };
-    if profile.forge == Forge::Forgejo && job.matrix.is_some() {
+    if profile.calls == CallNaming::ForgejoExpand && job.matrix.is_some() {
         return Err(
             "a matrix job calling a reusable workflow is not modelled on Forgejo".to_owned(),
         );
     }
-    let mut out = Vec::new();
+    // Gitea ≥ 1.27: the called workflow's `name:`, else the run's file name (read from code,
+    // medium confidence: FORGE-SEMANTICS §2).
+    let called_workflow: Option<String> = expand.then(|| match &callee.name {
+        Some(n) if !n.value.trim().is_empty() => n.value.clone(),
+        _ => outer.run_file.unwrap_or_default().to_owned(),
+    });
+    let mut out: Vec<Posted> = Vec::new();
     for leg in &caller_legs {
         let inputs = call_inputs(job, &callee, outer.scope(leg));
-        let mut inner = Vec::new();
+        let mut inner: Vec<Posted> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for called in &callee.jobs {
             let known = Known {
                 inputs: Some(&inputs),
                 workflow: outer.workflow,
+                run_file: outer.run_file,
             };
-            for n in job_names_in(profile, called, callees, depth + 1, known)? {
+            let sub = match job_names_in(profile, called, callees, depth + 1, known) {
+                Ok(sub) => sub,
+                Err(reason) if expand => {
+                    names.partial.get_or_insert(reason);
+                    continue;
+                }
+                Err(reason) => return Err(reason),
+            };
+            if expand {
+                if called.job_masked() && !names.masked_by_called.contains(&called.id) {
+                    names.masked_by_called.push(called.id.clone());
+                }
+                for m in sub.masked_by_called {
+                    if !names.masked_by_called.contains(&m) {
+                        names.masked_by_called.push(m);
+                    }
+                }
+                if let Some(reason) = sub.partial {
+                    names.partial.get_or_insert(reason);
+                }
+            }
+            for n in sub.posted {
                 if seen.insert(n.clone()) {
-                    crate::budget::charge(n.len())?;
+                    crate::budget::charge(n.job.len())?;
                     inner.push(n);
                 }
             }
@@ -434,16 +536,22 @@ fn called_names(
                 return Err(too_many_called());
             }
         }
-        match profile.forge {
-            // The Forgejo runner expands a local reusable workflow into the caller's run: the
-            // called jobs post under their own names.
-            Forge::Forgejo => out.extend(inner),
+        match profile.calls {
+            // Gitea ≥ 1.27: each called job is a job of the run, under its own workflow's
+            // name (a nested call keeps its deeper workflow's).
+            CallNaming::Expand => out.extend(inner.into_iter().map(|n| Posted {
+                workflow: n.workflow.or_else(|| called_workflow.clone()),
+                job: n.job,
+            })),
+            // A later Forgejo: the called jobs post under their own names, in the caller's
+            // workflow.
+            CallNaming::ForgejoExpand => out.extend(inner),
             // GitHub: `caller / callee` (observed, not documented).
-            _ => {
+            CallNaming::Prefix | CallNaming::Caller => {
                 let caller = leg_name_in(profile, job, leg, outer)?;
                 for n in &inner {
-                    crate::budget::charge(caller.len() + n.len() + 27)?;
-                    out.push(format!("{caller} / {n}"));
+                    crate::budget::charge(caller.len() + n.job.len() + 27)?;
+                    out.push(Posted::own(format!("{caller} / {}", n.job)));
                 }
             }
         }
@@ -451,14 +559,13 @@ fn called_names(
     if out.len() > MAX_CALLED_NAMES {
         return Err(too_many_called());
     }
-    let mut seen = std::collections::HashSet::new();
-    let mut unique = Vec::with_capacity(out.len());
+    let mut seen: std::collections::HashSet<Posted> = names.posted.iter().cloned().collect();
     for n in out {
         if seen.insert(n.clone()) {
-            unique.push(n);
+            names.posted.push(n);
         }
     }
-    Ok(unique)
+    Ok(names)
 }
 
 /// What a called workflow sees as `inputs`: its declared inputs with their defaults, then the

@@ -42,21 +42,37 @@ jobs:
     steps: [{run: x}]
 ";
 
+/// Every released Gitea (1.21–1.27) and Forgejo: keys sorted, Go `fmt.Sprint`, nothing
+/// skipped (`matrixName` in modules/actions/jobparser and the runner's act/jobparser:
+/// FORGE-SEMANTICS §3). `1.10` is the float 1.1; an empty string leaves an empty slot; null is
+/// Go's `<nil>`.
 #[test]
-fn gitea_1_26_no_name_sorted_keys_go_values_empty_skipped() {
-    assert_eq!(
-        contexts(&profile(Forge::Gitea, Some((1, 26))), MATRIX_NO_NAME),
-        ok(&[
-            "W / job1 (linux, 1.1) (pull_request)",
-            "W / job1 (linux, 2) (pull_request)"
-        ])
-    );
+fn gitea_1_26_and_1_27_no_name_sorted_keys_go_values_none_skipped() {
+    for minor in [26, 27] {
+        assert_eq!(
+            contexts(&profile(Forge::Gitea, Some((1, minor))), MATRIX_NO_NAME),
+            ok(&[
+                "W / job1 (, <nil>, linux, 1.1) (pull_request)",
+                "W / job1 (, <nil>, linux, 2) (pull_request)"
+            ]),
+            "1.{minor}"
+        );
+    }
+}
+
+/// The later, unreleased Gitea formatting (`CoerceToString`, empty values skipped): opt-in.
+fn coerced() -> ForgeProfile {
+    let opt = crate::forge::OptIns {
+        coerced_matrix_names: true,
+        ..crate::forge::OptIns::default()
+    };
+    ForgeProfile::resolve(Forge::Gitea, None, opt).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
-fn gitea_1_27_no_name_written_order_coerced() {
+fn gitea_coerced_matrix_names_opt_in() {
     assert_eq!(
-        contexts(&profile(Forge::Gitea, Some((1, 27))), MATRIX_NO_NAME),
+        contexts(&coerced(), MATRIX_NO_NAME),
         ok(&[
             "W / job1 (1.1, linux) (pull_request)",
             "W / job1 (2, linux) (pull_request)"
@@ -67,12 +83,14 @@ fn gitea_1_27_no_name_written_order_coerced() {
 #[test]
 fn gitea_go_and_coerced_values_differ_for_lists() {
     let yaml = "name: W\non: push\njobs:\n  j:\n    strategy:\n      matrix:\n        b: [[x, y]]\n        a: [true]\n    steps: [{run: x}]\n";
+    for minor in [22, 26, 27] {
+        assert_eq!(
+            contexts(&profile(Forge::Gitea, Some((1, minor))), yaml),
+            ok(&["W / j (true, [x y]) (push)"])
+        );
+    }
     assert_eq!(
-        contexts(&profile(Forge::Gitea, Some((1, 26))), yaml),
-        ok(&["W / j (true, [x y]) (push)"])
-    );
-    assert_eq!(
-        contexts(&profile(Forge::Gitea, Some((1, 27))), yaml),
+        contexts(&coerced(), yaml),
         ok(&["W / j (Array, true) (push)"])
     );
 }
@@ -133,13 +151,14 @@ fn forgejo_plain_name_has_no_suffix_and_legs_share_a_context() {
     );
 }
 
+/// The Forgejo runner's act/jobparser `matrixName`: as Gitea's, nothing skipped.
 #[test]
 fn forgejo_no_name_sorted_suffix() {
     assert_eq!(
         contexts(&profile(Forge::Forgejo, None), MATRIX_NO_NAME),
         ok(&[
-            "W / job1 (linux, 1.1) (pull_request)",
-            "W / job1 (linux, 2) (pull_request)"
+            "W / job1 (, <nil>, linux, 1.1) (pull_request)",
+            "W / job1 (, <nil>, linux, 2) (pull_request)"
         ])
     );
 }
@@ -314,10 +333,14 @@ fn github_dollar_slash_calls_this_repository() {
     let named = job_contexts(&gh, &caller, &caller.jobs[0], &One(callee.clone()));
     let texts: Vec<&str> = named.contexts.iter().map(|c| c.text.as_str()).collect();
     assert_eq!((texts, named.unresolvable), (vec!["call / Fix bug"], None));
-    // Forgejo has no such reference: another repository's, unresolvable.
+    // Forgejo posts the caller's own context whatever it calls (no expansion up to v13).
     let fj = profile(Forge::Forgejo, None);
     let named = job_contexts(&fj, &caller, &caller.jobs[0], &One(callee));
-    assert!(named.unresolvable.is_some());
+    let texts: Vec<&str> = named.contexts.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        (texts, named.unresolvable),
+        (vec!["/ call (pull_request)"], None)
+    );
 }
 
 /// Spaces in names (issue 10, item 10): Gitea formats `{workflow} / {job} ({event})` and trims
@@ -336,5 +359,213 @@ fn spaces_in_names_stay_where_the_forge_keeps_them() {
     assert_eq!(
         contexts(&profile(Forge::Gitea, Some((1, 26))), unnamed),
         ok(&["/  build (pull_request)"])
+    );
+}
+
+/// Gitea 1.22 still posts the raw `name:` (go-gitea/gitea#28207); 1.23 fills it in
+/// (gitea/act#106). Forgejo 7 (gitea/act v0.259.1) as Gitea 1.22; Forgejo 8 fills in and
+/// leaves a plain name without suffix (forgejo/act ae5411b0).
+#[test]
+fn matrix_names_on_both_sides_of_the_boundaries() {
+    let raw = ok(&[
+        "W / Build ${{ matrix.os }} (linux, 1) (push)",
+        "W / Build ${{ matrix.os }} (mac, 1) (push)",
+        "W / Plain (linux) (push)",
+        "W / Plain (mac) (push)",
+    ]);
+    assert_eq!(
+        contexts(&profile(Forge::Gitea, Some((1, 22))), MATRIX_NAMED),
+        raw
+    );
+    assert_eq!(
+        contexts(&profile(Forge::Forgejo, Some((7, 0))), MATRIX_NAMED),
+        raw
+    );
+    assert_eq!(
+        contexts(&profile(Forge::Gitea, Some((1, 23))), MATRIX_NAMED),
+        ok(&[
+            "W / Build linux (push)",
+            "W / Build mac (push)",
+            "W / Plain (linux) (push)",
+            "W / Plain (mac) (push)",
+        ])
+    );
+    assert_eq!(
+        contexts(&profile(Forge::Forgejo, Some((8, 0))), MATRIX_NAMED),
+        ok(&[
+            "W / Build linux (push)",
+            "W / Build mac (push)",
+            "W / Plain (push)"
+        ])
+    );
+}
+
+/// `pull_request_target`: Forgejo 8 posts `(pull_request)`, 9 `(pull_request_target)`
+/// (go-gitea/gitea#31703, cherry-picked in v9).
+#[test]
+fn forgejo_pull_request_target_suffix_by_version() {
+    let yaml = "name: W\non: pull_request_target\njobs:\n  j:\n    steps: [{run: x}]\n";
+    assert_eq!(
+        contexts(&profile(Forge::Forgejo, Some((8, 0))), yaml),
+        ok(&["W / j (pull_request)"])
+    );
+    assert_eq!(
+        contexts(&profile(Forge::Forgejo, Some((9, 0))), yaml),
+        ok(&["W / j (pull_request_target)"])
+    );
+}
+
+/// Called workflows for the reusable-workflow tests: `./.gitea/workflows/build.yml` (named),
+/// `./.gitea/workflows/anon.yml` (no `name:`, a masked job, a nested call).
+struct Called(Vec<Workflow>);
+
+impl Callees for Called {
+    fn workflow(&self, path: &str) -> Result<Callee<'_>, String> {
+        self.0
+            .iter()
+            .find(|w| w.file == path)
+            .map(Callee::Borrowed)
+            .ok_or_else(|| format!("no `{path}`"))
+    }
+}
+
+fn called() -> Called {
+    let parse = |text: &str, file: &str| {
+        parse_workflow(text, file, &DirectiveSyntax::default())
+            .unwrap_or_else(|e| panic!("{}", e.message))
+    };
+    Called(vec![
+        parse(
+            "name: Build\non: workflow_call\njobs:\n  compile:\n    name: Compile\n    steps: [{run: x}]\n  test:\n    steps: [{run: x}]\n",
+            ".gitea/workflows/build.yml",
+        ),
+        parse(
+            "on: workflow_call\njobs:\n  flaky:\n    continue-on-error: true\n    steps: [{run: x}]\n  again:\n    uses: ./.gitea/workflows/build.yml\n",
+            ".gitea/workflows/anon.yml",
+        ),
+    ])
+}
+
+const CALLER: &str = "name: CI
+on: pull_request
+jobs:
+  call:
+    uses: ./.gitea/workflows/build.yml
+  anon:
+    uses: ./.gitea/workflows/anon.yml
+  remote:
+    uses: org/shared/.gitea/workflows/lint.yml@main
+";
+
+/// (job id, contexts, why some are unknown, called jobs masking the caller)
+type CallerRow = (String, Vec<String>, Option<String>, Vec<String>);
+
+fn caller_contexts(p: &ForgeProfile) -> Vec<CallerRow> {
+    let wf = parse_workflow(
+        CALLER,
+        ".gitea/workflows/ci.yml",
+        &DirectiveSyntax::default(),
+    )
+    .unwrap_or_else(|e| panic!("{}", e.message));
+    let callees = called();
+    wf.jobs
+        .iter()
+        .map(|job| {
+            let named = job_contexts(p, &wf, job, &callees);
+            (
+                job.id.clone(),
+                named.contexts.into_iter().map(|c| c.text).collect(),
+                named.unresolvable,
+                named.masked_by_called,
+            )
+        })
+        .collect()
+}
+
+/// Gitea ≤ 1.26 and Forgejo (up to 13): one context, the caller job's, wherever the called
+/// workflow lives (the jobparser keeps a `uses:` job whole; oracles gitea-jobparser/has_with).
+#[test]
+fn reusable_calls_post_the_callers_context_up_to_gitea_1_26_and_on_forgejo() {
+    for p in [
+        profile(Forge::Gitea, Some((1, 26))),
+        profile(Forge::Gitea, Some((1, 21))),
+        profile(Forge::Forgejo, Some((13, 0))),
+    ] {
+        let got = caller_contexts(&p);
+        let texts: Vec<(&str, Vec<&str>, bool)> = got
+            .iter()
+            .map(|(id, c, u, _)| {
+                (
+                    id.as_str(),
+                    c.iter().map(String::as_str).collect(),
+                    u.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                ("call", vec!["CI / call (pull_request)"], false),
+                ("anon", vec!["CI / anon (pull_request)"], false),
+                ("remote", vec!["CI / remote (pull_request)"], false),
+            ],
+            "{p:?}"
+        );
+    }
+}
+
+/// Gitea 1.27 (go-gitea/gitea#37478): the caller's context and one per called job, named
+/// `{called workflow} / {job} ({event})`; a called workflow without `name:` by the run's file
+/// (FORGE-SEMANTICS §2, medium confidence); another repository's jobs unresolvable offline,
+/// the caller's still known; a called job's `continue-on-error` counts as success in the
+/// caller's status.
+#[test]
+fn reusable_calls_expand_on_gitea_1_27() {
+    let got = caller_contexts(&profile(Forge::Gitea, Some((1, 27))));
+    assert_eq!(got[0].0, "call");
+    assert_eq!(
+        got[0].1,
+        [
+            "CI / call (pull_request)",
+            "Build / Compile (pull_request)",
+            "Build / test (pull_request)"
+        ]
+    );
+    assert_eq!((got[0].2.as_deref(), got[0].3.len()), (None, 0));
+    assert_eq!(
+        got[1].1,
+        [
+            "CI / anon (pull_request)",
+            "ci.yml / flaky (pull_request)",
+            "ci.yml / again (pull_request)",
+            "Build / Compile (pull_request)",
+            "Build / test (pull_request)"
+        ]
+    );
+    assert_eq!(got[1].3, ["flaky"]);
+    assert_eq!(got[2].1, ["CI / remote (pull_request)"]);
+    assert!(
+        got[2]
+            .2
+            .as_deref()
+            .is_some_and(|r| r.contains("cannot be read offline")),
+        "{:?}",
+        got[2].2
+    );
+}
+
+/// A later Forgejo (opt-in): a caller without `runs-on` is replaced by its called jobs, named
+/// as themselves under the caller's workflow (runner test data expand_local_workflow).
+#[test]
+fn forgejo_expansion_is_an_opt_in() {
+    let opt = crate::forge::OptIns {
+        forgejo_expands_calls: true,
+        ..crate::forge::OptIns::default()
+    };
+    let p = ForgeProfile::resolve(Forge::Forgejo, None, opt).unwrap_or_else(|e| panic!("{e}"));
+    let got = caller_contexts(&p);
+    assert_eq!(
+        got[0].1,
+        ["CI / Compile (pull_request)", "CI / test (pull_request)"]
     );
 }

@@ -233,7 +233,7 @@ fn config_loosened(base: &Cx<'_>, head: &Cx<'_>, own: &Config, out: &mut Vec<Fin
             out.push(f);
         }
     }
-    let settings: [(&str, String, String); 4] = [
+    let settings: [(&str, String, String); 5] = [
         (
             "forge",
             format!("{:?}", was.forge),
@@ -253,6 +253,11 @@ fn config_loosened(base: &Cx<'_>, head: &Cx<'_>, own: &Config, out: &mut Vec<Fin
             "protection",
             format!("{:?}", was.protection),
             format!("{:?}", own.protection),
+        ),
+        (
+            "[profile]",
+            format!("{:?}", was.opt_ins),
+            format!("{:?}", own.opt_ins),
         ),
     ];
     for (key, before, after) in settings {

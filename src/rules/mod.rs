@@ -429,23 +429,40 @@ impl<'a> Cx<'a> {
         if legs.is_empty() && g.gate.unresolvable.is_none() {
             // Posts nothing at all: name its legs as they would be.
             return naming::job_names(self.profile(), g.job, &naming::NoCallees, 0)
+                .map(|n| n.posted)
                 .unwrap_or_default()
                 .into_iter()
-                .flat_map(|leg| {
-                    POSTING_EVENTS
-                        .iter()
-                        .map(move |e| (format!("{workflow} / {leg} ({e})").trim().to_owned(), *e))
+                .flat_map(|p| {
+                    let workflow = p.workflow.unwrap_or_else(|| workflow.to_owned());
+                    POSTING_EVENTS.iter().map(move |e| {
+                        (
+                            format!("{workflow} / {} ({e})", p.job).trim().to_owned(),
+                            *e,
+                        )
+                    })
                 })
                 .collect();
         }
+        // Each posted context with another event: its text up to the event suffix (the
+        // workflow part may be a called workflow's, Gitea ≥ 1.27) and the new suffix.
+        let mut heads: Vec<&str> = Vec::new();
+        for c in &g.gate.contexts {
+            let suffix = c
+                .event
+                .as_deref()
+                .map(|e| format!("({e})"))
+                .unwrap_or_default();
+            if let Some(head) = c.text.strip_suffix(suffix.as_str())
+                && !heads.contains(&head)
+            {
+                heads.push(head);
+            }
+        }
         let mut out = Vec::new();
-        for leg in legs {
+        for head in heads {
             for event in POSTING_EVENTS {
                 if g.workflow.trigger(event).is_none() {
-                    out.push((
-                        format!("{workflow} / {leg} ({event})").trim().to_owned(),
-                        event,
-                    ));
+                    out.push((format!("{head}({event})"), event));
                 }
             }
         }

@@ -110,6 +110,8 @@ pub struct Job {
     pub if_cond: Option<Spanned<condition::Condition>>,
     pub needs: Vec<Spanned<String>>,
     pub uses: Option<Spanned<String>>,
+    /// The job has a `runs-on` (a later Forgejo expands only callers without one).
+    pub runs_on: bool,
     pub matrix: Option<Spanned<MatrixSpec>>,
     pub continue_on_error: Option<Spanned<ContinueOnError>>,
     pub steps: Vec<Step>,

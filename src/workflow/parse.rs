@@ -520,6 +520,7 @@ fn parse_job(
         if_cond,
         needs,
         uses,
+        runs_on: doc.get(job, "runs-on").is_some(),
         matrix,
         continue_on_error,
         steps,
