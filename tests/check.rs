@@ -261,6 +261,83 @@ fn required_masked_and_mask_untracked() {
 
 /// GitHub (FORGE-SEMANTICS §4, issue 10 item 8): a masked job's own check run still fails,
 /// so only the required jobs that `need` it are fooled.
+/// Job-level `continue-on-error` by release (FORGE-SEMANTICS §4): Gitea ≤ 1.26 ignores it,
+/// Gitea 1.27 applies it to the run's result only (go-gitea/gitea#38100). Either way the gate
+/// still blocks: a warning that the key misleads, not an error that the gate is masked.
+#[test]
+fn required_masked_on_gitea_by_release() {
+    for (version, what) in [
+        (
+            "1.26",
+            "which Gitea 1.26 ignores: a failure still fails its check and blocks the merge, so the key only misleads (it reads as a mask)",
+        ),
+        (
+            "1.27",
+            "which Gitea 1.27 applies to the run's overall result only: the job still fails its check and blocks the merge, and jobs that need it see `failure`",
+        ),
+    ] {
+        let (_, _, doc) = check(
+            "testdata/rules/required-masked",
+            &["--forge-version", version],
+        );
+        assert_eq!(
+            field_of(&doc, Some("required-masked"), "message"),
+            [
+                format!("`masked` is `bp-required: yes` and has `continue-on-error`, {what}"),
+                format!("`experimental` is `bp-required: yes` and has `continue-on-error`, {what}"),
+            ],
+            "{version}"
+        );
+        assert_eq!(
+            field_of(&doc, Some("required-masked"), "severity"),
+            ["warning", "warning"],
+            "{version}"
+        );
+    }
+}
+
+/// Gitea 1.27 counts a called job's `continue-on-error` as success in its caller's status
+/// (go-gitea/gitea#37478): a required caller is masked, an error. On 1.26 the called
+/// workflow runs inside the caller's one job and the key is ignored: no finding.
+#[test]
+fn required_masked_through_a_called_workflow() {
+    let (code, rows, doc) = check(
+        "testdata/rules/required-masked-called",
+        &["--forge-version", "1.27"],
+    );
+    assert_eq!(code, 1);
+    let ci = ".gitea/workflows/ci.yml";
+    let build = ".gitea/workflows/build.yml";
+    assert_eq!(
+        rows,
+        [
+            row("mask-untracked", Some("flaky"), build, 6, None),
+            row(
+                "required-masked",
+                Some("call"),
+                ci,
+                8,
+                Some("CI / call (pull_request)")
+            ),
+        ]
+    );
+    assert_eq!(
+        field_of(&doc, Some("required-masked"), "message"),
+        [
+            "`call` is `bp-required: yes`, but on Gitea 1.27 its status counts a failure of called job `flaky`, which has `continue-on-error`, as success: the gate passes while `flaky` fails"
+        ]
+    );
+    assert_eq!(
+        field_of(&doc, Some("required-masked"), "severity"),
+        ["error"]
+    );
+    let (_, rows, _) = check(
+        "testdata/rules/required-masked-called",
+        &["--forge-version", "1.26"],
+    );
+    assert_eq!(rows, [row("mask-untracked", Some("flaky"), build, 6, None)]);
+}
+
 #[test]
 fn required_masked_on_github() {
     let (code, rows, doc) = check("testdata/rules/required-masked-github", &[]);
@@ -951,10 +1028,12 @@ fn required_skippable() {
         messages,
         [
             "required job `push-only` has `if: github.event_name == 'push'`, which is false on \
-             `pull_request`: the job is always skipped there, and a skipped job counts as passing",
+             `pull_request`: the job is always skipped there, and Gitea 1.27 posts a skipped job \
+             as `skipped`, which passes",
             "required job `not-bots` has `if: github.repository == 'acme/app' && github.actor != \
              'dependabot[bot]'`, which can be false on `pull_request` (it reads run-time data), \
-             and a skipped job counts as passing (a `github.repository` guard was taken to name \
+             and Gitea 1.27 posts a skipped job as `skipped`, which passes (a \
+             `github.repository` guard was taken to name \
              this repository: set GITHUB_REPOSITORY, or read protection with `--remote --repo`, \
              to check it)",
         ]
@@ -974,6 +1053,14 @@ fn required_skippable() {
         })
         .unwrap_or_default();
     assert_eq!(jobs, ["push-only", "own-repo", "not-bots"]);
+    // Before Gitea 1.25 (and on Forgejo) a skipped job posts `success` (FORGE-SEMANTICS §4).
+    let (_, _, doc) = check("testdata/rules/skippable", &["--forge-version", "1.24"]);
+    assert!(
+        field_of(&doc, None, "message")
+            .iter()
+            .all(|m| m.contains("Gitea 1.24 posts a skipped job as `success`, which passes")),
+        "{doc}"
+    );
 }
 
 #[test]
@@ -1168,6 +1255,26 @@ fn context_collision() {
             ),
         ]
     );
+}
+
+/// Forgejo 7 (gitea/act v0.259.1) still adds the suffix to a plain name: its legs post
+/// `CI / Test (1.22)` and `CI / Test (1.23)`, no collision; Forgejo 8 and later drop it and the
+/// legs share `CI / Test` (above).
+#[test]
+fn context_collision_of_named_legs_from_forgejo_8() {
+    let (_, rows, _) = check("testdata/rules/collision", &["--forge-version", "7"]);
+    assert_eq!(
+        rows,
+        [row(
+            "context-collision",
+            Some("lint-copy"),
+            ".forgejo/workflows/ci.yml",
+            25,
+            Some("CI / lint (pull_request)")
+        )]
+    );
+    let (_, rows, _) = check("testdata/rules/collision", &["--forge-version", "8"]);
+    assert_eq!(rows.len(), 2, "{rows:?}");
 }
 
 /// GitHub check names carry no event: two workflows collide when they post on one pull

@@ -585,3 +585,77 @@ fn table_quotes_names_with_spaces_the_eye_would_lose() {
     .gitea/workflows/ci.yml  b    -          none  ?          no-directive  "CI  / b (pull_request)"
     "#);
 }
+
+/// The README's naming table is `gatelint profiles`, verbatim (issue 11: the profile table is
+/// a reviewable artefact, and the docs cannot drift from it).
+#[test]
+fn readme_naming_table_is_gatelint_profiles() {
+    let out = gatelint(&["profiles"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).expect("README");
+    let begin = "<!-- gatelint profiles: begin -->\n";
+    let end = "<!-- gatelint profiles: end -->";
+    let start = readme.find(begin).expect("begin marker") + begin.len();
+    let stop = readme.find(end).expect("end marker");
+    assert_eq!(
+        &readme[start..stop],
+        out.stdout,
+        "README's table differs: paste `gatelint profiles` between the markers"
+    );
+    let json = gatelint(&["profiles", "--format", "json"]).json();
+    assert_eq!(json["behaviours"].as_array().map(Vec::len), Some(9));
+}
+
+/// `--forge-version` takes the releases of the table; a newer one is assumed as the newest
+/// with a note; another forge's numbering, an older release, or any version on GitHub is
+/// exit 2 naming the known ones.
+#[test]
+fn forge_versions_known_assumed_and_refused() {
+    let ok = gatelint(&[
+        "report",
+        "testdata/gitea-naming",
+        "--forge-version",
+        "1.26.3",
+    ]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(ok.stderr.is_empty(), "{}", ok.stderr);
+    let newer = gatelint(&["report", "testdata/gitea-naming", "--forge-version", "1.28"]);
+    assert_eq!(newer.code, 0, "{}", newer.stderr);
+    assert!(
+        newer.stderr.contains(
+            "note: Gitea 1.28 is newer than the newest release gatelint has verified: assumed as Gitea 1.27 (unverified)"
+        ),
+        "{}",
+        newer.stderr
+    );
+    for (args, what) in [
+        (
+            vec!["testdata/gitea-naming", "--forge-version", "13"],
+            "use --forge forgejo",
+        ),
+        (
+            vec!["testdata/gitea-naming", "--forge-version", "1.19"],
+            "before 1.21",
+        ),
+        (
+            vec!["testdata/forgejo-expand", "--forge-version", "1.22"],
+            "use --forge gitea",
+        ),
+        (
+            vec!["testdata/github-basic", "--forge-version", "1.22"],
+            "GitHub has no versions",
+        ),
+    ] {
+        let mut full = vec!["report"];
+        full.extend(args);
+        let out = gatelint(&full);
+        assert_eq!(out.code, 2, "{full:?}: {}", out.stderr);
+        assert!(out.stderr.contains(what), "{full:?}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("gatelint knows Gitea 1.21–1.27 and Forgejo 7–13"),
+            "{}",
+            out.stderr
+        );
+    }
+}

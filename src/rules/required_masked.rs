@@ -1,7 +1,8 @@
 //! `required-masked`: a required job has a job-level `continue-on-error` and no waiver.
 
 use super::{Cx, GateFacts, Rule, RuleInfo};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
+use crate::forge::JobMask;
 
 super::rule!(
     RequiredMasked,
@@ -17,60 +18,116 @@ impl Rule for RequiredMasked {
     }
 
     fn check_gate(&self, cx: &Cx<'_>, g: &GateFacts<'_>, out: &mut Vec<Finding>) {
-        if !g.required || !g.masked || g.waiver.is_some() {
+        if !g.required || g.waiver.is_some() {
             return;
         }
-        let Some(coe) = &g.job.continue_on_error else {
-            return;
-        };
         let why = if g.protected.is_empty() {
             "is `bp-required: yes`".to_owned()
         } else {
             format!("is required by the protection of `{}`", cx.branch)
         };
-        let message = if cx.profile().forge == crate::forge::Forge::Github {
-            // GitHub (FORGE-SEMANTICS §4): the job's own check run still fails, so a directly
-            // required check keeps blocking; the jobs that need it read `success`.
-            let dependents: Vec<&str> = cx
-                .gates
-                .iter()
-                .filter(|o| {
-                    o.gate.workflow_index == g.gate.workflow_index
-                        && o.required
-                        && o.job.needs.iter().any(|n| n.value == g.job.id)
-                })
-                .map(|o| o.gate.job.as_str())
-                .collect();
-            let Some(first) = dependents.first() else {
-                return;
-            };
-            let others = match dependents.len() {
-                1 => String::new(),
-                n => format!(" (and {} more)", n - 1),
-            };
-            format!(
-                "`{}` {why} and `continue-on-error` masks it: on GitHub its own check still fails, but required `{first}`{others}, which needs it, reads `success` and passes",
-                g.gate.job
-            )
-        } else {
-            format!(
-                "`{}` {why} but `continue-on-error` masks its failures",
-                g.gate.job
-            )
-        };
-        let mut f = cx
-            .at_job(Self::new_finding(cx, message), g, coe.span)
-            .help(format!(
-                "remove `continue-on-error`, or register the mask with an expiry: \
-                 [[masks.waiver]] workflow = \"{}\", job = \"{}\", issue, reason, expires",
-                g.gate.workflow, g.gate.job
-            ));
-        f.context = g
+        let context = g
             .protected
             .first()
             .copied()
             .or(g.gate.contexts.first())
             .map(|c| c.text.clone());
+        let help = format!(
+            "remove `continue-on-error`, or register the mask with an expiry: \
+             [[masks.waiver]] workflow = \"{}\", job = \"{}\", issue, reason, expires",
+            g.gate.workflow, g.gate.job
+        );
+        // Gitea ≥ 1.27: a called job's `continue-on-error` counts as success in its caller's
+        // status (go-gitea/gitea#37478), so the caller's gate passes over the failure.
+        if let (Some(first), Some(uses)) = (g.gate.masked_by_called.first(), &g.job.uses) {
+            let others = match g.gate.masked_by_called.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            let mut f = cx
+                .at_job(
+                    Self::new_finding(
+                        cx,
+                        format!(
+                            "`{}` {why}, but on {} its status counts a failure of called job `{first}`{others}, which has `continue-on-error`, as success: the gate passes while `{first}` fails",
+                            g.gate.job,
+                            cx.profile().label()
+                        ),
+                    ),
+                    g,
+                    uses.span,
+                )
+                .help(format!(
+                    "remove `continue-on-error` from `{first}` in the called workflow, or register the mask with an expiry: [[masks.waiver]] workflow = \"{}\", job = \"{}\", issue, reason, expires",
+                    g.gate.workflow, g.gate.job
+                ));
+            f.context = context.clone();
+            out.push(f);
+        }
+        if !g.masked {
+            return;
+        }
+        let Some(coe) = &g.job.continue_on_error else {
+            return;
+        };
+        let (message, severity) = match cx.profile().job_continue_on_error {
+            JobMask::NeedsSuccess => {
+                // GitHub (FORGE-SEMANTICS §4): the job's own check run still fails, so a
+                // directly required check keeps blocking; the jobs that need it read `success`.
+                let dependents: Vec<&str> = cx
+                    .gates
+                    .iter()
+                    .filter(|o| {
+                        o.gate.workflow_index == g.gate.workflow_index
+                            && o.required
+                            && o.job.needs.iter().any(|n| n.value == g.job.id)
+                    })
+                    .map(|o| o.gate.job.as_str())
+                    .collect();
+                let Some(first) = dependents.first() else {
+                    return;
+                };
+                let others = match dependents.len() {
+                    1 => String::new(),
+                    n => format!(" (and {} more)", n - 1),
+                };
+                (
+                    format!(
+                        "`{}` {why} and `continue-on-error` masks it: on GitHub its own check still fails, but required `{first}`{others}, which needs it, reads `success` and passes",
+                        g.gate.job
+                    ),
+                    None,
+                )
+            }
+            // Gitea ≤ 1.26 and Forgejo ignore it; Gitea 1.27 counts it in the run's result
+            // only (FORGE-SEMANTICS §4): the gate still blocks, the key only misleads.
+            JobMask::Ignored => (
+                format!(
+                    "`{}` {why} and has `continue-on-error`, which {} ignores: a failure still fails its check and blocks the merge, so the key only misleads (it reads as a mask)",
+                    g.gate.job,
+                    cx.profile().label()
+                ),
+                Some(Severity::Warning),
+            ),
+            JobMask::RunOnly => (
+                format!(
+                    "`{}` {why} and has `continue-on-error`, which {} applies to the run's overall result only: the job still fails its check and blocks the merge, and jobs that need it see `failure`",
+                    g.gate.job,
+                    cx.profile().label()
+                ),
+                Some(Severity::Warning),
+            ),
+        };
+        let mut f = cx
+            .at_job(Self::new_finding(cx, message), g, coe.span)
+            .help(match severity {
+                None => help,
+                Some(_) => "remove `continue-on-error` (it does not mask the job on this forge); a waiver silences this".to_owned(),
+            });
+        if let Some(s) = severity {
+            f.severity = s;
+        }
+        f.context = context;
         out.push(f);
     }
 }

@@ -61,8 +61,16 @@ impl Rule for RequiredSkippable {
             OnPr::Skipped => format!("is false on `{event}`: the job is always skipped there"),
             _ => format!("can be false on `{event}` (it reads run-time data)"),
         };
+        // What the forge posts for a skipped job (FORGE-SEMANTICS §4): both pass.
+        let posts = match (cx.profile().forge, cx.profile().skipped_posts) {
+            (crate::forge::Forge::Github, _) => "a skipped job counts as passing".to_owned(),
+            (_, state) => format!(
+                "{} posts a skipped job as `{state}`, which passes",
+                cx.profile().label()
+            ),
+        };
         let mut message = format!(
-            "required job `{}` has `if: {quoted}`, which {what}, and a skipped job counts as passing",
+            "required job `{}` has `if: {quoted}`, which {what}, and {posts}",
             g.gate.job
         );
         if assumed {
