@@ -546,6 +546,25 @@ mod tests {
     }
 
     #[test]
+    fn profile_opt_ins() {
+        let c = parse("[profile]\nmatrix-names = \"coerced\"\nforgejo-expands-calls = true\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            c.opt_ins,
+            OptIns {
+                coerced_matrix_names: true,
+                forgejo_expands_calls: true
+            }
+        );
+        assert_eq!(parse("").map(|c| c.opt_ins), Ok(OptIns::default()));
+        let e = parse("[profile]\nmatrix-names = \"written\"\n").expect_err("unknown value");
+        assert_eq!((e.line, e.column), (2, 16));
+        assert!(e.message.contains("expected \"sorted\""), "{}", e.message);
+        let e = parse("[profile]\nexpand = true\n").expect_err("unknown key");
+        assert_eq!(e.line, 2);
+    }
+
+    #[test]
     fn full_config() {
         let c = parse(
             r#"
