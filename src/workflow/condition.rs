@@ -151,9 +151,15 @@ impl Condition {
 }
 
 /// `github.a.b` as `["a", "b"]` (lower-cased), for a chain of literal property names.
+/// Forgejo's `forge` context is the same (its own workflows write `forge.event_name`,
+/// project-mirrors/forgejo-runner's cascade-forgejo.yml).
 fn github_path(ast: &Ast) -> Option<Vec<String>> {
     match ast {
-        Ast::Context(name) if name.eq_ignore_ascii_case("github") => Some(Vec::new()),
+        Ast::Context(name)
+            if name.eq_ignore_ascii_case("github") || name.eq_ignore_ascii_case("forge") =>
+        {
+            Some(Vec::new())
+        }
         Ast::Index(base, key) => {
             let mut path = github_path(base)?;
             match key.as_ref() {
@@ -295,6 +301,7 @@ mod tests {
             (OnPr::Runs, false)
         );
         assert_eq!(judge("github.event_name == 'push'"), (OnPr::Skipped, false));
+        assert_eq!(judge("forge.event_name == 'push'"), (OnPr::Skipped, false));
         assert_eq!(
             judge("github.event_name != 'schedule' && success()"),
             (OnPr::Runs, false)
