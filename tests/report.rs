@@ -207,6 +207,15 @@ fn gitea_1_27_matrix_names() {
 #[test]
 fn gitea_1_26_keeps_empty_workflow_name() {
     let (_, gates) = report("gitea-naming", &["--forge-version", "1.26"]);
+    // The same leg suffix as 1.27 (in-tree `matrixName` in both).
+    assert_eq!(
+        contexts(gate(&gates, ".gitea/workflows/matrix.yml", "test")),
+        [
+            "Matrix / test (linux, 1.1) (pull_request)",
+            "Matrix / test (, linux, 3.12) (pull_request)",
+            "Matrix / test (windows, 3) (pull_request)",
+        ]
+    );
     assert_eq!(
         contexts(gate(&gates, ".gitea/workflows/unnamed.yaml", "check")),
         ["/ check (push)", "/ check (pull_request_target)"]
