@@ -769,7 +769,7 @@ fn rules_and_explain() {
     let out = gatelint(&["rules"]);
     assert_eq!(out.code, 0);
     assert!(out.stdout.contains("required-not-protected     error    `bp-required: yes`, but protection does not require the job's contexts"), "{}", out.stdout);
-    assert_eq!(out.stdout.lines().count(), 26);
+    assert_eq!(out.stdout.lines().count(), 27);
     let doc = gatelint(&["explain", "mask-stale"]);
     assert_eq!(doc.code, 0);
     assert!(doc.stdout.starts_with("# mask-stale\n"));
@@ -1330,6 +1330,45 @@ fn context_collision_on_github_needs_one_commit() {
         field_of(&doc, Some("required-never-posted"), "severity"),
         ["error"]
     );
+}
+
+/// Issue 12, item 4: protection requires only the aggregator, which does not look at `lint`.
+/// Silent: `changes` (covered through `build`), the exempt `clippy-nightly`, the reporter
+/// `notify` (`if: always()` after its needs), `deploy` (runs after the aggregator).
+#[test]
+fn aggregator_incomplete() {
+    let dir = "testdata/rules/aggregator";
+    let protection = format!("{dir}/protection.txt");
+    let (code, rows, doc) = check(
+        dir,
+        &[
+            "--protection",
+            protection.as_str(),
+            "--forge-version",
+            "1.26",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        rows,
+        [row(
+            "aggregator-incomplete",
+            Some("lint"),
+            ".gitea/workflows/ci.yml",
+            12,
+            Some("CI / lint (pull_request)")
+        )]
+    );
+    assert_eq!(
+        field_of(&doc, None, "message"),
+        [
+            "required aggregator `all-required` checks the results of its `needs`, but not of `lint`, which posts `CI / lint (pull_request)` and is not exempt: a failure of `lint` does not fail the gate"
+        ]
+    );
+    // Without protection, a `bp-required` job may be protected by itself: only jobs with no
+    // directive are reported then (here `lint` again).
+    let (_, rows, _) = check(dir, &["--forge-version", "1.26"]);
+    assert_eq!(rows.len(), 1, "{rows:?}");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! (a rule overrides the level it looks at), and one registry with every rule's id, default
 //! severity, summary and documentation (`rules/<id>.md`, embedded in the binary).
 
+mod aggregator_incomplete;
 mod context_collision;
 mod context_glob_literal;
 mod context_unresolvable;
@@ -102,6 +103,7 @@ pub static RULES: &[&dyn Rule] = &[
     &required_not_protected::RequiredNotProtected,
     &protection_orphaned::ProtectionOrphaned,
     &required_masked::RequiredMasked,
+    &aggregator_incomplete::AggregatorIncomplete,
     &mask_untracked::MaskUntracked,
     &mask_stale::MaskStale,
     &mask_expired::MaskExpired,

@@ -128,6 +128,9 @@ pub struct Job {
     /// aggregator actions such as `re-actors/alls-green` and `matrix-org/done-action` take).
     /// Read only for a job whose `if:` runs after a failure (else it is `false`).
     pub reads_needs_results: bool,
+    /// The job has `needs` and reads their results anywhere, whatever its `if:`: an
+    /// aggregator (`all-required`, `alls-green`).
+    pub checks_needs_results: bool,
 }
 
 impl Job {

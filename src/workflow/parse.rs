@@ -507,12 +507,13 @@ fn parse_job(
             None => return Err(Invalid::at(doc.span(list), "`steps` must be a list")),
         }
     }
-    // Only an `if:` that runs after a failure makes it matter (required-needs-unguarded).
-    let reads_needs_results = doc.get(job, "needs").is_some()
+    // An aggregator reads its dependencies' results somewhere (aggregator-incomplete); an
+    // `if:` that runs after a failure makes that a guard (required-needs-unguarded).
+    let checks_needs_results = doc.get(job, "needs").is_some() && job_reads_needs_results(doc, job);
+    let reads_needs_results = checks_needs_results
         && if_cond
             .as_ref()
-            .is_some_and(|c| c.value.runs_after_failure())
-        && job_reads_needs_results(doc, job);
+            .is_some_and(|c| c.value.runs_after_failure());
     Ok(Job {
         id: id.to_owned(),
         key_span,
@@ -528,6 +529,7 @@ fn parse_job(
         mask_comments: std::sync::Arc::from(Vec::new()),
         fingerprint,
         reads_needs_results,
+        checks_needs_results,
         with: match doc.get(job, "with") {
             Some(w) if doc.as_map(w).is_some() => match doc.to_value(w) {
                 Value::Map(entries) => entries,
