@@ -43,6 +43,9 @@ pub struct Context {
     pub event: Option<String>,
     /// The job part of the context (job name, matrix suffix, caller prefix).
     pub job_name: String,
+    /// Posted by a called workflow's job that the forge runs as its own job (Gitea ≥ 1.27),
+    /// not by the job itself.
+    pub called: bool,
 }
 
 /// The contexts of one job, or why they cannot be known before the run.
@@ -188,6 +191,7 @@ pub fn job_contexts(
                         text: name.job.clone(),
                         event: None,
                         job_name: name.job,
+                        called: false,
                     });
                 }
             }
@@ -218,6 +222,7 @@ pub fn job_contexts(
                         text,
                         event: Some(suffix.to_owned()),
                         job_name: name.job.clone(),
+                        called: name.workflow.is_some(),
                     });
                 }
             }

@@ -29,9 +29,10 @@ impl Rule for MaskStale {
         }
         for w in &cx.config.waivers {
             let candidates = gates_of.get(w.job.as_str()).map_or(&[][..], Vec::as_slice);
-            let used = candidates
-                .iter()
-                .any(|g| g.masked && waiver_matches(w, g.workflow, g.job));
+            let used = candidates.iter().any(|g| {
+                (g.masked || !g.gate.masked_by_called.is_empty())
+                    && waiver_matches(w, g.workflow, g.job)
+            });
             if used {
                 continue;
             }

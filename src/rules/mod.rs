@@ -13,6 +13,7 @@ mod gate_removed;
 mod gate_renamed;
 mod gate_weakened;
 mod mask_expired;
+mod mask_ignored;
 mod mask_stale;
 mod mask_untracked;
 mod no_protection;
@@ -103,6 +104,7 @@ pub static RULES: &[&dyn Rule] = &[
     &required_not_protected::RequiredNotProtected,
     &protection_orphaned::ProtectionOrphaned,
     &required_masked::RequiredMasked,
+    &mask_ignored::MaskIgnored,
     &aggregator_incomplete::AggregatorIncomplete,
     &mask_untracked::MaskUntracked,
     &mask_stale::MaskStale,

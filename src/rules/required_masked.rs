@@ -1,8 +1,9 @@
 //! `required-masked`: a required job has a job-level `continue-on-error` and no waiver.
 
 use super::{Cx, GateFacts, Rule, RuleInfo};
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::forge::JobMask;
+use crate::workflow::Directive;
 
 super::rule!(
     RequiredMasked,
@@ -39,7 +40,13 @@ impl Rule for RequiredMasked {
         );
         // Gitea ≥ 1.27: a called job's `continue-on-error` counts as success in its caller's
         // status (go-gitea/gitea#37478), so the caller's gate passes over the failure.
-        if let (Some(first), Some(uses)) = (g.gate.masked_by_called.first(), &g.job.uses) {
+        // The caller's own context must be the gate: a called job's context posts its own
+        // `failure`.
+        let own_gate = g.protected.iter().any(|c| !c.called)
+            || (g.protected.is_empty() && matches!(g.directive, Some(Directive::Required)));
+        if let (Some(first), Some(uses), true) =
+            (g.gate.masked_by_called.first(), &g.job.uses, own_gate)
+        {
             let others = match g.gate.masked_by_called.len() {
                 1 => String::new(),
                 n => format!(" (and {} more)", n - 1),
@@ -70,63 +77,37 @@ impl Rule for RequiredMasked {
         let Some(coe) = &g.job.continue_on_error else {
             return;
         };
-        let (message, severity) = match cx.profile().job_continue_on_error {
-            JobMask::NeedsSuccess => {
-                // GitHub (FORGE-SEMANTICS §4): the job's own check run still fails, so a
-                // directly required check keeps blocking; the jobs that need it read `success`.
-                let dependents: Vec<&str> = cx
-                    .gates
-                    .iter()
-                    .filter(|o| {
-                        o.gate.workflow_index == g.gate.workflow_index
-                            && o.required
-                            && o.job.needs.iter().any(|n| n.value == g.job.id)
-                    })
-                    .map(|o| o.gate.job.as_str())
-                    .collect();
-                let Some(first) = dependents.first() else {
-                    return;
-                };
-                let others = match dependents.len() {
-                    1 => String::new(),
-                    n => format!(" (and {} more)", n - 1),
-                };
-                (
-                    format!(
-                        "`{}` {why} and `continue-on-error` masks it: on GitHub its own check still fails, but required `{first}`{others}, which needs it, reads `success` and passes",
-                        g.gate.job
-                    ),
-                    None,
-                )
-            }
-            // Gitea ≤ 1.26 and Forgejo ignore it; Gitea 1.27 counts it in the run's result
-            // only (FORGE-SEMANTICS §4): the gate still blocks, the key only misleads.
-            JobMask::Ignored => (
-                format!(
-                    "`{}` {why} and has `continue-on-error`, which {} ignores: a failure still fails its check and blocks the merge, so the key only misleads (it reads as a mask)",
-                    g.gate.job,
-                    cx.profile().label()
-                ),
-                Some(Severity::Warning),
-            ),
-            JobMask::RunOnly => (
-                format!(
-                    "`{}` {why} and has `continue-on-error`, which {} applies to the run's overall result only: the job still fails its check and blocks the merge, and jobs that need it see `failure`",
-                    g.gate.job,
-                    cx.profile().label()
-                ),
-                Some(Severity::Warning),
-            ),
+        // Only GitHub lets the key hide a failure from a gate here (FORGE-SEMANTICS §4); where
+        // the forge ignores it, `mask-ignored` says so.
+        if cx.profile().job_continue_on_error != JobMask::NeedsSuccess {
+            return;
+        }
+        // GitHub: the job's own check run still fails, so a directly required check keeps
+        // blocking; the jobs that need it read `success`.
+        let dependents: Vec<&str> = cx
+            .gates
+            .iter()
+            .filter(|o| {
+                o.gate.workflow_index == g.gate.workflow_index
+                    && o.required
+                    && o.job.needs.iter().any(|n| n.value == g.job.id)
+            })
+            .map(|o| o.gate.job.as_str())
+            .collect();
+        let Some(first) = dependents.first() else {
+            return;
         };
+        let others = match dependents.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        let message = format!(
+            "`{}` {why} and `continue-on-error` masks it: on GitHub its own check still fails, but required `{first}`{others}, which needs it, reads `success` and passes",
+            g.gate.job
+        );
         let mut f = cx
             .at_job(Self::new_finding(cx, message), g, coe.span)
-            .help(match severity {
-                None => help,
-                Some(_) => "remove `continue-on-error` (it does not mask the job on this forge); a waiver silences this".to_owned(),
-            });
-        if let Some(s) = severity {
-            f.severity = s;
-        }
+            .help(help);
         f.context = context;
         out.push(f);
     }
