@@ -335,6 +335,18 @@ fn required_masked_through_a_called_workflow() {
         &["--forge-version", "1.26"],
     );
     assert_eq!(rows, [row("mask-untracked", Some("flaky"), build, 6, None)]);
+    // Protection requires only the called job's own context, which posts its own `failure`:
+    // the caller's status is not the gate, nothing is masked.
+    let (_, _, doc) = check(
+        "testdata/rules/required-masked-called",
+        &[
+            "--forge-version",
+            "1.27",
+            "--protection",
+            "testdata/rules/required-masked-called/inner-only.txt",
+        ],
+    );
+    assert_eq!(field_of(&doc, Some("required-masked"), "message").len(), 0);
 }
 
 /// GitHub (FORGE-SEMANTICS §4, issue 10 item 8): a masked job's own check run still fails,
@@ -476,6 +488,34 @@ fn required_never_posted() {
 
 /// GitHub (issue 10, item 3): a required check posted only by pushes to main, or a
 /// required job that runs only for tags, never reaches a pull request's commit.
+/// A `bp-required` job of a called workflow (review of issue 11): Gitea 1.27 runs it as a job
+/// of the caller's run, which posts its context (silent); Gitea 1.26 runs it inside the
+/// caller's one job, so the directive belongs on the caller.
+#[test]
+fn required_job_of_a_called_workflow() {
+    let dir = "testdata/rules/called-required";
+    let (code, rows, doc) = check(dir, &["--forge-version", "1.26"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rows,
+        [row(
+            "required-never-posted",
+            Some("compile"),
+            ".gitea/workflows/build.yml",
+            6,
+            None
+        )]
+    );
+    assert_eq!(
+        field_of(&doc, None, "message"),
+        [
+            "`compile` is `bp-required: yes`, but its workflow is only called (by `call` in .gitea/workflows/ci.yml), and Gitea 1.26 runs the called jobs inside that one job: only `call` posts a status"
+        ]
+    );
+    let (code, rows, _) = check(dir, &["--forge-version", "1.27"]);
+    assert_eq!((code, rows), (0, vec![]));
+}
+
 #[test]
 fn required_never_posted_on_github() {
     let (code, rows, doc) = check("testdata/rules/never-posted-github", &[]);

@@ -184,8 +184,10 @@ fn gate_renamed_by_name_and_by_id() {
 fn gate_weakened() {
     let (code, rows, _) = Repo::pair("gate-weakened").check(&[]);
     assert_eq!(code, 0, "warnings and notes: {rows:?}");
-    // The filter (both jobs), the `if:` and the mask of `build`, `test`'s directive, and the
-    // waiver renewed in gatelint.toml.
+    // The filter (both jobs), the `if:` of `build`, `test`'s directive, and the waiver renewed
+    // in gatelint.toml. The `continue-on-error` added to `build` weakens nothing on Gitea,
+    // which does not let it hide the job's failure (FORGE-SEMANTICS §4; the renewed waiver
+    // silences `mask-ignored`).
     assert_eq!(
         rows,
         [
@@ -205,12 +207,6 @@ fn gate_weakened() {
                 "gate-weakened",
                 Some("build"),
                 Some(8),
-                Some("CI / build (pull_request)")
-            ),
-            row(
-                "gate-weakened",
-                Some("build"),
-                Some(10),
                 Some("CI / build (pull_request)")
             ),
             row(

@@ -509,3 +509,52 @@ fn a_wide_matrix_read_many_times() {
     assert!(message.contains("more than 64 MiB"), "{message}");
     assert!(bad_gates(&gates).is_empty());
 }
+
+/// Gitea 1.27 expands calls: a 256-leg matrix caller of a workflow with an 8,000-character
+/// name and 16 jobs of 256 legs each. Every leg's called names were collected (with a copy of
+/// the name each) before duplicates were dropped: about 4 GB. Now each name is kept once,
+/// the workflow name is shared, and the budget counts it (review of issue 11).
+#[test]
+fn a_wide_matrix_caller_of_a_long_named_wide_callee() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wf = dir.path().join(".gitea/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    let legs: Vec<String> = (0..256).map(|i| i.to_string()).collect();
+    let legs = legs.join(", ");
+    let mut callee = format!("name: {}\non: workflow_call\njobs:\n", "n".repeat(8000));
+    for j in 0..16 {
+        callee.push_str(&format!(
+            "  j{j}:\n    strategy:\n      matrix:\n        x: [{legs}]\n    runs-on: x\n    steps: [{{run: 'true'}}]\n"
+        ));
+    }
+    std::fs::write(wf.join("callee.yml"), &callee).expect("write");
+    std::fs::write(
+        wf.join("ci.yml"),
+        format!(
+            "name: CI\non: pull_request\njobs:\n  call:\n    strategy:\n      matrix:\n        y: [{legs}]\n    uses: ./.gitea/workflows/callee.yml\n"
+        ),
+    )
+    .expect("write");
+    let root = dir.path().to_string_lossy().into_owned();
+    let run = limited(
+        dir.path(),
+        &[
+            "report",
+            &root,
+            "--forge-version",
+            "1.27",
+            "--format",
+            "json",
+        ],
+    );
+    // A million called names (256 caller legs x 16 jobs x 256 legs) spend the file's naming
+    // budget: the file is refused (`workflow-invalid`, exit 1), within the memory and CPU
+    // limits, never a blow-up.
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("more than 64 MiB of names and contexts"),
+        "{}",
+        run.stderr
+    );
+}

@@ -150,8 +150,9 @@ fn check_folder(folder: &str, profile: &ForgeProfile, take: &dyn Fn(&str) -> boo
                 let wf = parse(&text, &file, "pull_request").expect("parses");
                 let named = naming::job_contexts(profile, &wf, &wf.jobs[0], &OracleCallees(&dir));
                 let reason = named.unresolvable.unwrap_or_default();
+                // The runner stops at its recursion limit; gatelint sees the cycle first.
                 assert!(
-                    reason.contains("nested more than 10 deep"),
+                    reason.contains("a cycle, which the forge refuses"),
                     "{case}: {reason}"
                 );
                 continue;

@@ -65,7 +65,7 @@ pub struct JobContexts {
 pub struct Posted {
     /// The workflow part, when it is not the job's own workflow's: a called workflow's job
     /// that Gitea ≥ 1.27 runs as its own job.
-    pub workflow: Option<String>,
+    pub workflow: Option<Arc<str>>,
     /// The job part: job name, matrix suffix, caller prefix.
     pub job: String,
 }
@@ -85,7 +85,34 @@ pub struct Names {
     pub posted: Vec<Posted>,
     pub partial: Option<String>,
     pub masked_by_called: Vec<String>,
+    /// Names that several legs of a matrix caller all post (Gitea ≥ 1.27: each leg runs the
+    /// called jobs, which post the same contexts).
+    pub shared: Vec<Posted>,
 }
+
+/// The workflows a job's calls went through, innermost first: a workflow met again is a
+/// cycle, which the forges refuse.
+#[derive(Debug, Clone, Copy)]
+struct Chain<'a> {
+    path: &'a str,
+    up: Option<&'a Chain<'a>>,
+}
+
+impl Chain<'_> {
+    fn contains(&self, path: &str) -> bool {
+        let mut at = Some(self);
+        while let Some(c) = at {
+            if c.path == path {
+                return true;
+            }
+            at = c.up;
+        }
+        false
+    }
+}
+
+/// What following one call costs the naming budget (a fan-out of calls is bounded by it).
+const CALL_COST: usize = 1024;
 
 /// A called workflow: one of the parsed set, or one read for the calls (shared by them all).
 pub enum Callee<'a> {
@@ -148,10 +175,15 @@ pub fn job_contexts(
         unresolvable: Some(reason),
         ..JobContexts::default()
     };
+    let root = Chain {
+        path: wf.file.as_str(),
+        up: None,
+    };
     let known = Known {
         inputs: None,
         workflow: github_workflow(profile, wf),
         run_file: Some(wf.file_base_name()),
+        chain: Some(&root),
     };
     let names = match job_names_in(profile, job, callees, 0, known) {
         Ok(names) => names,
@@ -200,6 +232,7 @@ pub fn job_contexts(
             let own = workflow_name(profile, wf);
             for name in &names.posted {
                 let workflow = name.workflow.as_deref().unwrap_or(own);
+                let mut suffixes: Vec<&str> = Vec::new();
                 for event in POSTING_EVENTS {
                     if wf.trigger(event).is_none() {
                         continue;
@@ -209,6 +242,12 @@ pub fn job_contexts(
                     } else {
                         event
                     };
+                    // `pull_request` and `pull_request_target` runs post one context where
+                    // the forge names both `(pull_request)`: one context, not two legs.
+                    if suffixes.contains(&suffix) {
+                        continue;
+                    }
+                    suffixes.push(suffix);
                     // format!("{workflow} / {job} ({event})"), then trimmed
                     // (Gitea services/actions/commit_status.go).
                     let cost = workflow.len() + 2 * name.job.len() + suffix.len() + CONTEXT_COST;
@@ -225,6 +264,21 @@ pub fn job_contexts(
                         called: name.workflow.is_some(),
                     });
                 }
+            }
+        }
+    }
+    // Legs of a matrix caller that all post a called job's context (Gitea ≥ 1.27).
+    if !names.shared.is_empty() {
+        let shared: std::collections::HashSet<(&str, bool)> = names
+            .shared
+            .iter()
+            .map(|n| (n.job.as_str(), n.workflow.is_some()))
+            .collect();
+        let mut listed: std::collections::HashSet<String> =
+            shared_by_legs.iter().cloned().collect();
+        for c in &contexts {
+            if shared.contains(&(c.job_name.as_str(), c.called)) && listed.insert(c.text.clone()) {
+                shared_by_legs.push(c.text.clone());
             }
         }
     }
@@ -246,6 +300,8 @@ struct Known<'a> {
     /// The file of the run's workflow (the outermost caller): Gitea ≥ 1.27 names a called
     /// workflow without `name:` by it.
     run_file: Option<&'a str>,
+    /// The workflows this job's calls went through.
+    chain: Option<&'a Chain<'a>>,
 }
 
 impl<'a> Known<'a> {
@@ -480,6 +536,16 @@ fn called_names(
         );
     }
     let path = path.split('@').next().unwrap_or(path);
+    if outer.chain.is_some_and(|c| c.contains(path)) {
+        return unknown(
+            names,
+            format!(
+                "calls `{uses}`, which is already in its chain of calls: a cycle, which the forge refuses"
+            ),
+        );
+    }
+    // Following a call costs: a fan-out of calls through many workflows stops at the budget.
+    crate::budget::charge(CALL_COST)?;
     let callee = match callees.workflow(path) {
         Ok(c) => c,
         Err(e) => return unknown(names, format!("calls `{uses}`: {e}")),
@@ -494,13 +560,26 @@ fn called_names(
         );
     }
     // Gitea ≥ 1.27: the called workflow's `name:`, else the run's file name (read from code,
-    // medium confidence: FORGE-SEMANTICS §2).
-    let called_workflow: Option<String> = expand.then(|| match &callee.name {
-        Some(n) if !n.value.trim().is_empty() => n.value.clone(),
-        _ => outer.run_file.unwrap_or_default().to_owned(),
-    });
-    let mut out: Vec<Posted> = Vec::new();
-    for leg in &caller_legs {
+    // medium confidence: FORGE-SEMANTICS §2). Shared by every name it gives.
+    let called_workflow: Option<Arc<str>> = if expand {
+        let name = match &callee.name {
+            Some(n) if !n.value.trim().is_empty() => n.value.as_str(),
+            _ => outer.run_file.unwrap_or_default(),
+        };
+        crate::budget::charge(name.len())?;
+        Some(Arc::from(name))
+    } else {
+        None
+    };
+    let link = Chain {
+        path,
+        up: outer.chain,
+    };
+    // Every name once, in order: the caller's own first (Gitea ≥ 1.27), then per leg.
+    let mut all: std::collections::HashSet<Posted> = names.posted.iter().cloned().collect();
+    let mut shared: std::collections::HashSet<Posted> = names.shared.iter().cloned().collect();
+    let own_count = names.posted.len();
+    for (leg_index, leg) in caller_legs.iter().enumerate() {
         let inputs = call_inputs(job, &callee, outer.scope(leg));
         let mut inner: Vec<Posted> = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -509,6 +588,7 @@ fn called_names(
                 inputs: Some(&inputs),
                 workflow: outer.workflow,
                 run_file: outer.run_file,
+                chain: Some(&link),
             };
             let sub = match job_names_in(profile, called, callees, depth + 1, known) {
                 Ok(sub) => sub,
@@ -530,6 +610,11 @@ fn called_names(
                 if let Some(reason) = sub.partial {
                     names.partial.get_or_insert(reason);
                 }
+                for n in sub.shared {
+                    if shared.insert(n.clone()) {
+                        names.shared.push(n);
+                    }
+                }
             }
             for n in sub.posted {
                 if seen.insert(n.clone()) {
@@ -541,33 +626,48 @@ fn called_names(
                 return Err(too_many_called());
             }
         }
+        let mut push = |n: Posted, names: &mut Names| -> Result<(), String> {
+            if all.insert(n.clone()) {
+                names.posted.push(n);
+                if names.posted.len() > MAX_CALLED_NAMES + own_count {
+                    return Err(too_many_called());
+                }
+            } else if leg_index > 0 && shared.insert(n.clone()) {
+                // An earlier leg of the caller posted it too.
+                names.shared.push(n);
+            }
+            Ok(())
+        };
         match profile.calls {
             // Gitea ≥ 1.27: each called job is a job of the run, under its own workflow's
             // name (a nested call keeps its deeper workflow's).
-            CallNaming::Expand => out.extend(inner.into_iter().map(|n| Posted {
-                workflow: n.workflow.or_else(|| called_workflow.clone()),
-                job: n.job,
-            })),
+            CallNaming::Expand => {
+                for n in inner {
+                    let workflow = n.workflow.or_else(|| called_workflow.clone());
+                    push(
+                        Posted {
+                            workflow,
+                            job: n.job,
+                        },
+                        &mut names,
+                    )?;
+                }
+            }
             // A later Forgejo: the called jobs post under their own names, in the caller's
             // workflow.
-            CallNaming::ForgejoExpand => out.extend(inner),
+            CallNaming::ForgejoExpand => {
+                for n in inner {
+                    push(n, &mut names)?;
+                }
+            }
             // GitHub: `caller / callee` (observed, not documented).
             CallNaming::Prefix | CallNaming::Caller => {
                 let caller = leg_name_in(profile, job, leg, outer)?;
                 for n in &inner {
                     crate::budget::charge(caller.len() + n.job.len() + 27)?;
-                    out.push(Posted::own(format!("{caller} / {}", n.job)));
+                    push(Posted::own(format!("{caller} / {}", n.job)), &mut names)?;
                 }
             }
-        }
-    }
-    if out.len() > MAX_CALLED_NAMES {
-        return Err(too_many_called());
-    }
-    let mut seen: std::collections::HashSet<Posted> = names.posted.iter().cloned().collect();
-    for n in out {
-        if seen.insert(n.clone()) {
-            names.posted.push(n);
         }
     }
     Ok(names)

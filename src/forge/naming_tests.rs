@@ -569,3 +569,83 @@ fn forgejo_expansion_is_an_opt_in() {
         ["CI / Compile (pull_request)", "CI / test (pull_request)"]
     );
 }
+
+/// `on: [pull_request, pull_request_target]` where the forge names both `(pull_request)`
+/// (Gitea ≤ 1.22, Forgejo ≤ 8): one context, not two matrix legs sharing it.
+#[test]
+fn both_pull_request_events_post_one_context_where_named_alike() {
+    let yaml =
+        "name: W\non: [pull_request, pull_request_target]\njobs:\n  j:\n    steps: [{run: x}]\n";
+    let wf = parse_workflow(yaml, ".gitea/workflows/w.yml", &DirectiveSyntax::default())
+        .unwrap_or_else(|e| panic!("{}", e.message));
+    for p in [
+        profile(Forge::Gitea, Some((1, 22))),
+        profile(Forge::Forgejo, Some((8, 0))),
+    ] {
+        let named = job_contexts(&p, &wf, &wf.jobs[0], &NoCallees);
+        let texts: Vec<&str> = named.contexts.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["W / j (pull_request)"], "{p:?}");
+        assert!(named.shared_by_legs.is_empty(), "{p:?}");
+    }
+}
+
+/// Gitea 1.27: every leg of a matrix caller runs the called jobs, which post the same
+/// contexts: shared by the legs (a `context-collision` when required).
+#[test]
+fn matrix_caller_legs_share_the_called_jobs_contexts_on_gitea_1_27() {
+    let yaml = "name: CI\non: pull_request\njobs:\n  call:\n    strategy:\n      matrix:\n        os: [linux, mac]\n    uses: ./.gitea/workflows/build.yml\n";
+    let wf = parse_workflow(yaml, ".gitea/workflows/ci.yml", &DirectiveSyntax::default())
+        .unwrap_or_else(|e| panic!("{}", e.message));
+    let named = job_contexts(
+        &profile(Forge::Gitea, Some((1, 27))),
+        &wf,
+        &wf.jobs[0],
+        &called(),
+    );
+    let texts: Vec<&str> = named.contexts.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "CI / call (linux) (pull_request)",
+            "CI / call (mac) (pull_request)",
+            "Build / Compile (pull_request)",
+            "Build / test (pull_request)"
+        ]
+    );
+    assert_eq!(
+        named.shared_by_legs,
+        [
+            "Build / Compile (pull_request)",
+            "Build / test (pull_request)"
+        ]
+    );
+}
+
+/// A workflow that calls itself (directly or around a loop) is a cycle the forges refuse:
+/// unresolvable at once, with the caller's own context still known on Gitea 1.27, never an
+/// exploration of every path.
+#[test]
+fn self_calling_workflows_stop_at_the_cycle() {
+    let me = "name: Loop\non: [pull_request, workflow_call]\njobs:\n  a:\n    uses: ./.gitea/workflows/loop.yml\n  b:\n    uses: ./.gitea/workflows/loop.yml\n  c:\n    uses: ./.gitea/workflows/loop.yml\n";
+    let wf = parse_workflow(me, ".gitea/workflows/loop.yml", &DirectiveSyntax::default())
+        .unwrap_or_else(|e| panic!("{}", e.message));
+    let callees = Called(vec![wf.clone()]);
+    let named = job_contexts(
+        &profile(Forge::Gitea, Some((1, 27))),
+        &wf,
+        &wf.jobs[0],
+        &callees,
+    );
+    let texts: Vec<&str> = named.contexts.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["Loop / a (pull_request)"]);
+    assert!(
+        named
+            .unresolvable
+            .as_deref()
+            .is_some_and(|r| r.contains("a cycle, which the forge refuses")),
+        "{:?}",
+        named.unresolvable
+    );
+    let named = job_contexts(&profile(Forge::Github, None), &wf, &wf.jobs[0], &callees);
+    assert!(named.unresolvable.is_some() && named.contexts.is_empty());
+}

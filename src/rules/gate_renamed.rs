@@ -42,12 +42,17 @@ impl Rule for GateRenamed {
             } else {
                 format!("`{}` (now `{}`)", b.gate.job, h.gate.job)
             };
+            // Partly unknown now (a call gatelint cannot read): the old contexts may still be
+            // among the unknown ones, but nothing shows it.
+            let message = match &h.gate.unresolvable {
+                Some(reason) => format!(
+                    "required job {was} is no longer known to post {old}: of its contexts only {shown_new} can be computed ({reason})"
+                ),
+                None => format!("required job {was} now posts {shown_new} instead of {old}"),
+            };
             let mut f = head
                 .at_job(
-                    Self::new_finding(
-                        head,
-                        format!("required job {was} now posts {shown_new} instead of {old}"),
-                    ),
+                    Self::new_finding(head, message),
                     h,
                     h.gate.key_span,
                 )

@@ -61,15 +61,32 @@ impl Rule for GateWeakened {
                     "a gate is given up on purpose: say why in the change, or keep `bp-required: yes`",
                 ));
             }
-            if !b.masked
-                && h.masked
-                && let Some(coe) = &h.job.continue_on_error
-            {
+            // A mask the forge honours (GitHub; a called job's on Gitea 1.27): a key it
+            // ignores weakens nothing (`mask-ignored` reports it).
+            let honoured = |g: &GateFacts<'_>| g.gate.masked == crate::analyze::Mask::Job;
+            if !honoured(b) && honoured(h) {
+                let (span, what) = match (&h.job.continue_on_error, h.gate.masked_by_called.first())
+                {
+                    (Some(coe), _) if h.masked => (
+                        coe.span,
+                        format!("this change adds `continue-on-error` to required job `{job}`"),
+                    ),
+                    (_, Some(called)) => (
+                        h.job.uses.as_ref().map_or(h.gate.key_span, |u| u.span),
+                        format!(
+                            "this change masks required job `{job}`: its called job `{called}` now has `continue-on-error`, which its status counts as success"
+                        ),
+                    ),
+                    _ => (
+                        h.gate.key_span,
+                        format!("this change masks required job `{job}`"),
+                    ),
+                };
                 out.push(weaken(
                     head,
                     h,
-                    coe.span,
-                    format!("this change adds `continue-on-error` to required job `{job}`"),
+                    span,
+                    what,
                     "fix the failure instead of masking it",
                 ));
             }

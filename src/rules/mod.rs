@@ -429,6 +429,16 @@ impl<'a> Cx<'a> {
             return Vec::new();
         }
         let workflow = naming::workflow_name(self.profile(), g.workflow);
+        // The suffix each event posts (`pull_request_target` as `(pull_request)` on older
+        // releases).
+        let target = self.profile().pull_request_target_suffix;
+        let suffix = move |e: &'static str| {
+            if e == "pull_request_target" {
+                target
+            } else {
+                e
+            }
+        };
         let legs = g.legs();
         if legs.is_empty() && g.gate.unresolvable.is_none() {
             // Posts nothing at all: name its legs as they would be.
@@ -437,10 +447,14 @@ impl<'a> Cx<'a> {
                 .unwrap_or_default()
                 .into_iter()
                 .flat_map(|p| {
-                    let workflow = p.workflow.unwrap_or_else(|| workflow.to_owned());
+                    let workflow = p
+                        .workflow
+                        .map_or_else(|| workflow.to_owned(), |w| w.to_string());
                     POSTING_EVENTS.iter().map(move |e| {
                         (
-                            format!("{workflow} / {} ({e})", p.job).trim().to_owned(),
+                            format!("{workflow} / {} ({})", p.job, suffix(e))
+                                .trim()
+                                .to_owned(),
                             *e,
                         )
                     })
@@ -466,7 +480,7 @@ impl<'a> Cx<'a> {
         for head in heads {
             for event in POSTING_EVENTS {
                 if g.workflow.trigger(event).is_none() {
-                    out.push((format!("{head}({event})"), event));
+                    out.push((format!("{head}({})", suffix(event)), event));
                 }
             }
         }

@@ -3,6 +3,7 @@
 
 use super::{Cx, GateFacts, Rule, RuleInfo, pr_reachable};
 use crate::finding::Finding;
+use crate::forge::CallNaming;
 use crate::workflow::Directive;
 
 super::rule!(
@@ -40,6 +41,36 @@ impl Rule for RequiredNeverPosted {
             && g.gate.unresolvable.is_none()
         {
             let span = g.directive_span();
+            // A job of a reusable workflow that a pull-request workflow calls: where the
+            // forge runs the called jobs as jobs (GitHub, Gitea 1.27), the caller posts its
+            // context; where it runs them inside the caller's job, only the caller posts one.
+            if let Some(caller) = called_from(cx, g) {
+                if cx.profile().calls != CallNaming::Caller {
+                    return;
+                }
+                out.push(
+                    cx.at_job(
+                        Self::new_finding(
+                            cx,
+                            format!(
+                                "`{}` is `bp-required: yes`, but its workflow is only called (by `{}` in {}), and {} runs the called jobs inside that one job: only `{}` posts a status",
+                                g.gate.job,
+                                caller.gate.job,
+                                caller.gate.file,
+                                cx.profile().label(),
+                                caller.gate.job
+                            ),
+                        ),
+                        g,
+                        span,
+                    )
+                    .help(format!(
+                        "put `bp-required: yes` on the caller `{}` instead, and mark this job `bp-exempt: runs inside {}`",
+                        caller.gate.job, caller.gate.job
+                    )),
+                );
+                return;
+            }
             out.push(
                 cx.at_job(
                     Self::new_finding(
@@ -270,4 +301,21 @@ fn describe_triggers(wf: &crate::workflow::Workflow) -> String {
     } else {
         parts.join(", ")
     }
+}
+
+/// A job of this repository that calls `g`'s workflow (`uses: ./path`, or `$/path` on GitHub)
+/// from a workflow that runs for pull requests.
+fn called_from<'c, 'a>(cx: &'c Cx<'a>, g: &GateFacts<'_>) -> Option<&'c GateFacts<'a>> {
+    g.workflow.trigger("workflow_call")?;
+    cx.gates.iter().find(|o| {
+        pr_reachable(o.workflow)
+            && o.job.uses.as_ref().is_some_and(|u| {
+                let local = u.value.strip_prefix("./").or_else(|| {
+                    u.value
+                        .strip_prefix("$/")
+                        .filter(|_| cx.profile().forge == crate::forge::Forge::Github)
+                });
+                local.is_some_and(|p| p.split('@').next() == Some(g.workflow.file.as_str()))
+            })
+    })
 }
