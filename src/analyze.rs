@@ -134,7 +134,15 @@ pub fn analyze_tree(
     let forge = options
         .forge
         .unwrap_or_else(|| discover::infer_forge_in(tree));
-    let profile = ForgeProfile::resolve(forge, options.version, options.opt_ins).map_err(err)?;
+    let profile = ForgeProfile::resolve(forge, options.version, options.opt_ins).map_err(|e| {
+        err(match options.forge {
+            Some(_) => e,
+            // Inferred from the folders: say so, the version may be right for another forge.
+            None => format!(
+                "{e} (the forge, {forge}, was inferred from the workflow folders: give --forge or `forge` in gatelint.toml)"
+            ),
+        })
+    })?;
     if discover::workflow_dir_in(tree, forge).is_none() {
         let looked = match forge {
             Forge::Forgejo => ".forgejo/workflows, .gitea/workflows or .github/workflows",

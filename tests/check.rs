@@ -1588,3 +1588,57 @@ fn real_corpus_with_everything_required_never_exits_2() {
         assert!(count(rule) > 0, "{rule} never fired on the corpus");
     }
 }
+
+/// Gitea 1.27 and a call of another repository's workflow: the caller's own context is known
+/// and checked, the called jobs' are not; the finding says which (review of issue 11).
+#[test]
+fn partly_known_contexts_on_gitea_1_27() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wf = dir.path().join(".gitea/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    std::fs::write(
+        wf.join("ci.yml"),
+        "name: CI\non: pull_request\njobs:\n  # bp-required: yes\n  lint:\n    uses: org/shared/.gitea/workflows/lint.yml@main\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("gatelint.toml"),
+        "[rules]\nno-protection = \"off\"\n",
+    )
+    .expect("write");
+    let root = dir.path().to_string_lossy().into_owned();
+    let (_, rows, doc) = check(&root, &["--forge-version", "1.27"]);
+    assert_eq!(
+        rows,
+        [row(
+            "context-unresolvable",
+            Some("lint"),
+            ".gitea/workflows/ci.yml",
+            5,
+            None
+        )]
+    );
+    assert_eq!(
+        field_of(&doc, None, "message"),
+        [
+            "only some contexts of `lint` can be computed (`CI / lint (pull_request)`): calls `org/shared/.gitea/workflows/lint.yml@main` from another repository: the contexts of its jobs cannot be read offline (the caller's own context is known)"
+        ]
+    );
+    let out = gatelint(&[
+        "report",
+        &root,
+        "--forge-version",
+        "1.27",
+        "--format",
+        "json",
+    ]);
+    let gates = out.json()["gates"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        gates[0]["contexts"],
+        serde_json::json!(["CI / lint (pull_request)"])
+    );
+    assert_eq!(gates[0]["verdict"], "unresolvable");
+    // Gitea 1.26 posts the caller's one context: fully known.
+    let (_, rows, _) = check(&root, &["--forge-version", "1.26"]);
+    assert_eq!(rows, vec![]);
+}

@@ -62,11 +62,14 @@ impl Verdict {
         match gate.directive.as_ref().map(|d| &d.value) {
             Some(Directive::Exempt(_)) => Verdict::Exempt,
             Some(Directive::Pending(_)) => Verdict::Pending,
-            _ if gate.unresolvable.is_some() => Verdict::Unresolvable,
+            // Nothing known; a partly known gate (a call gatelint cannot read) is judged on
+            // what is known, and is never called `ok`.
+            _ if gate.unresolvable.is_some() && gate.contexts.is_empty() => Verdict::Unresolvable,
             None if gate.contexts.is_empty() => Verdict::NoContext,
             None => Verdict::NoDirective,
             Some(Directive::Required) if gate.masked == Mask::Job => Verdict::Masked,
             Some(Directive::Required) if !vacuous.is_empty() => Verdict::Vacuous,
+            Some(Directive::Required) if gate.unresolvable.is_some() => Verdict::Unresolvable,
             Some(Directive::Required) => match protected {
                 None => Verdict::Required,
                 Some(true) => Verdict::Ok,

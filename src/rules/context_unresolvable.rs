@@ -26,16 +26,28 @@ impl Rule for ContextUnresolvable {
         if matches!(g.directive, Some(Directive::Exempt(_))) || !pr_reachable(g.workflow) {
             return;
         }
-        out.push(
-            cx.at_job(
-                Self::new_finding(
-                    cx,
-                    format!("the contexts of `{}` cannot be computed: {reason}", g.gate.job),
+        let finding = match g.gate.contexts.first() {
+            // Partly known (Gitea 1.27 and a call gatelint cannot read): the known contexts
+            // are checked, the others are not.
+            Some(known) => Self::new_finding(
+                cx,
+                format!(
+                    "only some contexts of `{}` can be computed (`{}`{}): {reason}",
+                    g.gate.job,
+                    known.text,
+                    match g.gate.contexts.len() {
+                        1 => String::new(),
+                        n => format!(" and {} more", n - 1),
+                    }
                 ),
-                g,
-                g.gate.key_span,
+            )
+            .help("gatelint checks the known contexts only; the others are unchecked: call a workflow of this repository (`./…`), or mark the job `bp-exempt: <reason>`"),
+            None => Self::new_finding(
+                cx,
+                format!("the contexts of `{}` cannot be computed: {reason}", g.gate.job),
             )
             .help("gatelint cannot check this gate; give the job a static `name:` and matrix, or mark it `bp-exempt: <reason>`"),
-        );
+        };
+        out.push(cx.at_job(finding, g, g.gate.key_span));
     }
 }
