@@ -281,12 +281,8 @@ fn check_root(
         syntax: config.syntax.clone(),
     };
     let report = analyze::analyze_root(root, &options).map_err(|e| e.to_string())?;
-    if let Some(given) = report.profile.assumed_from {
-        eprintln!(
-            "gatelint: note: {} {given} is newer than the newest release gatelint has verified: assumed as {} (unverified); `gatelint profiles` shows what that means",
-            report.profile.forge.title(),
-            report.profile.label()
-        );
+    for note in crate::forge::profile::notes(&report.profile, options.opt_ins) {
+        eprintln!("gatelint: note: {note}");
     }
     let today = Date::today();
     let mut cx = Cx::new(&report, protection.as_ref(), config, today, &branch);

@@ -601,6 +601,48 @@ pub fn resolve_version(forge: Forge, given: Option<Version>) -> Result<Resolved,
     }
 }
 
+/// What a user should know about the profile in use, as notes: a newer release assumed as
+/// the newest known, facts of medium confidence, opt-ins that do not apply to this forge.
+pub fn notes(p: &super::ForgeProfile, opt_ins: super::OptIns) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(given) = p.assumed_from {
+        let given = match p.forge {
+            Forge::Forgejo => given.major.to_string(),
+            _ => given.to_string(),
+        };
+        out.push(format!(
+            "{} {given} is newer than the newest release gatelint has verified: assumed as {} (unverified); `gatelint profiles` shows what that means",
+            p.forge.title(),
+            p.label()
+        ));
+    }
+    let medium: Vec<&str> = BEHAVIOURS
+        .iter()
+        .filter(|b| fact(b.key, p.forge, p.version).is_some_and(|f| f.confidence == Medium))
+        .map(|b| b.title)
+        .collect();
+    if !medium.is_empty() {
+        out.push(format!(
+            "{}: inferred from the neighbouring releases' source, not read in this one (medium confidence): {}",
+            p.label(),
+            medium.join("; ")
+        ));
+    }
+    if opt_ins.coerced_matrix_names && p.forge != Forge::Gitea {
+        out.push(format!(
+            "`[profile] matrix-names` is a Gitea setting: ignored on {}",
+            p.forge.title()
+        ));
+    }
+    if opt_ins.forgejo_expands_calls && p.forge != Forge::Forgejo {
+        out.push(format!(
+            "`[profile] forgejo-expands-calls` is a Forgejo setting: ignored on {}",
+            p.forge.title()
+        ));
+    }
+    out
+}
+
 /// The table as Markdown: one row per range of releases that behave alike, one column per
 /// behaviour, each cell with its source; the opt-in settings below it.
 pub fn markdown() -> String {

@@ -255,3 +255,28 @@ fn the_table_groups_releases_that_behave_alike() {
     assert!(md.contains("go-gitea/gitea#37478"));
     assert!(md.contains("(medium confidence)"));
 }
+
+#[test]
+fn notes_say_what_is_assumed() {
+    let none = OptIns::default();
+    assert!(notes(&gitea(26), none).is_empty());
+    let medium = notes(&gitea(24), none);
+    assert_eq!(medium.len(), 1);
+    assert!(medium[0].starts_with("Gitea 1.24: inferred from the neighbouring releases' source"));
+    let newer = ForgeProfile::resolve(Forge::Forgejo, Some(Version::new(14, 0)), none)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        notes(&newer, none),
+        [
+            "Forgejo 14 is newer than the newest release gatelint has verified: assumed as Forgejo 13 (unverified); `gatelint profiles` shows what that means"
+        ]
+    );
+    let both = OptIns {
+        coerced_matrix_names: true,
+        forgejo_expands_calls: true,
+    };
+    assert_eq!(
+        notes(&forgejo(13), both),
+        ["`[profile] matrix-names` is a Gitea setting: ignored on Forgejo"]
+    );
+}
