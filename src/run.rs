@@ -281,8 +281,10 @@ fn check_root(
         syntax: config.syntax.clone(),
     };
     let report = analyze::analyze_root(root, &options).map_err(|e| e.to_string())?;
-    for note in crate::forge::profile::notes(&report.profile, options.opt_ins) {
-        eprintln!("gatelint: note: {note}");
+    if !common.quiet {
+        for note in crate::forge::profile::notes(&report.profile, options.opt_ins) {
+            eprintln!("gatelint: note: {note}");
+        }
     }
     let today = Date::today();
     let mut cx = Cx::new(&report, protection.as_ref(), config, today, &branch);

@@ -1391,24 +1391,36 @@ fn aggregator_incomplete() {
         ],
     );
     assert_eq!(code, 0);
+    // two.yml: two required aggregators cover `test` and `lint` between them; `docs` is in
+    // neither (one finding naming both), `publish` never runs for a pull request.
     assert_eq!(
         rows,
-        [row(
-            "aggregator-incomplete",
-            Some("lint"),
-            ".gitea/workflows/ci.yml",
-            12,
-            Some("CI / lint (pull_request)")
-        )]
+        [
+            row(
+                "aggregator-incomplete",
+                Some("lint"),
+                ".gitea/workflows/ci.yml",
+                12,
+                Some("CI / lint (pull_request)")
+            ),
+            row(
+                "aggregator-incomplete",
+                Some("docs"),
+                ".gitea/workflows/two.yml",
+                11,
+                Some("Two / docs (pull_request)")
+            ),
+        ]
     );
     assert_eq!(
         field_of(&doc, None, "message"),
         [
-            "required aggregator `all-required` checks the results of its `needs`, but not of `lint`, which posts `CI / lint (pull_request)` and is not exempt: a failure of `lint` does not fail the gate"
+            "required aggregator `all-required` checks the results of its `needs`, but not of `lint`, which posts `CI / lint (pull_request)` and is not exempt: a failure of `lint` does not fail the gate",
+            "none of the 2 required aggregators (`all-tests`, …) checks the results of `docs`, which posts `Two / docs (pull_request)` and is not exempt: a failure of `docs` does not fail them",
         ]
     );
-    // Without protection, a `bp-required` job may be protected by itself: only jobs with no
-    // directive are reported then (here `lint` again).
+    // Without protection only `bp-required` aggregators count (`all-required`), and a
+    // `bp-required` job may be protected by itself: `lint` again.
     let (_, rows, _) = check(dir, &["--forge-version", "1.26"]);
     assert_eq!(rows.len(), 1, "{rows:?}");
 }
@@ -1641,4 +1653,97 @@ fn partly_known_contexts_on_gitea_1_27() {
     // Gitea 1.26 posts the caller's one context: fully known.
     let (_, rows, _) = check(&root, &["--forge-version", "1.26"]);
     assert_eq!(rows, vec![]);
+}
+
+/// Gitea 1.22 posts `pull_request_target` runs as `(pull_request)`: a workflow that runs on
+/// neither gets one finding for the entry, not one per event (review of issue 11).
+#[test]
+fn never_posted_once_when_two_events_share_a_suffix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wf = dir.path().join(".gitea/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    std::fs::write(
+        wf.join("ci.yml"),
+        "name: CI\non:\n  push:\n    branches: [main]\njobs:\n  j:\n    runs-on: linux\n    steps: [{run: make}]\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("protection.txt"), "CI / j (pull_request)\n").expect("write");
+    std::fs::write(
+        dir.path().join("gatelint.toml"),
+        "[rules]\ndirective-missing = \"off\"\n",
+    )
+    .expect("write");
+    let root = dir.path().to_string_lossy().into_owned();
+    let protection = dir.path().join("protection.txt");
+    let (_, rows, _) = check(
+        &root,
+        &[
+            "--forge-version",
+            "1.22",
+            "--protection",
+            &protection.to_string_lossy(),
+        ],
+    );
+    let never: Vec<_> = rows
+        .iter()
+        .filter(|r| r.0 == "required-never-posted" || r.0 == "protection-orphaned")
+        .collect();
+    assert_eq!(never.len(), 1, "{rows:?}");
+}
+
+/// Gitea 1.27: legs of a matrix caller all post the called jobs' contexts. A collision when
+/// the gate is the job's directive (with help about the called job's name), none when
+/// protection requires only the caller's own per-leg contexts (review of issue 11).
+#[test]
+fn matrix_caller_legs_collide_only_on_a_required_called_context() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wf = dir.path().join(".gitea/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    std::fs::write(
+        wf.join("ci.yml"),
+        "name: CI\non: pull_request\njobs:\n  # bp-required: yes\n  call:\n    strategy:\n      matrix:\n        os: [linux, mac]\n    uses: ./.gitea/workflows/build.yml\n",
+    )
+    .expect("write");
+    std::fs::write(
+        wf.join("build.yml"),
+        "name: Build\non: workflow_call\njobs:\n  test:\n    runs-on: linux\n    steps: [{run: make}]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("protection.txt"),
+        "CI / call (linux) (pull_request)\nCI / call (mac) (pull_request)\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("gatelint.toml"),
+        "[rules]\nno-protection = \"off\"\n",
+    )
+    .expect("write");
+    let root = dir.path().to_string_lossy().into_owned();
+    let (_, rows, doc) = check(&root, &["--forge-version", "1.27"]);
+    assert_eq!(
+        rows,
+        [row(
+            "context-collision",
+            Some("call"),
+            ".gitea/workflows/ci.yml",
+            5,
+            Some("Build / test (pull_request)")
+        )]
+    );
+    assert!(
+        field_of(&doc, None, "help")[0].starts_with("the called job's name must differ per leg"),
+        "{doc}"
+    );
+    let protection = dir.path().join("protection.txt");
+    let (_, rows, _) = check(
+        &root,
+        &[
+            "--forge-version",
+            "1.27",
+            "--protection",
+            &protection.to_string_lossy(),
+        ],
+    );
+    assert!(!rows.iter().any(|r| r.0 == "context-collision"), "{rows:?}");
 }

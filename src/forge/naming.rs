@@ -191,6 +191,8 @@ pub fn job_contexts(
     };
     let mut contexts: Vec<Context> = Vec::new();
     let mut shared_by_legs: Vec<String> = Vec::new();
+    // Contexts of called jobs that every leg of a matrix caller posts.
+    let mut called_shared: Vec<String> = Vec::new();
     // A job posts a handful of contexts: a scan is fastest; past that (matrices, called
     // workflows) a set keeps it linear.
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -230,8 +232,11 @@ pub fn job_contexts(
         }
         Forge::Gitea | Forge::Forgejo => {
             let own = workflow_name(profile, wf);
+            // Names every leg of a matrix caller posts (Gitea ≥ 1.27's called jobs).
+            let shared: std::collections::HashSet<&Posted> = names.shared.iter().collect();
             for name in &names.posted {
                 let workflow = name.workflow.as_deref().unwrap_or(own);
+                let legs_share = shared.contains(name);
                 let mut suffixes: Vec<&str> = Vec::new();
                 for event in POSTING_EVENTS {
                     if wf.trigger(event).is_none() {
@@ -257,6 +262,9 @@ pub fn job_contexts(
                     let text = format!("{workflow} / {} ({suffix})", name.job)
                         .trim()
                         .to_owned();
+                    if legs_share {
+                        called_shared.push(text.clone());
+                    }
                     push(Context {
                         text,
                         event: Some(suffix.to_owned()),
@@ -267,18 +275,12 @@ pub fn job_contexts(
             }
         }
     }
-    // Legs of a matrix caller that all post a called job's context (Gitea ≥ 1.27).
-    if !names.shared.is_empty() {
-        let shared: std::collections::HashSet<(&str, bool)> = names
-            .shared
-            .iter()
-            .map(|n| (n.job.as_str(), n.workflow.is_some()))
-            .collect();
+    if !called_shared.is_empty() {
         let mut listed: std::collections::HashSet<String> =
             shared_by_legs.iter().cloned().collect();
-        for c in &contexts {
-            if shared.contains(&(c.job_name.as_str(), c.called)) && listed.insert(c.text.clone()) {
-                shared_by_legs.push(c.text.clone());
+        for text in called_shared {
+            if listed.insert(text.clone()) {
+                shared_by_legs.push(text);
             }
         }
     }
@@ -545,7 +547,9 @@ fn called_names(
         );
     }
     // Following a call costs: a fan-out of calls through many workflows stops at the budget.
-    crate::budget::charge(CALL_COST)?;
+    if let Err(reason) = crate::budget::charge(CALL_COST) {
+        return unknown(names, reason);
+    }
     let callee = match callees.workflow(path) {
         Ok(c) => c,
         Err(e) => return unknown(names, format!("calls `{uses}`: {e}")),
@@ -581,6 +585,14 @@ fn called_names(
     let own_count = names.posted.len();
     for (leg_index, leg) in caller_legs.iter().enumerate() {
         let inputs = call_inputs(job, &callee, outer.scope(leg));
+        // A copy of the inputs per leg: counted (20,000 inputs times many legs add up).
+        let copied: usize = inputs
+            .iter()
+            .map(|(k, v)| crate::budget::entry_size(k, v))
+            .sum();
+        if let Err(reason) = crate::budget::charge(copied) {
+            return unknown(names, reason);
+        }
         let mut inner: Vec<Posted> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for called in &callee.jobs {

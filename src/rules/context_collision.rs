@@ -29,6 +29,21 @@ impl Rule for ContextCollision {
             return;
         }
         for context in &g.gate.shared_by_legs {
+            // Protection requires some of the job's contexts: only a shared one of those is a
+            // gate the legs blur.
+            if !g.protected.is_empty() && !g.protected.iter().any(|c| &c.text == context) {
+                continue;
+            }
+            let called = g
+                .gate
+                .contexts
+                .iter()
+                .any(|c| &c.text == context && c.called);
+            let help = if called {
+                "the called job's name must differ per leg: read an input in it (`name: test ${{ inputs.os }}`) and pass the leg's value in the caller's `with:`"
+            } else {
+                "put a matrix expression in the job's `name:` so that each leg posts its own context"
+            };
             let mut f = cx
                 .at_job(
                     Self::new_finding(
@@ -41,7 +56,7 @@ impl Rule for ContextCollision {
                     g,
                     g.gate.key_span,
                 )
-                .help("put a matrix expression in the job's `name:` so that each leg posts its own context");
+                .help(help);
             f.context = Some(context.clone());
             out.push(f);
         }

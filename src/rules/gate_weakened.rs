@@ -63,11 +63,10 @@ impl Rule for GateWeakened {
             }
             // A mask the forge honours (GitHub; a called job's on Gitea 1.27): a key it
             // ignores weakens nothing (`mask-ignored` reports it).
-            let honoured = |g: &GateFacts<'_>| g.gate.masked == crate::analyze::Mask::Job;
-            if !honoured(b) && honoured(h) {
+            if !super::mask_honoured(base, b) && super::mask_honoured(head, h) {
                 let (span, what) = match (&h.job.continue_on_error, h.gate.masked_by_called.first())
                 {
-                    (Some(coe), _) if h.masked => (
+                    (Some(coe), _) if h.masked && !b.masked => (
                         coe.span,
                         format!("this change adds `continue-on-error` to required job `{job}`"),
                     ),

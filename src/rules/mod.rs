@@ -442,24 +442,22 @@ impl<'a> Cx<'a> {
         let legs = g.legs();
         if legs.is_empty() && g.gate.unresolvable.is_none() {
             // Posts nothing at all: name its legs as they would be.
-            return naming::job_names(self.profile(), g.job, &naming::NoCallees, 0)
+            let mut out: Vec<(String, &'static str)> = Vec::new();
+            let names = naming::job_names(self.profile(), g.job, &naming::NoCallees, 0)
                 .map(|n| n.posted)
-                .unwrap_or_default()
-                .into_iter()
-                .flat_map(|p| {
-                    let workflow = p
-                        .workflow
-                        .map_or_else(|| workflow.to_owned(), |w| w.to_string());
-                    POSTING_EVENTS.iter().map(move |e| {
-                        (
-                            format!("{workflow} / {} ({})", p.job, suffix(e))
-                                .trim()
-                                .to_owned(),
-                            *e,
-                        )
-                    })
-                })
-                .collect();
+                .unwrap_or_default();
+            for p in names {
+                let workflow = p.workflow.as_deref().unwrap_or(workflow);
+                for e in POSTING_EVENTS {
+                    let text = format!("{workflow} / {} ({})", p.job, suffix(e))
+                        .trim()
+                        .to_owned();
+                    if !out.iter().any(|(t, _)| *t == text) {
+                        out.push((text, e));
+                    }
+                }
+            }
+            return out;
         }
         // Each posted context with another event: its text up to the event suffix (the
         // workflow part may be a called workflow's, Gitea ≥ 1.27) and the new suffix.
@@ -476,11 +474,13 @@ impl<'a> Cx<'a> {
                 heads.push(head);
             }
         }
-        let mut out = Vec::new();
+        let mut out: Vec<(String, &'static str)> = Vec::new();
         for head in heads {
             for event in POSTING_EVENTS {
-                if g.workflow.trigger(event).is_none() {
-                    out.push((format!("{head}({})", suffix(event)), event));
+                let text = format!("{head}({})", suffix(event));
+                // `pull_request` and `pull_request_target` may post one context.
+                if g.workflow.trigger(event).is_none() && !out.iter().any(|(t, _)| *t == text) {
+                    out.push((text, event));
                 }
             }
         }
@@ -699,6 +699,22 @@ pub fn push_named_branches(t: &crate::workflow::Trigger) -> Option<Vec<&str>> {
         .map(String::as_str)
         .collect();
     (!named.is_empty()).then_some(named)
+}
+
+/// Does a job-level `continue-on-error` hide a failure from this gate on its forge release?
+/// GitHub: the jobs that `needs` it read `success`. Gitea ≥ 1.27: a called job's key counts as
+/// success in its caller's status, which matters when the caller's own context is the gate
+/// (protection requires it, or the directive does and protection requires none of the job's).
+pub fn mask_honoured(cx: &Cx<'_>, g: &GateFacts<'_>) -> bool {
+    (g.masked && cx.profile().job_continue_on_error == crate::forge::JobMask::NeedsSuccess)
+        || (!g.gate.masked_by_called.is_empty() && caller_status_is_the_gate(g))
+}
+
+/// The caller's own context is what protection (or, without a protected context, the
+/// directive) asks for.
+pub fn caller_status_is_the_gate(g: &GateFacts<'_>) -> bool {
+    g.protected.iter().any(|c| !c.called)
+        || (g.protected.is_empty() && matches!(g.directive, Some(Directive::Required)))
 }
 
 /// Levenshtein distance, for "did you mean".

@@ -3,7 +3,6 @@
 use super::{Cx, GateFacts, Rule, RuleInfo};
 use crate::finding::Finding;
 use crate::forge::JobMask;
-use crate::workflow::Directive;
 
 super::rule!(
     RequiredMasked,
@@ -42,8 +41,7 @@ impl Rule for RequiredMasked {
         // status (go-gitea/gitea#37478), so the caller's gate passes over the failure.
         // The caller's own context must be the gate: a called job's context posts its own
         // `failure`.
-        let own_gate = g.protected.iter().any(|c| !c.called)
-            || (g.protected.is_empty() && matches!(g.directive, Some(Directive::Required)));
+        let own_gate = super::caller_status_is_the_gate(g);
         if let (Some(first), Some(uses), true) =
             (g.gate.masked_by_called.first(), &g.job.uses, own_gate)
         {
