@@ -811,7 +811,7 @@ fn rules_and_explain() {
     let out = gatelint(&["rules"]);
     assert_eq!(out.code, 0);
     assert!(out.stdout.contains("required-not-protected     error    `bp-required: yes`, but protection does not require the job's contexts"), "{}", out.stdout);
-    assert_eq!(out.stdout.lines().count(), 28);
+    assert_eq!(out.stdout.lines().count(), 29);
     let doc = gatelint(&["explain", "mask-stale"]);
     assert_eq!(doc.code, 0);
     assert!(doc.stdout.starts_with("# mask-stale\n"));
@@ -1746,4 +1746,41 @@ fn matrix_caller_legs_collide_only_on_a_required_called_context() {
         ],
     );
     assert!(!rows.iter().any(|r| r.0 == "context-collision"), "{rows:?}");
+}
+
+/// Issue 12, item 5 (the seed's lint-required-no-paths arm B): a required job whose every
+/// working step waits for a change-detection output passes having run nothing. Silent: `vet`
+/// (a step reports the skip), `lint` (a step always runs), `release-check` (the output is not
+/// a change detection).
+#[test]
+fn required_noop() {
+    let (code, rows, doc) = check("testdata/rules/noop", &["--forge-version", "1.26"]);
+    assert_eq!(code, 0);
+    let ci = ".gitea/workflows/ci.yml";
+    assert_eq!(
+        rows,
+        [
+            row(
+                "required-noop",
+                Some("test"),
+                ci,
+                16,
+                Some("CI / test (pull_request)")
+            ),
+            row(
+                "required-noop",
+                Some("headers"),
+                ci,
+                45,
+                Some("CI / headers (pull_request)")
+            ),
+        ]
+    );
+    assert_eq!(
+        field_of(&doc, None, "message"),
+        [
+            "required job `test` runs each of its steps only when `needs.changes.outputs` says the change is relevant: on any other change it posts success having run nothing, and no step says so",
+            "required job `headers` runs each of its steps only when `steps.files.outputs` says the change is relevant: on any other change it posts success having run nothing, and no step says so",
+        ]
+    );
 }

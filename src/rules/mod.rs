@@ -22,6 +22,7 @@ mod protection_orphaned;
 mod required_masked;
 mod required_needs_unguarded;
 mod required_never_posted;
+mod required_noop;
 mod required_not_protected;
 mod required_path_filtered;
 mod required_pending;
@@ -114,6 +115,7 @@ pub static RULES: &[&dyn Rule] = &[
     &exempt_but_protected::ExemptButProtected,
     &required_never_posted::RequiredNeverPosted,
     &required_step_masked::RequiredStepMasked,
+    &required_noop::RequiredNoop,
     &required_skippable::RequiredSkippable,
     &required_needs_unguarded::RequiredNeedsUnguarded,
     &required_path_filtered::RequiredPathFiltered,

@@ -92,6 +92,28 @@ pub struct Step {
     /// A masked step (`continue-on-error`) with an `id` whose `steps.<id>.outcome` or
     /// `.conclusion` the job reads: its failure is looked at, not hidden.
     pub outcome_checked: bool,
+    /// What the step is, for required-noop.
+    pub kind: StepKind,
+    /// Its `if:` reads an output: `steps.<id>.outputs.…` or `needs.<job>.outputs.…`, as
+    /// `steps.<id>` / `needs.<job>` (lower-cased).
+    pub if_reads_output: Option<String>,
+    /// Its `id:`, lower-cased.
+    pub id: Option<String>,
+}
+
+/// What a step does, as far as a no-op gate is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StepKind {
+    /// Tests, builds, anything else.
+    #[default]
+    Work,
+    /// Check-out, toolchain set-up, caches: runs before any work.
+    Setup,
+    /// Finds what a change touched (`dorny/paths-filter`, `tj-actions/changed-files`,
+    /// `git diff --name-only`).
+    DetectsChanges,
+    /// Says that nothing was to be done (`echo "no relevant changes, skipping"`).
+    SaysSkipped,
 }
 
 /// The directive found for a job, and what was wrong with the lines that looked like one.
@@ -131,6 +153,8 @@ pub struct Job {
     /// The job has `needs` and reads their results anywhere, whatever its `if:`: an
     /// aggregator (`all-required`, `alls-green`).
     pub checks_needs_results: bool,
+    /// A step of it finds what a change touched (a change-detection job).
+    pub detects_changes: bool,
 }
 
 impl Job {

@@ -2,7 +2,9 @@
 //! at the first problem found.
 
 use super::directive::{self, DirectiveSyntax, ScalarLines};
-use super::{ContinueOnError, Job, JobDirective, MatrixSpec, Spanned, Step, Trigger, Workflow};
+use super::{
+    ContinueOnError, Job, JobDirective, MatrixSpec, Spanned, Step, StepKind, Trigger, Workflow,
+};
 use crate::yaml::{self, Doc, LineIndex, NodeId, NodeKind, Pos, Span, Value};
 
 /// Why a file is not a usable workflow.
@@ -206,6 +208,72 @@ fn job_reads_needs_results(doc: &Doc<'_>, job: NodeId) -> bool {
     let mut found = false;
     each_scalar(doc, job, &mut |value| found = found || re.is_match(value));
     found
+}
+
+/// What a step is, from the action it uses or the script it runs (required-noop).
+fn step_kind(uses: &str, run: &str) -> StepKind {
+    let action = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+    const DETECT: [&str; 4] = [
+        "dorny/paths-filter",
+        "tj-actions/changed-files",
+        "step-security/changed-files",
+        "marceloprado/has-changed-path",
+    ];
+    const SETUP: [&str; 3] = [
+        "actions/checkout",
+        "actions/cache",
+        "actions/download-artifact",
+    ];
+    if DETECT.iter().any(|d| action == *d) {
+        return StepKind::DetectsChanges;
+    }
+    if SETUP.iter().any(|d| action == *d)
+        || action.starts_with("actions/setup-")
+        || action.contains("/setup-")
+    {
+        return StepKind::Setup;
+    }
+    let script = run.to_ascii_lowercase();
+    if script.contains("git diff") && script.contains("--name-only")
+        || script.contains("changed-files")
+        || script.contains("changed_files")
+    {
+        return StepKind::DetectsChanges;
+    }
+    // A script that only reports that nothing was to be done.
+    let says = [
+        "nothing to do",
+        "no relevant change",
+        "no changes",
+        "skipping",
+        "skipped",
+    ];
+    if !script.is_empty()
+        && script.lines().all(|l| {
+            let l = l.trim();
+            l.is_empty() || l.starts_with("echo") || l.starts_with('#') || l.starts_with("printf")
+        })
+        && says.iter().any(|w| script.contains(w))
+    {
+        return StepKind::SaysSkipped;
+    }
+    StepKind::Work
+}
+
+/// `steps.<id>` or `needs.<job>` whose `outputs` an `if:` reads.
+fn if_reads_output(cond: &str) -> Option<String> {
+    static RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\b(steps|needs)\.([A-Za-z_][\w-]*)\.outputs\b").ok()
+    });
+    if cond.is_empty() {
+        return None;
+    }
+    let caps = RE.as_ref()?.captures(cond)?;
+    Some(format!(
+        "{}.{}",
+        caps.get(1)?.as_str().to_ascii_lowercase(),
+        caps.get(2)?.as_str().to_ascii_lowercase()
+    ))
 }
 
 /// The comments on the lines within `radius` of `line` (full-line and trailing comments).
@@ -455,6 +523,7 @@ fn parse_job(
         .and_then(|u| doc.as_str(u))
         .unwrap_or("")
         .to_owned();
+    let mut detects_changes = false;
     // Read once per job, when a masked step has an id.
     let mut outcomes: Option<std::collections::HashSet<String>> = None;
     if let Some(list) = doc.get(job, "steps") {
@@ -483,7 +552,15 @@ fn parse_job(
                     // What a masked step does, for required-step-masked; nothing for others.
                     let masked = continue_on_error.is_some();
                     let text = |key: &str| Some(text_of(key)).filter(|t| masked && !t.is_empty());
+                    let kind = step_kind(text_of("uses"), text_of("run"));
+                    detects_changes |= kind == StepKind::DetectsChanges;
                     steps.push(Step {
+                        kind,
+                        if_reads_output: if_reads_output(text_of("if")),
+                        id: doc
+                            .get(item, "id")
+                            .and_then(|n| doc.as_str(n))
+                            .map(str::to_ascii_lowercase),
                         name: doc
                             .get(item, "name")
                             .and_then(|n| doc.as_str(n))
@@ -530,6 +607,7 @@ fn parse_job(
         fingerprint,
         reads_needs_results,
         checks_needs_results,
+        detects_changes,
         with: match doc.get(job, "with") {
             Some(w) if doc.as_map(w).is_some() => match doc.to_value(w) {
                 Value::Map(entries) => entries,
