@@ -233,10 +233,11 @@ fn step_kind(uses: &str, run: &str) -> StepKind {
     {
         return StepKind::Setup;
     }
-    let script = run.to_ascii_lowercase();
-    if script.contains("git diff") && script.contains("--name-only")
-        || script.contains("changed-files")
-        || script.contains("changed_files")
+    // Scripts can be long: scanned as written (commands are lower-case), copied only when
+    // they are a few `echo` lines.
+    if run.contains("git diff") && run.contains("--name-only")
+        || run.contains("changed-files")
+        || run.contains("changed_files")
     {
         return StepKind::DetectsChanges;
     }
@@ -248,14 +249,17 @@ fn step_kind(uses: &str, run: &str) -> StepKind {
         "skipping",
         "skipped",
     ];
-    if !script.is_empty()
-        && script.lines().all(|l| {
+    if !run.is_empty()
+        && run.len() <= 4096
+        && run.lines().all(|l| {
             let l = l.trim();
             l.is_empty() || l.starts_with("echo") || l.starts_with('#') || l.starts_with("printf")
         })
-        && says.iter().any(|w| script.contains(w))
     {
-        return StepKind::SaysSkipped;
+        let script = run.to_ascii_lowercase();
+        if says.iter().any(|w| script.contains(w)) {
+            return StepKind::SaysSkipped;
+        }
     }
     StepKind::Work
 }
