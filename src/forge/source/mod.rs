@@ -7,6 +7,7 @@
 mod gitea;
 mod github;
 pub mod http;
+pub mod statuses;
 pub mod text;
 
 use std::fmt;

@@ -1,0 +1,296 @@
+//! What the forge posted on a commit (issue 12): Gitea/Forgejo commit statuses, GitHub check
+//! runs and commit statuses. Every page is read once (the `Link: rel="next"` chain on the
+//! API's own origin, at most [`MAX_PAGES`]); each context keeps its latest state.
+
+use serde::Deserialize;
+
+use super::http::{AuthScheme, Client, same_origin};
+use super::{RemoteError, RemoteSpec, repo_url, status_error, text};
+use crate::forge::Forge;
+
+/// Pages of one list read at most (100 entries each on GitHub, 50 on Gitea).
+pub const MAX_PAGES: usize = 50;
+
+/// Who posted a context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Poster {
+    /// A commit status (Gitea, Forgejo, GitHub's statuses API).
+    Status,
+    /// A GitHub check run, with the app that created it (`github-actions`).
+    CheckRun { app: Option<String> },
+}
+
+/// One context as the forge shows it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    pub context: String,
+    /// `pending`, `success`, `failure`, `error`, `skipped`, `warning` (Gitea); check runs:
+    /// `queued`/`in_progress` as `pending`, else the conclusion (`success`, `failure`,
+    /// `neutral`, `cancelled`, `skipped`, `timed_out`, `action_required`, `stale`).
+    pub state: String,
+    pub poster: Poster,
+    /// Where the run's details are, when the forge says.
+    pub url: Option<String>,
+}
+
+/// Everything posted on one commit, and how many requests it took.
+#[derive(Debug, Clone, Default)]
+pub struct Statuses {
+    pub posted: Vec<Posted>,
+    pub requests: usize,
+}
+
+impl Statuses {
+    /// Is every posted context settled (none `pending`)?
+    pub fn settled(&self) -> bool {
+        self.posted.iter().all(|p| p.state != "pending")
+    }
+
+    pub fn get(&self, context: &str) -> Option<&Posted> {
+        self.posted.iter().find(|p| p.context == context)
+    }
+}
+
+/// A commit id as the forges print it: 40 (SHA-1) or 64 (SHA-256) hex digits. Anything else
+/// is refused before it reaches a URL.
+pub fn check_sha(sha: &str) -> Result<(), RemoteError> {
+    if (sha.len() == 40 || sha.len() == 64) && sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(RemoteError::new(format!(
+            "`{}` is not a commit id (40 or 64 hex digits)",
+            text::shown(sha)
+        )))
+    }
+}
+
+#[derive(Deserialize)]
+struct GiteaStatus {
+    #[serde(default)]
+    id: u64,
+    context: String,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    target_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct GithubCombined {
+    #[serde(default)]
+    statuses: Vec<GithubStatus>,
+}
+
+#[derive(Deserialize)]
+struct GithubStatus {
+    context: String,
+    state: String,
+    #[serde(default)]
+    target_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct GithubCheckRuns {
+    #[serde(default)]
+    check_runs: Vec<GithubCheckRun>,
+}
+
+#[derive(Deserialize)]
+struct GithubCheckRun {
+    #[serde(default)]
+    id: u64,
+    name: String,
+    status: String,
+    #[serde(default)]
+    conclusion: Option<String>,
+    #[serde(default)]
+    html_url: Option<String>,
+    #[serde(default)]
+    app: Option<GithubApp>,
+}
+
+#[derive(Deserialize)]
+struct GithubApp {
+    #[serde(default)]
+    slug: Option<String>,
+}
+
+/// Every page of `first`, each body handed to `page`.
+async fn pages(
+    client: &Client,
+    spec: &RemoteSpec,
+    first: String,
+    what: &str,
+    requests: &mut usize,
+    mut page: impl FnMut(&str, &str) -> Result<(), RemoteError>,
+) -> Result<(), RemoteError> {
+    let mut url = first;
+    for n in 1..=MAX_PAGES {
+        let a = client.get(&url).await?;
+        *requests += 1;
+        if a.status != 200 {
+            return Err(status_error(
+                spec,
+                &url,
+                &a,
+                "read access to the repository's commit statuses",
+            ));
+        }
+        page(&a.body, &url)?;
+        match a.next_page() {
+            Some(next) if !same_origin(&spec.api, &next) => {
+                return Err(RemoteError::new(format!(
+                    "GET {url}: the next page of {what} is at `{}`, not on the API's own scheme, host and port ({}): refusing to follow it",
+                    text::shown(&next),
+                    spec.api
+                )));
+            }
+            Some(next) if n < MAX_PAGES => url = next,
+            Some(_) => {
+                return Err(RemoteError::new(format!(
+                    "more than {MAX_PAGES} pages of {what}"
+                )));
+            }
+            None => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+fn bad_json(url: &str, e: &serde_json::Error) -> RemoteError {
+    RemoteError::new(format!(
+        "GET {url}: the answer is not the expected list of statuses ({})",
+        text::shown(&e.to_string())
+    ))
+}
+
+/// What is posted on `sha` now. Runs its own single-threaded runtime.
+pub fn fetch(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
+    check_sha(sha)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RemoteError::new(format!("cannot start the HTTP runtime: {e}")))?;
+    let result = runtime.block_on(async {
+        match spec.forge {
+            Forge::Github => github(spec, sha).await,
+            Forge::Gitea | Forge::Forgejo => gitea(spec, sha).await,
+        }
+    });
+    result.map_err(|e| RemoteError::new(text::visible(&spec.scrub(&e.message), usize::MAX)))
+}
+
+async fn gitea(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
+    let client = Client::new(
+        &spec.api,
+        spec.token.as_ref(),
+        AuthScheme::Token,
+        spec.limits,
+    )?;
+    let mut out = Statuses::default();
+    // The latest status per context: the highest id.
+    let mut latest: Vec<(u64, Posted)> = Vec::new();
+    let first = format!("{}/commits/{sha}/statuses?limit=50", repo_url(spec));
+    pages(
+        &client,
+        spec,
+        first,
+        "commit statuses",
+        &mut out.requests,
+        |body, url| {
+            let list: Vec<GiteaStatus> =
+                serde_json::from_str(body).map_err(|e| bad_json(url, &e))?;
+            for s in list {
+                let state = s.status.or(s.state).unwrap_or_default();
+                let posted = Posted {
+                    context: s.context,
+                    state,
+                    poster: Poster::Status,
+                    url: s.target_url.filter(|u| !u.is_empty()),
+                };
+                match latest.iter_mut().find(|(_, p)| p.context == posted.context) {
+                    Some(slot) if slot.0 < s.id => *slot = (s.id, posted),
+                    Some(_) => {}
+                    None => latest.push((s.id, posted)),
+                }
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    out.posted = latest.into_iter().map(|(_, p)| p).collect();
+    Ok(out)
+}
+
+async fn github(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
+    let client = Client::new(
+        &spec.api,
+        spec.token.as_ref(),
+        AuthScheme::Bearer,
+        spec.limits,
+    )?;
+    let base = repo_url(spec);
+    let mut out = Statuses::default();
+    // Check runs: the latest run of each name (a re-run replaces it).
+    let mut runs: Vec<(u64, Posted)> = Vec::new();
+    let first = format!("{base}/commits/{sha}/check-runs?per_page=100&filter=latest");
+    pages(
+        &client,
+        spec,
+        first,
+        "check runs",
+        &mut out.requests,
+        |body, url| {
+            let page: GithubCheckRuns =
+                serde_json::from_str(body).map_err(|e| bad_json(url, &e))?;
+            for r in page.check_runs {
+                let state = if r.status == "completed" {
+                    r.conclusion.unwrap_or_else(|| "neutral".to_owned())
+                } else {
+                    "pending".to_owned()
+                };
+                let app = r.app.and_then(|a| a.slug);
+                let posted = Posted {
+                    context: r.name,
+                    state,
+                    poster: Poster::CheckRun { app },
+                    url: r.html_url,
+                };
+                match runs
+                    .iter_mut()
+                    .find(|(_, p)| p.context == posted.context && p.poster == posted.poster)
+                {
+                    Some(slot) if slot.0 < r.id => *slot = (r.id, posted),
+                    Some(_) => {}
+                    None => runs.push((r.id, posted)),
+                }
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    out.posted.extend(runs.into_iter().map(|(_, p)| p));
+    // Commit statuses: the combined status lists the latest per context.
+    let first = format!("{base}/commits/{sha}/status?per_page=100");
+    pages(
+        &client,
+        spec,
+        first,
+        "commit statuses",
+        &mut out.requests,
+        |body, url| {
+            let page: GithubCombined = serde_json::from_str(body).map_err(|e| bad_json(url, &e))?;
+            out.posted.extend(page.statuses.into_iter().map(|s| Posted {
+                context: s.context,
+                state: s.state,
+                poster: Poster::Status,
+                url: s.target_url,
+            }));
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(out)
+}
