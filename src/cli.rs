@@ -90,6 +90,26 @@ pub struct CheckArgs {
     /// markdown summary to $GITHUB_STEP_SUMMARY]
     #[arg(long, value_enum)]
     pub format: Option<CheckFormat>,
+
+    /// With --remote: compare the contexts this pull request should post with those the forge
+    /// posted on its head commit SHA (context-not-posted, context-unpredicted). Without a
+    /// value: the pull request's head from the runner's event payload (GITHUB_EVENT_PATH),
+    /// never GITHUB_SHA (a test merge commit)
+    #[arg(long, value_name = "SHA", requires = "remote", num_args = 0..=1, default_missing_value = "event")]
+    pub head: Option<String>,
+
+    /// With --head: how long to wait for the statuses to settle (nothing pending, every
+    /// predicted context posted), in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 300, requires = "head")]
+    pub settle: u64,
+
+    /// With --head: seconds between two reads of the statuses
+    #[arg(long, value_name = "SECS", default_value_t = 15, requires = "head")]
+    pub poll: u64,
+
+    /// With --head: statuses that did not settle in time are a warning, not exit 2
+    #[arg(long, requires = "head")]
+    pub allow_unsettled: bool,
 }
 
 #[derive(Debug, Args)]

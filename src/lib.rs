@@ -15,6 +15,7 @@ pub mod discover;
 pub mod finding;
 pub mod forge;
 pub mod init;
+pub mod observed;
 pub mod report;
 pub mod rules;
 pub mod run;

@@ -51,6 +51,8 @@ pub struct Checked {
     /// With `--remote` and a protection file: the file, compared with the live protection.
     pub snapshot: Option<Protection>,
     pub branch: String,
+    /// With `--remote`: where protection was read (the head's statuses are read there too).
+    pub spec: Option<RemoteSpec>,
     /// Texts of the files findings may point at, by the `file` they carry: display name and
     /// text.
     pub files: HashMap<String, (String, Arc<str>)>,
@@ -349,6 +351,7 @@ fn check_root(
         protection,
         snapshot,
         branch,
+        spec: live.map(|l| l.spec.clone()),
         files,
     })
 }
@@ -488,7 +491,7 @@ fn check(args: &CheckArgs) -> Exit {
              that the base's settings apply and loosening them is reported"
         );
     }
-    let checked = match check_all(
+    let mut checked = match check_all(
         &args.paths,
         &args.common,
         &args.sources,
@@ -500,6 +503,12 @@ fn check(args: &CheckArgs) -> Exit {
             return Exit::Failure;
         }
     };
+    if let Some(head) = &args.head
+        && let Err(e) = observe_head(&mut checked, head, args)
+    {
+        eprintln!("error: {}", crate::report::escape::visible(&e));
+        return Exit::Failure;
+    }
     let errors = checked
         .iter()
         .flat_map(|c| &c.findings)
@@ -815,4 +824,41 @@ fn profiles(format: crate::cli::ProfilesFormat) -> Exit {
         crate::cli::ProfilesFormat::Json => println!("{}", crate::forge::profile::json()),
     }
     Exit::Clean
+}
+
+/// `check --remote --head [SHA]`: what the forge posted on the pull request's head, compared
+/// with what its workflows should post (issue 12). One repository.
+fn observe_head(checked: &mut [Checked], head: &str, args: &CheckArgs) -> Result<(), String> {
+    let [c] = checked else {
+        return Err("--head compares one repository's statuses: give one PATH".to_owned());
+    };
+    let spec = c
+        .spec
+        .clone()
+        .ok_or("--head reads statuses from the forge: add --remote")?;
+    let sha = if head == "event" {
+        crate::observed::head_from_event()?
+    } else {
+        crate::forge::source::statuses::check_sha(head).map_err(|e| e.message)?;
+        head.to_owned()
+    };
+    let settle = crate::observed::Settle {
+        settle: std::time::Duration::from_secs(args.settle),
+        poll: std::time::Duration::from_secs(args.poll.max(1)),
+        allow_unsettled: args.allow_unsettled,
+    };
+    let (found, requests) = crate::observed::observe(
+        &spec,
+        &sha,
+        &c.report,
+        c.protection.as_ref(),
+        &c.branch,
+        settle,
+    )?;
+    if !args.common.quiet {
+        eprintln!("gatelint: read the statuses of {sha} in {requests} requests");
+    }
+    c.findings.extend(found);
+    rules::sort(&mut c.findings);
+    Ok(())
 }

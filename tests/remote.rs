@@ -1190,3 +1190,157 @@ async fn server_messages_are_shown_escaped_and_cut() {
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
     assert!(out.stderr.len() < 600, "{}", out.stderr.len());
 }
+
+const HEAD_SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+/// Protection requiring the fixture's three contexts, and the statuses on the head commit.
+async fn gitea_head(server: &MockServer, statuses: serde_json::Value) {
+    serve(
+        server,
+        format!("{GT}/branch_protections"),
+        json(
+            200,
+            r#"[{"rule_name": "main", "branch_name": "main", "enable_status_check": true,
+                 "status_check_contexts": ["CI / build (pull_request)",
+                     "CI / test (ubuntu-latest, 1.22) (pull_request)", "/ lint (pull_request)"]}]"#,
+        ),
+    )
+    .await;
+    serve(
+        server,
+        format!("{GT}/commits/{HEAD_SHA}/statuses"),
+        ResponseTemplate::new(200).set_body_json(statuses),
+    )
+    .await;
+}
+
+/// Issue 12, item 1: the contexts this pull request should post against the statuses on its
+/// head. `CI / build` is required and missing (error); a typo'd context from the forge is
+/// unpredicted (warning, with the nearest predicted); the rest are posted. Two requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_statuses_posted_vs_predicted() {
+    let server = MockServer::start().await;
+    gitea_head(
+        &server,
+        serde_json::json!([
+            {"id": 1, "context": "CI / test (ubuntu-latest, 1.22) (pull_request)", "status": "success"},
+            {"id": 2, "context": "/ lint (pull_request)", "status": "success"},
+            {"id": 3, "context": "CI / biuld (pull_request)", "status": "failure"},
+            {"id": 4, "context": "license/cla", "status": "success"},
+        ]),
+    )
+    .await;
+    let out = run(
+        remote(
+            "check",
+            "testdata/remote-gitea",
+            &server,
+            &[
+                "--forge-version",
+                "1.26",
+                "--head",
+                HEAD_SHA,
+                "--settle",
+                "0",
+            ],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        findings(&out),
+        [
+            (
+                "context-unpredicted".to_owned(),
+                None,
+                s("CI / biuld (pull_request)")
+            ),
+            (
+                "context-not-posted".to_owned(),
+                s("build"),
+                s("CI / build (pull_request)")
+            ),
+        ]
+    );
+    let doc = out.json();
+    let messages: Vec<&str> = doc["findings"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["message"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        messages,
+        [
+            format!(
+                "the forge posted `CI / biuld (pull_request)` (failure) on {HEAD_SHA}, which no job gatelint read posts; the nearest predicted is `CI / build (pull_request)`"
+            ),
+            format!(
+                "`build` should post `CI / build (pull_request)` on this pull request, but the forge has no such status on its head {HEAD_SHA}: protection requires it, so the merge waits for it"
+            ),
+        ]
+    );
+    assert_eq!(doc["findings"][1]["severity"], "error");
+    assert!(
+        out.stderr
+            .contains(&format!("read the statuses of {HEAD_SHA} in 1 requests")),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A run still pending after `--settle` is exit 2 (fail closed), or with `--allow-unsettled`
+/// a warning before the findings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_statuses_that_do_not_settle() {
+    let server = MockServer::start().await;
+    gitea_head(
+        &server,
+        serde_json::json!([
+            {"id": 1, "context": "CI / build (pull_request)", "status": "pending"},
+            {"id": 2, "context": "CI / test (ubuntu-latest, 1.22) (pull_request)", "status": "success"},
+            {"id": 3, "context": "/ lint (pull_request)", "status": "success"},
+        ]),
+    )
+    .await;
+    let base = [
+        "--forge-version",
+        "1.26",
+        "--head",
+        HEAD_SHA,
+        "--settle",
+        "0",
+    ];
+    let out = run(
+        remote("check", "testdata/remote-gitea", &server, &base),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("did not settle in 0 s: 1 still pending (`CI / build (pull_request)`)"),
+        "{}",
+        out.stderr
+    );
+    let mut allow = base.to_vec();
+    allow.push("--allow-unsettled");
+    let out = run(
+        remote("check", "testdata/remote-gitea", &server, &allow),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        findings(&out),
+        [("context-not-posted".to_owned(), None, None)]
+    );
+    // Not a commit id: refused before any request.
+    let bad = ["--head", "../../x"];
+    let out = run(
+        remote("check", "testdata/remote-gitea", &server, &bad),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("is not a commit id"), "{}", out.stderr);
+}

@@ -5,6 +5,8 @@
 mod aggregator_incomplete;
 mod context_collision;
 mod context_glob_literal;
+mod context_not_posted;
+mod context_unpredicted;
 mod context_unresolvable;
 mod directive_invalid;
 mod directive_missing;
@@ -116,6 +118,8 @@ pub static RULES: &[&dyn Rule] = &[
     &required_never_posted::RequiredNeverPosted,
     &required_step_masked::RequiredStepMasked,
     &required_noop::RequiredNoop,
+    &context_not_posted::ContextNotPosted,
+    &context_unpredicted::ContextUnpredicted,
     &required_skippable::RequiredSkippable,
     &required_needs_unguarded::RequiredNeedsUnguarded,
     &required_path_filtered::RequiredPathFiltered,

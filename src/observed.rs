@@ -1,0 +1,247 @@
+//! What actually ran (issue 12, item 1): the contexts a pull request should post, compared with
+//! the statuses the forge posted on its head commit.
+//!
+//! Predicted: every context a job posts on the pull-request events (`pull_request`,
+//! `pull_request_target`; on GitHub the check-run name) of a workflow that runs for a pull
+//! request to the target branch without a `paths` filter (a filtered workflow may rightly post
+//! nothing: it is not predicted until changed paths are read). A job skipped by its `if:` still
+//! posts (as `skipped` or `success`), so it is predicted too.
+
+use std::time::{Duration, Instant};
+
+use crate::analyze::RootReport;
+use crate::finding::{Finding, Severity};
+use crate::forge::Forge;
+use crate::forge::naming::Context;
+use crate::forge::protection::Protection;
+use crate::forge::source::RemoteSpec;
+use crate::forge::source::statuses::{self, Poster, Statuses};
+use crate::rules::{branch_included, distance};
+
+/// The head commit of the pull request the runner runs for: `pull_request.head.sha` in the
+/// event payload at `GITHUB_EVENT_PATH` (GitHub, Gitea and Forgejo runners set it). Never
+/// `GITHUB_SHA`, which on a pull request is the test merge commit.
+pub fn head_from_event() -> Result<String, String> {
+    let path = std::env::var_os("GITHUB_EVENT_PATH")
+        .filter(|p| !p.is_empty())
+        .ok_or("--head without a SHA reads the pull request's head from GITHUB_EVENT_PATH, which is not set: give --head SHA")?;
+    let text = crate::safe_fs::read_text_capped(std::path::Path::new(&path), 8 * 1024 * 1024)
+        .map_err(|e| format!("the event payload (GITHUB_EVENT_PATH): {e}"))?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("the event payload (GITHUB_EVENT_PATH) is not JSON: {e}"))?;
+    let sha = doc
+        .pointer("/pull_request/head/sha")
+        .and_then(serde_json::Value::as_str)
+        .ok_or("the event payload (GITHUB_EVENT_PATH) has no pull_request.head.sha: not a pull-request run; give --head SHA")?;
+    statuses::check_sha(sha).map_err(|e| e.message)?;
+    Ok(sha.to_owned())
+}
+
+/// A context the pull request should post, and the job that posts it.
+pub struct Predicted<'r> {
+    pub context: &'r Context,
+    pub gate: usize,
+}
+
+/// The contexts a pull request to `branch` should post on its head.
+pub fn predicted<'r>(report: &'r RootReport, branch: &str) -> Vec<Predicted<'r>> {
+    let mut out = Vec::new();
+    for (i, g) in report.gates.iter().enumerate() {
+        let Some(wf) = report.workflows.get(g.workflow_index) else {
+            continue;
+        };
+        let runs = ["pull_request", "pull_request_target"].iter().any(|e| {
+            wf.trigger(e).is_some_and(|t| {
+                t.paths.is_none()
+                    && t.paths_ignore.is_none()
+                    && branch_included(t, branch)
+                    && t.types
+                        .as_ref()
+                        .is_none_or(|types| !types.value.iter().all(|x| x == "closed"))
+            })
+        });
+        if !runs {
+            continue;
+        }
+        for c in &g.contexts {
+            let on_pr = match report.profile.forge {
+                Forge::Github => true,
+                _ => c
+                    .event
+                    .as_deref()
+                    .is_some_and(|e| e == "pull_request" || e == "pull_request_target"),
+            };
+            if on_pr && !out.iter().any(|p: &Predicted<'_>| p.context.text == c.text) {
+                out.push(Predicted {
+                    context: c,
+                    gate: i,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// How long to wait for statuses, and what to do when they do not settle.
+#[derive(Debug, Clone, Copy)]
+pub struct Settle {
+    pub settle: Duration,
+    pub poll: Duration,
+    pub allow_unsettled: bool,
+}
+
+/// Read the head's statuses until every predicted context is posted and nothing is pending, or
+/// the settle time is spent; then compare. `Err` is exit 2.
+pub fn observe(
+    spec: &RemoteSpec,
+    sha: &str,
+    report: &RootReport,
+    protection: Option<&Protection>,
+    branch: &str,
+    settle: Settle,
+) -> Result<(Vec<Finding>, usize), String> {
+    let predicted = predicted(report, branch);
+    let start = Instant::now();
+    let mut requests = 0;
+    let statuses = loop {
+        let s = statuses::fetch(spec, sha).map_err(|e| e.message)?;
+        requests += s.requests;
+        let all_posted = predicted.iter().all(|p| s.get(&p.context.text).is_some());
+        if (all_posted && s.settled()) || start.elapsed() >= settle.settle {
+            break s;
+        }
+        std::thread::sleep(
+            settle
+                .poll
+                .min(settle.settle.saturating_sub(start.elapsed())),
+        );
+    };
+    let mut findings = compare(report, protection, &predicted, &statuses, sha);
+    // Settled: nothing pending. A predicted context still missing then was never posted
+    // (context-not-posted), not late.
+    let pending: Vec<&str> = statuses
+        .posted
+        .iter()
+        .filter(|p| p.state == "pending")
+        .map(|p| p.context.as_str())
+        .collect();
+    if !pending.is_empty() {
+        let what = format!(
+            "the statuses of {sha} did not settle in {} s: {} still pending (`{}`{})",
+            settle.settle.as_secs(),
+            pending.len(),
+            pending[0],
+            if pending.len() > 1 { ", …" } else { "" }
+        );
+        if !settle.allow_unsettled {
+            return Err(format!(
+                "{what}: give --settle SECS to wait longer, or --allow-unsettled to report anyway"
+            ));
+        }
+        findings.push(
+            Finding::new("context-not-posted", Severity::Warning, &report.root, what)
+                .help("the findings below were taken before the runs finished"),
+        );
+    }
+    Ok((findings, requests))
+}
+
+/// Predicted vs posted.
+fn compare(
+    report: &RootReport,
+    protection: Option<&Protection>,
+    predicted: &[Predicted<'_>],
+    statuses: &Statuses,
+    sha: &str,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for p in predicted {
+        if statuses.get(&p.context.text).is_some() {
+            continue;
+        }
+        let Some(g) = report.gates.get(p.gate) else {
+            continue;
+        };
+        let required = protection.is_some_and(|pr| pr.requires(&p.context.text));
+        let severity = if required {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        let mut f = Finding::new(
+            "context-not-posted",
+            severity,
+            &report.root,
+            format!(
+                "`{}` should post `{}` on this pull request, but the forge has no such status on its head {sha}{}",
+                g.job,
+                p.context.text,
+                if required {
+                    ": protection requires it, so the merge waits for it"
+                } else {
+                    ""
+                }
+            ),
+        )
+        .at(&g.file, g.key_span)
+        .job(&g.workflow, &g.job)
+        .help("check the run's logs: the workflow may have failed to start (invalid file, disabled workflow, no runner), or gatelint's naming and the forge's differ");
+        f.context = Some(p.context.text.clone());
+        out.push(f);
+    }
+    // Posted by this repository's workflows, predicted by nothing gatelint knows.
+    let known = |c: &str| {
+        report
+            .gates
+            .iter()
+            .any(|g| g.contexts.iter().any(|x| x.text == c))
+    };
+    // The nearest predicted name costs a distance per pair: for the first few only, on
+    // names cut to a sane length (a server may post thousands of long contexts).
+    let mut nearest_left = 50usize;
+    let cut = |t: &str| t.chars().take(128).collect::<String>();
+    for s in &statuses.posted {
+        let ours = match (&s.poster, report.profile.forge) {
+            (Poster::CheckRun { app }, Forge::Github) => app.as_deref() == Some("github-actions"),
+            (Poster::Status, Forge::Gitea | Forge::Forgejo) => looks_like_actions(&s.context),
+            _ => false,
+        };
+        if !ours || known(&s.context) {
+            continue;
+        }
+        let nearest = if nearest_left > 0 {
+            nearest_left -= 1;
+            let posted = cut(&s.context);
+            predicted
+                .iter()
+                .take(1000)
+                .map(|p| p.context.text.as_str())
+                .min_by_key(|p| distance(&cut(p), &posted))
+                .map(|p| format!("; the nearest predicted is `{p}`"))
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let mut f = Finding::new(
+            "context-unpredicted",
+            Severity::Warning,
+            &report.root,
+            format!(
+                "the forge posted `{}` ({}) on {sha}, which no job gatelint read posts{nearest}",
+                s.context, s.state
+            ),
+        )
+        .help("gatelint's naming and the forge's disagree, or a workflow gatelint does not read ran: compare the run with `gatelint report`");
+        f.context = Some(s.context.clone());
+        out.push(f);
+    }
+    out
+}
+
+/// `{workflow} / {job} ({event})`: the form Gitea and Forgejo Actions post.
+fn looks_like_actions(context: &str) -> bool {
+    context.contains(" / ")
+        && ["(push)", "(pull_request)", "(pull_request_target)"]
+            .iter()
+            .any(|e| context.ends_with(e))
+}
