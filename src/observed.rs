@@ -100,14 +100,22 @@ pub fn observe(
     branch: &str,
     settle: Settle,
 ) -> Result<(Vec<Finding>, usize), String> {
-    let predicted = predicted(report, branch);
+    // The job running gatelint posts `pending` until it ends: neither awaited nor predicted
+    // (`GITHUB_JOB` is its id, `GITHUB_WORKFLOW` its workflow's name, in every runner).
+    let own = own_contexts(report);
+    let mut predicted = predicted(report, branch);
+    predicted.retain(|p| !own.contains(&p.context.text.as_str()));
     let start = Instant::now();
     let mut requests = 0;
     let statuses = loop {
         let s = statuses::fetch(spec, sha).map_err(|e| e.message)?;
         requests += s.requests;
         let all_posted = predicted.iter().all(|p| s.get(&p.context.text).is_some());
-        if (all_posted && s.settled()) || start.elapsed() >= settle.settle {
+        let settled = s
+            .posted
+            .iter()
+            .all(|p| p.state != "pending" || own.contains(&p.context.as_str()));
+        if (all_posted && settled) || start.elapsed() >= settle.settle {
             break s;
         }
         std::thread::sleep(
@@ -122,7 +130,7 @@ pub fn observe(
     let pending: Vec<&str> = statuses
         .posted
         .iter()
-        .filter(|p| p.state == "pending")
+        .filter(|p| p.state == "pending" && !own.contains(&p.context.as_str()))
         .map(|p| p.context.as_str())
         .collect();
     if !pending.is_empty() {
@@ -144,6 +152,22 @@ pub fn observe(
         );
     }
     Ok((findings, requests))
+}
+
+/// The contexts of the job this gatelint runs in, when it runs in a runner.
+fn own_contexts(report: &RootReport) -> Vec<&str> {
+    let (Ok(job), Ok(workflow)) = (
+        std::env::var("GITHUB_JOB"),
+        std::env::var("GITHUB_WORKFLOW"),
+    ) else {
+        return Vec::new();
+    };
+    report
+        .gates
+        .iter()
+        .filter(|g| g.job == job && (g.workflow == workflow || g.file == workflow))
+        .flat_map(|g| g.contexts.iter().map(|c| c.text.as_str()))
+        .collect()
 }
 
 /// Predicted vs posted.
