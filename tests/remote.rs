@@ -47,6 +47,15 @@ impl Out {
 /// Run gatelint (blocking, off the runtime that serves the mock) with a token and trace
 /// logging asked for.
 async fn run(args: Vec<String>, token: Option<&'static str>) -> Out {
+    run_with(args, token, &[]).await
+}
+
+/// [`run`] with more environment variables.
+async fn run_with(
+    args: Vec<String>,
+    token: Option<&'static str>,
+    env: &'static [(&'static str, &'static str)],
+) -> Out {
     tokio::task::spawn_blocking(move || {
         let mut cmd = Command::cargo_bin("gatelint").expect("binary");
         cmd.current_dir(common::repo_root())
@@ -55,6 +64,9 @@ async fn run(args: Vec<String>, token: Option<&'static str>) -> Out {
             .env("RUST_LOG", "trace");
         for var in CLEARED {
             cmd.env_remove(var);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
         }
         if let Some(t) = token {
             cmd.env("GATELINT_TOKEN", t);
@@ -1343,4 +1355,53 @@ async fn head_statuses_that_do_not_settle() {
     .await;
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("is not a commit id"), "{}", out.stderr);
+}
+
+/// The job gatelint runs in posts `pending` until gatelint ends: in a runner (`GITHUB_JOB`,
+/// `GITHUB_WORKFLOW`) its own context is neither awaited nor reported; and `--head` alone
+/// reads the head from the event payload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_statuses_skip_the_running_job_and_read_the_event() {
+    let server = MockServer::start().await;
+    gitea_head(
+        &server,
+        serde_json::json!([
+            {"id": 1, "context": "CI / build (pull_request)", "status": "pending"},
+            {"id": 2, "context": "CI / test (ubuntu-latest, 1.22) (pull_request)", "status": "success"},
+            {"id": 3, "context": "/ lint (pull_request)", "status": "success"},
+        ]),
+    )
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let event = dir.path().join("event.json");
+    std::fs::write(
+        &event,
+        format!(r#"{{"pull_request": {{"head": {{"sha": "{HEAD_SHA}"}}}}}}"#),
+    )
+    .expect("write");
+    let event: &'static str = Box::leak(event.to_string_lossy().into_owned().into_boxed_str());
+    let env: &'static [(&'static str, &'static str)] = Box::leak(Box::new([
+        ("GITHUB_JOB", "build"),
+        ("GITHUB_WORKFLOW", "CI"),
+        ("GITHUB_EVENT_PATH", event),
+    ]));
+    let out = run_with(
+        remote(
+            "check",
+            "testdata/remote-gitea",
+            &server,
+            &["--forge-version", "1.26", "--head", "--settle", "0"],
+        ),
+        Some(TOKEN),
+        env,
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(findings(&out), []);
+    assert!(
+        out.stderr
+            .contains(&format!("read the statuses of {HEAD_SHA}")),
+        "{}",
+        out.stderr
+    );
 }
