@@ -45,6 +45,19 @@ fn row(rule: &str, job: Option<&str>, file: &str, line: u64, context: Option<&st
 
 const CI: &str = ".gitea/workflows/ci.yml";
 
+/// A repository in a temporary folder with these files (relative paths, folders made).
+fn temp_repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
+
 /// `field` of each finding of `rule` (every rule: `None`), in order.
 fn field_of<'a>(doc: &'a Value, rule: Option<&str>, field: &str) -> Vec<&'a str> {
     doc["findings"]
@@ -1605,19 +1618,13 @@ fn real_corpus_with_everything_required_never_exits_2() {
 /// and checked, the called jobs' are not; the finding says which (review of issue 11).
 #[test]
 fn partly_known_contexts_on_gitea_1_27() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let wf = dir.path().join(".gitea/workflows");
-    std::fs::create_dir_all(&wf).expect("mkdir");
-    std::fs::write(
-        wf.join("ci.yml"),
-        "name: CI\non: pull_request\njobs:\n  # bp-required: yes\n  lint:\n    uses: org/shared/.gitea/workflows/lint.yml@main\n",
-    )
-    .expect("write");
-    std::fs::write(
-        dir.path().join("gatelint.toml"),
-        "[rules]\nno-protection = \"off\"\n",
-    )
-    .expect("write");
+    let dir = temp_repo(&[
+        (
+            ".gitea/workflows/ci.yml",
+            "name: CI\non: pull_request\njobs:\n  # bp-required: yes\n  lint:\n    uses: org/shared/.gitea/workflows/lint.yml@main\n",
+        ),
+        ("gatelint.toml", "[rules]\nno-protection = \"off\"\n"),
+    ]);
     let root = dir.path().to_string_lossy().into_owned();
     let (_, rows, doc) = check(&root, &["--forge-version", "1.27"]);
     assert_eq!(
@@ -1659,20 +1666,14 @@ fn partly_known_contexts_on_gitea_1_27() {
 /// neither gets one finding for the entry, not one per event (review of issue 11).
 #[test]
 fn never_posted_once_when_two_events_share_a_suffix() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let wf = dir.path().join(".gitea/workflows");
-    std::fs::create_dir_all(&wf).expect("mkdir");
-    std::fs::write(
-        wf.join("ci.yml"),
-        "name: CI\non:\n  push:\n    branches: [main]\njobs:\n  j:\n    runs-on: linux\n    steps: [{run: make}]\n",
-    )
-    .expect("write");
-    std::fs::write(dir.path().join("protection.txt"), "CI / j (pull_request)\n").expect("write");
-    std::fs::write(
-        dir.path().join("gatelint.toml"),
-        "[rules]\ndirective-missing = \"off\"\n",
-    )
-    .expect("write");
+    let dir = temp_repo(&[
+        (
+            ".gitea/workflows/ci.yml",
+            "name: CI\non:\n  push:\n    branches: [main]\njobs:\n  j:\n    runs-on: linux\n    steps: [{run: make}]\n",
+        ),
+        ("protection.txt", "CI / j (pull_request)\n"),
+        ("gatelint.toml", "[rules]\ndirective-missing = \"off\"\n"),
+    ]);
     let root = dir.path().to_string_lossy().into_owned();
     let protection = dir.path().join("protection.txt");
     let (_, rows, _) = check(
@@ -1696,29 +1697,21 @@ fn never_posted_once_when_two_events_share_a_suffix() {
 /// protection requires only the caller's own per-leg contexts (review of issue 11).
 #[test]
 fn matrix_caller_legs_collide_only_on_a_required_called_context() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let wf = dir.path().join(".gitea/workflows");
-    std::fs::create_dir_all(&wf).expect("mkdir");
-    std::fs::write(
-        wf.join("ci.yml"),
-        "name: CI\non: pull_request\njobs:\n  # bp-required: yes\n  call:\n    strategy:\n      matrix:\n        os: [linux, mac]\n    uses: ./.gitea/workflows/build.yml\n",
-    )
-    .expect("write");
-    std::fs::write(
-        wf.join("build.yml"),
-        "name: Build\non: workflow_call\njobs:\n  test:\n    runs-on: linux\n    steps: [{run: make}]\n",
-    )
-    .expect("write");
-    std::fs::write(
-        dir.path().join("protection.txt"),
-        "CI / call (linux) (pull_request)\nCI / call (mac) (pull_request)\n",
-    )
-    .expect("write");
-    std::fs::write(
-        dir.path().join("gatelint.toml"),
-        "[rules]\nno-protection = \"off\"\n",
-    )
-    .expect("write");
+    let dir = temp_repo(&[
+        (
+            ".gitea/workflows/ci.yml",
+            "name: CI\non: pull_request\njobs:\n  # bp-required: yes\n  call:\n    strategy:\n      matrix:\n        os: [linux, mac]\n    uses: ./.gitea/workflows/build.yml\n",
+        ),
+        (
+            ".gitea/workflows/build.yml",
+            "name: Build\non: workflow_call\njobs:\n  test:\n    runs-on: linux\n    steps: [{run: make}]\n",
+        ),
+        (
+            "protection.txt",
+            "CI / call (linux) (pull_request)\nCI / call (mac) (pull_request)\n",
+        ),
+        ("gatelint.toml", "[rules]\nno-protection = \"off\"\n"),
+    ]);
     let root = dir.path().to_string_lossy().into_owned();
     let (_, rows, doc) = check(&root, &["--forge-version", "1.27"]);
     assert_eq!(

@@ -1,12 +1,9 @@
 //! GitHub: classic branch protection and the rulesets that apply to the branch, their union
 //! (FORGE-SEMANTICS §5–6). octocrab has no typed API for either: raw GETs.
 
-use super::http::{AuthScheme, Client, same_origin};
-use super::{Fetched, RemoteError, RemoteSpec, parse_as, repo_url, segment, status_error, text};
+use super::http::{AuthScheme, Client};
+use super::{Fetched, RemoteError, RemoteSpec, pages, parse_as, repo_url, segment, status_error};
 use crate::forge::protection::{Protection, Shape};
-
-/// Ruleset pages followed at most (100 rules each).
-const MAX_PAGES: usize = 50;
 
 fn parse(body: &str, url: &str, spec: &RemoteSpec) -> Result<Protection, RemoteError> {
     let shapes = [
@@ -69,37 +66,21 @@ pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
     };
 
     let mut rules: Vec<Protection> = Vec::new();
-    let mut url = format!("{base}/rules/branches/{branch}?per_page=100");
-    for page in 1..=MAX_PAGES {
-        let a = client.get(&url).await?;
-        if a.status != 200 {
-            return Err(status_error(
-                spec,
-                &url,
-                &a,
-                "read access to the repository",
-            ));
-        }
-        rules.push(parse(&a.body, &url, spec)?);
-        match a.next_page() {
-            Some(next) if !same_origin(&spec.api, &next) => {
-                return Err(RemoteError::new(format!(
-                    "GET {url}: the next page of rulesets is at `{}`, not on the API's own \
-                     scheme, host and port ({}): refusing to follow it",
-                    text::shown(&next),
-                    spec.api
-                )));
-            }
-            Some(next) if page < MAX_PAGES => url = next,
-            Some(_) => {
-                return Err(RemoteError::new(format!(
-                    "more than {MAX_PAGES} pages of rulesets for `{}`",
-                    spec.branch
-                )));
-            }
-            None => break,
-        }
-    }
+    let first = format!("{base}/rules/branches/{branch}?per_page=100");
+    let mut requests = 0;
+    pages(
+        &client,
+        spec,
+        first,
+        "rulesets",
+        "read access to the repository",
+        &mut requests,
+        |body, url| {
+            rules.push(parse(body, url, spec)?);
+            Ok(())
+        },
+    )
+    .await?;
     let ruleset_contexts: usize = rules.iter().map(|r| r.required.len()).sum();
     sources.push(format!(
         "rulesets ({} pages, {ruleset_contexts} required checks)",

@@ -284,6 +284,50 @@ fn repo_url(spec: &RemoteSpec) -> String {
     )
 }
 
+/// Pages of one list read at most (100 entries each on GitHub, 50 on Gitea).
+pub const MAX_PAGES: usize = 50;
+
+/// GET `first` and every next page (`Link: rel="next"`, on the API's own origin only, at most
+/// [`MAX_PAGES`]), each body handed to `page` with its URL; `requests` counts the GETs. A
+/// status other than 200 is an error saying what the token needs (`need`).
+async fn pages(
+    client: &http::Client,
+    spec: &RemoteSpec,
+    first: String,
+    what: &str,
+    need: &str,
+    requests: &mut usize,
+    mut page: impl FnMut(&str, &str) -> Result<(), RemoteError>,
+) -> Result<(), RemoteError> {
+    let mut url = first;
+    for n in 1..=MAX_PAGES {
+        let a = client.get(&url).await?;
+        *requests += 1;
+        if a.status != 200 {
+            return Err(status_error(spec, &url, &a, need));
+        }
+        page(&a.body, &url)?;
+        match a.next_page() {
+            Some(next) if !http::same_origin(&spec.api, &next) => {
+                return Err(RemoteError::new(format!(
+                    "GET {url}: the next page of {what} is at `{}`, not on the API's own \
+                     scheme, host and port ({}): refusing to follow it",
+                    text::shown(&next),
+                    spec.api
+                )));
+            }
+            Some(next) if n < MAX_PAGES => url = next,
+            Some(_) => {
+                return Err(RemoteError::new(format!(
+                    "more than {MAX_PAGES} pages of {what}"
+                )));
+            }
+            None => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
 /// Parse an answer's body as protection of one of the `want`ed shapes: another shape means
 /// the server is not the forge `--forge` says.
 fn parse_as(

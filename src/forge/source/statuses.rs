@@ -1,15 +1,12 @@
 //! What the forge posted on a commit (issue 12): Gitea/Forgejo commit statuses, GitHub check
 //! runs and commit statuses. Every page is read once (the `Link: rel="next"` chain on the
-//! API's own origin, at most [`MAX_PAGES`]); each context keeps its latest state.
+//! API's own origin, at most [`super::MAX_PAGES`]); each context keeps its latest state.
 
 use serde::Deserialize;
 
-use super::http::{AuthScheme, Client, same_origin};
-use super::{RemoteError, RemoteSpec, repo_url, status_error, text};
+use super::http::{AuthScheme, Client};
+use super::{RemoteError, RemoteSpec, pages, repo_url, text};
 use crate::forge::Forge;
-
-/// Pages of one list read at most (100 entries each on GitHub, 50 on Gitea).
-pub const MAX_PAGES: usize = 50;
 
 /// Who posted a context.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +61,9 @@ pub fn check_sha(sha: &str) -> Result<(), RemoteError> {
     }
 }
 
+/// What a token needs to read them (for the 401/403 message).
+const STATUSES: &str = "read access to the repository's commit statuses";
+
 #[derive(Deserialize)]
 struct GiteaStatus {
     #[serde(default)]
@@ -117,46 +117,16 @@ struct GithubApp {
     slug: Option<String>,
 }
 
-/// Every page of `first`, each body handed to `page`.
-async fn pages(
-    client: &Client,
-    spec: &RemoteSpec,
-    first: String,
-    what: &str,
-    requests: &mut usize,
-    mut page: impl FnMut(&str, &str) -> Result<(), RemoteError>,
-) -> Result<(), RemoteError> {
-    let mut url = first;
-    for n in 1..=MAX_PAGES {
-        let a = client.get(&url).await?;
-        *requests += 1;
-        if a.status != 200 {
-            return Err(status_error(
-                spec,
-                &url,
-                &a,
-                "read access to the repository's commit statuses",
-            ));
-        }
-        page(&a.body, &url)?;
-        match a.next_page() {
-            Some(next) if !same_origin(&spec.api, &next) => {
-                return Err(RemoteError::new(format!(
-                    "GET {url}: the next page of {what} is at `{}`, not on the API's own scheme, host and port ({}): refusing to follow it",
-                    text::shown(&next),
-                    spec.api
-                )));
-            }
-            Some(next) if n < MAX_PAGES => url = next,
-            Some(_) => {
-                return Err(RemoteError::new(format!(
-                    "more than {MAX_PAGES} pages of {what}"
-                )));
-            }
-            None => return Ok(()),
-        }
+/// Keep `posted` unless a later one (a higher id) of the same context and poster is kept.
+fn keep_latest(list: &mut Vec<(u64, Posted)>, id: u64, posted: Posted) {
+    match list
+        .iter_mut()
+        .find(|(_, p)| p.context == posted.context && p.poster == posted.poster)
+    {
+        Some(slot) if slot.0 < id => *slot = (id, posted),
+        Some(_) => {}
+        None => list.push((id, posted)),
     }
-    Ok(())
 }
 
 fn bad_json(url: &str, e: &serde_json::Error) -> RemoteError {
@@ -198,6 +168,7 @@ async fn gitea(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
         spec,
         first,
         "commit statuses",
+        STATUSES,
         &mut out.requests,
         |body, url| {
             let list: Vec<GiteaStatus> =
@@ -210,11 +181,7 @@ async fn gitea(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
                     poster: Poster::Status,
                     url: s.target_url.filter(|u| !u.is_empty()),
                 };
-                match latest.iter_mut().find(|(_, p)| p.context == posted.context) {
-                    Some(slot) if slot.0 < s.id => *slot = (s.id, posted),
-                    Some(_) => {}
-                    None => latest.push((s.id, posted)),
-                }
+                keep_latest(&mut latest, s.id, posted);
             }
             Ok(())
         },
@@ -241,6 +208,7 @@ async fn github(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
         spec,
         first,
         "check runs",
+        STATUSES,
         &mut out.requests,
         |body, url| {
             let page: GithubCheckRuns =
@@ -258,14 +226,7 @@ async fn github(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
                     poster: Poster::CheckRun { app },
                     url: r.html_url,
                 };
-                match runs
-                    .iter_mut()
-                    .find(|(_, p)| p.context == posted.context && p.poster == posted.poster)
-                {
-                    Some(slot) if slot.0 < r.id => *slot = (r.id, posted),
-                    Some(_) => {}
-                    None => runs.push((r.id, posted)),
-                }
+                keep_latest(&mut runs, r.id, posted);
             }
             Ok(())
         },
@@ -279,6 +240,7 @@ async fn github(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
         spec,
         first,
         "commit statuses",
+        STATUSES,
         &mut out.requests,
         |body, url| {
             let page: GithubCombined = serde_json::from_str(body).map_err(|e| bad_json(url, &e))?;
