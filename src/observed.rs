@@ -7,6 +7,7 @@
 //! nothing: it is not predicted until changed paths are read). A job skipped by its `if:` still
 //! posts (as `skipped` or `success`), so it is predicted too.
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use crate::analyze::RootReport;
@@ -46,6 +47,8 @@ pub struct Predicted<'r> {
 /// The contexts a pull request to `branch` should post on its head.
 pub fn predicted<'r>(report: &'r RootReport, branch: &str) -> Vec<Predicted<'r>> {
     let mut out = Vec::new();
+    // Each context once (a repository may hold thousands of jobs: a set, not a scan).
+    let mut seen: HashSet<&str> = HashSet::new();
     for (i, g) in report.gates.iter().enumerate() {
         let Some(wf) = report.workflows.get(g.workflow_index) else {
             continue;
@@ -71,7 +74,7 @@ pub fn predicted<'r>(report: &'r RootReport, branch: &str) -> Vec<Predicted<'r>>
                     .as_deref()
                     .is_some_and(|e| e == "pull_request" || e == "pull_request_target"),
             };
-            if on_pr && !out.iter().any(|p: &Predicted<'_>| p.context.text == c.text) {
+            if on_pr && seen.insert(c.text.as_str()) {
                 out.push(Predicted {
                     context: c,
                     gate: i,
@@ -104,17 +107,20 @@ pub fn observe(
     // (`GITHUB_JOB` is its id, `GITHUB_WORKFLOW` its workflow's name, in every runner).
     let own = own_contexts(report);
     let mut predicted = predicted(report, branch);
-    predicted.retain(|p| !own.contains(&p.context.text.as_str()));
+    predicted.retain(|p| !own.contains(p.context.text.as_str()));
     let start = Instant::now();
     let mut requests = 0;
     let statuses = loop {
         let s = statuses::fetch(spec, sha).map_err(|e| e.message)?;
         requests += s.requests;
-        let all_posted = predicted.iter().all(|p| s.get(&p.context.text).is_some());
+        let posted = s.contexts();
+        let all_posted = predicted
+            .iter()
+            .all(|p| posted.contains(p.context.text.as_str()));
         let settled = s
             .posted
             .iter()
-            .all(|p| p.state != "pending" || own.contains(&p.context.as_str()));
+            .all(|p| p.state != "pending" || own.contains(p.context.as_str()));
         if (all_posted && settled) || start.elapsed() >= settle.settle {
             break s;
         }
@@ -130,7 +136,7 @@ pub fn observe(
     let pending: Vec<&str> = statuses
         .posted
         .iter()
-        .filter(|p| p.state == "pending" && !own.contains(&p.context.as_str()))
+        .filter(|p| p.state == "pending" && !own.contains(p.context.as_str()))
         .map(|p| p.context.as_str())
         .collect();
     if !pending.is_empty() {
@@ -155,12 +161,12 @@ pub fn observe(
 }
 
 /// The contexts of the job this gatelint runs in, when it runs in a runner.
-fn own_contexts(report: &RootReport) -> Vec<&str> {
+fn own_contexts(report: &RootReport) -> HashSet<&str> {
     let (Ok(job), Ok(workflow)) = (
         std::env::var("GITHUB_JOB"),
         std::env::var("GITHUB_WORKFLOW"),
     ) else {
-        return Vec::new();
+        return HashSet::new();
     };
     report
         .gates
@@ -179,8 +185,9 @@ fn compare(
     sha: &str,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    let posted = statuses.contexts();
     for p in predicted {
-        if statuses.get(&p.context.text).is_some() {
+        if posted.contains(p.context.text.as_str()) {
             continue;
         }
         let Some(g) = report.gates.get(p.gate) else {
@@ -214,12 +221,11 @@ fn compare(
         out.push(f);
     }
     // Posted by this repository's workflows, predicted by nothing gatelint knows.
-    let known = |c: &str| {
-        report
-            .gates
-            .iter()
-            .any(|g| g.contexts.iter().any(|x| x.text == c))
-    };
+    let known: HashSet<&str> = report
+        .gates
+        .iter()
+        .flat_map(|g| g.contexts.iter().map(|c| c.text.as_str()))
+        .collect();
     // The nearest predicted name costs a distance per pair: for the first few only, on
     // names cut to a sane length (a server may post thousands of long contexts).
     let mut nearest_left = 50usize;
@@ -230,7 +236,7 @@ fn compare(
             (Poster::Status, Forge::Gitea | Forge::Forgejo) => looks_like_actions(&s.context),
             _ => false,
         };
-        if !ours || known(&s.context) {
+        if !ours || known.contains(s.context.as_str()) {
             continue;
         }
         let nearest = if nearest_left > 0 {

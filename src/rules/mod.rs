@@ -161,6 +161,9 @@ pub struct Cx<'a> {
     pub gate_index: HashMap<(usize, usize), usize>,
     /// Every context some job posts (see [`Cx::posts`]).
     pub posted: std::sync::OnceLock<std::collections::HashSet<&'a str>>,
+    /// Called workflow files (relative paths) by the first job that calls them from a
+    /// workflow that runs for pull requests (see [`Cx::caller_of`]).
+    pub callers: std::sync::OnceLock<HashMap<&'a str, usize>>,
     /// Diff mode: the checked revision's own config, when the base's is used for the check
     /// (the pull request's changes to it are compared, never applied).
     pub own_config: Option<&'a Config>,
@@ -368,6 +371,7 @@ impl<'a> Cx<'a> {
             toward_unrequired,
             gate_index,
             posted: std::sync::OnceLock::new(),
+            callers: std::sync::OnceLock::new(),
             snapshot: None,
             base_contexts: None,
             own_config: None,
@@ -418,6 +422,31 @@ impl<'a> Cx<'a> {
                     .collect()
             })
             .contains(context)
+    }
+
+    /// The first job that calls the workflow `file` (`uses: ./file`, or `$/file` on GitHub)
+    /// from a workflow that runs for pull requests. Indexed once per root.
+    pub fn caller_of(&self, file: &str) -> Option<&GateFacts<'a>> {
+        let github = self.profile().forge == Forge::Github;
+        let callers = self.callers.get_or_init(|| {
+            let mut map = HashMap::new();
+            for (i, o) in self.gates.iter().enumerate() {
+                let Some(u) = &o.job.uses else {
+                    continue;
+                };
+                let local = u
+                    .value
+                    .strip_prefix("./")
+                    .or_else(|| u.value.strip_prefix("$/").filter(|_| github));
+                if let Some(path) = local.and_then(|p| p.split('@').next())
+                    && pr_reachable(o.workflow)
+                {
+                    map.entry(path).or_insert(i);
+                }
+            }
+            map
+        });
+        callers.get(file).and_then(|&i| self.gates.get(i))
     }
 
     /// Whether any job's contexts cannot be computed (an orphan may be one of theirs).

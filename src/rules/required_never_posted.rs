@@ -44,7 +44,11 @@ impl Rule for RequiredNeverPosted {
             // A job of a reusable workflow that a pull-request workflow calls: where the
             // forge runs the called jobs as jobs (GitHub, Gitea 1.27), the caller posts its
             // context; where it runs them inside the caller's job, only the caller posts one.
-            if let Some(caller) = called_from(cx, g) {
+            if let Some(caller) = g
+                .workflow
+                .trigger("workflow_call")
+                .and_then(|_| cx.caller_of(&g.workflow.file))
+            {
                 if cx.profile().calls != CallNaming::Caller {
                     return;
                 }
@@ -301,21 +305,4 @@ fn describe_triggers(wf: &crate::workflow::Workflow) -> String {
     } else {
         parts.join(", ")
     }
-}
-
-/// A job of this repository that calls `g`'s workflow (`uses: ./path`, or `$/path` on GitHub)
-/// from a workflow that runs for pull requests.
-fn called_from<'c, 'a>(cx: &'c Cx<'a>, g: &GateFacts<'_>) -> Option<&'c GateFacts<'a>> {
-    g.workflow.trigger("workflow_call")?;
-    cx.gates.iter().find(|o| {
-        pr_reachable(o.workflow)
-            && o.job.uses.as_ref().is_some_and(|u| {
-                let local = u.value.strip_prefix("./").or_else(|| {
-                    u.value
-                        .strip_prefix("$/")
-                        .filter(|_| cx.profile().forge == crate::forge::Forge::Github)
-                });
-                local.is_some_and(|p| p.split('@').next() == Some(g.workflow.file.as_str()))
-            })
-    })
 }

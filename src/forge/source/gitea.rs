@@ -1,7 +1,6 @@
 //! Gitea and Forgejo: `branch_protections` with the forge's rule selection, or the branch
 //! itself when the token is not an admin (FORGE-SEMANTICS §5–6).
 
-use super::http::{AuthScheme, Client};
 use super::{Fetched, RemoteError, RemoteSpec, parse_as, repo_url, segment, status_error};
 use crate::forge::protection::{Protection, Shape};
 
@@ -15,12 +14,7 @@ fn parse(
 }
 
 pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
-    let client = Client::new(
-        &spec.api,
-        spec.token.as_ref(),
-        AuthScheme::Token,
-        spec.limits,
-    )?;
+    let client = spec.client()?;
     let base = repo_url(spec);
     let list_url = format!("{base}/branch_protections");
     let a = client.get(&list_url).await?;

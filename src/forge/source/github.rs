@@ -1,7 +1,6 @@
 //! GitHub: classic branch protection and the rulesets that apply to the branch, their union
 //! (FORGE-SEMANTICS §5–6). octocrab has no typed API for either: raw GETs.
 
-use super::http::{AuthScheme, Client};
 use super::{Fetched, RemoteError, RemoteSpec, pages, parse_as, repo_url, segment, status_error};
 use crate::forge::protection::{Protection, Shape};
 
@@ -15,12 +14,7 @@ fn parse(body: &str, url: &str, spec: &RemoteSpec) -> Result<Protection, RemoteE
 }
 
 pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
-    let client = Client::new(
-        &spec.api,
-        spec.token.as_ref(),
-        AuthScheme::Bearer,
-        spec.limits,
-    )?;
+    let client = spec.client()?;
     let base = repo_url(spec);
     let branch = segment(&spec.branch);
     let mut sources = Vec::new();

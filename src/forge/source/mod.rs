@@ -222,6 +222,15 @@ impl RemoteSpec {
         })
     }
 
+    /// The HTTP client for this server, with the forge's way of sending the token.
+    pub fn client(&self) -> Result<http::Client, RemoteError> {
+        let scheme = match self.forge {
+            Forge::Github => http::AuthScheme::Bearer,
+            Forge::Gitea | Forge::Forgejo => http::AuthScheme::Token,
+        };
+        http::Client::new(&self.api, self.token.as_ref(), scheme, self.limits)
+    }
+
     /// `owner/repo`.
     pub fn full_name(&self) -> String {
         format!("{}/{}", self.owner, self.repo)

@@ -4,7 +4,6 @@
 
 use serde::Deserialize;
 
-use super::http::{AuthScheme, Client};
 use super::{RemoteError, RemoteSpec, pages, repo_url, text};
 use crate::forge::Forge;
 
@@ -41,6 +40,11 @@ impl Statuses {
     /// Is every posted context settled (none `pending`)?
     pub fn settled(&self) -> bool {
         self.posted.iter().all(|p| p.state != "pending")
+    }
+
+    /// Every posted context, for lookups many at a time.
+    pub fn contexts(&self) -> std::collections::HashSet<&str> {
+        self.posted.iter().map(|p| p.context.as_str()).collect()
     }
 
     pub fn get(&self, context: &str) -> Option<&Posted> {
@@ -153,12 +157,7 @@ pub fn fetch(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
 }
 
 async fn gitea(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
-    let client = Client::new(
-        &spec.api,
-        spec.token.as_ref(),
-        AuthScheme::Token,
-        spec.limits,
-    )?;
+    let client = spec.client()?;
     let mut out = Statuses::default();
     // The latest status per context: the highest id.
     let mut latest: Vec<(u64, Posted)> = Vec::new();
@@ -192,12 +191,7 @@ async fn gitea(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
 }
 
 async fn github(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
-    let client = Client::new(
-        &spec.api,
-        spec.token.as_ref(),
-        AuthScheme::Bearer,
-        spec.limits,
-    )?;
+    let client = spec.client()?;
     let base = repo_url(spec);
     let mut out = Statuses::default();
     // Check runs: the latest run of each name (a re-run replaces it).
