@@ -212,7 +212,15 @@ fn job_reads_needs_results(doc: &Doc<'_>, job: NodeId) -> bool {
 
 /// What a step is, from the action it uses or the script it runs (required-noop).
 fn step_kind(uses: &str, run: &str) -> StepKind {
-    let action = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+    // Action names are compared without case and without a copy (every step is asked).
+    let action = uses.split('@').next().unwrap_or(uses);
+    let is = |name: &str| action.eq_ignore_ascii_case(name);
+    let has = |part: &str| {
+        action
+            .as_bytes()
+            .windows(part.len())
+            .any(|w| w.eq_ignore_ascii_case(part.as_bytes()))
+    };
     const DETECT: [&str; 4] = [
         "dorny/paths-filter",
         "tj-actions/changed-files",
@@ -224,13 +232,10 @@ fn step_kind(uses: &str, run: &str) -> StepKind {
         "actions/cache",
         "actions/download-artifact",
     ];
-    if DETECT.iter().any(|d| action == *d) {
+    if DETECT.iter().any(|d| is(d)) {
         return StepKind::DetectsChanges;
     }
-    if SETUP.iter().any(|d| action == *d)
-        || action.starts_with("actions/setup-")
-        || action.contains("/setup-")
-    {
+    if SETUP.iter().any(|d| is(d)) || has("/setup-") {
         return StepKind::Setup;
     }
     // Scripts can be long: scanned as written (commands are lower-case), copied only when
@@ -269,7 +274,12 @@ fn if_reads_output(cond: &str) -> Option<String> {
     static RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"(?i)\b(steps|needs)\.([A-Za-z_][\w-]*)\.outputs\b").ok()
     });
-    if cond.is_empty() {
+    // Most conditions read no output: a byte scan before the regex.
+    if !cond
+        .as_bytes()
+        .windows(8)
+        .any(|w| w.eq_ignore_ascii_case(b".outputs"))
+    {
         return None;
     }
     let caps = RE.as_ref()?.captures(cond)?;
