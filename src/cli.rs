@@ -110,6 +110,11 @@ pub struct CheckArgs {
     /// With --head: statuses that did not settle in time are a warning, not exit 2
     #[arg(long, requires = "head")]
     pub allow_unsettled: bool,
+
+    /// With --head: the pull request's number, which `[[observed.lane-waiver]]` entries name
+    /// [default: pull_request.number from the runner's event payload]
+    #[arg(long, value_name = "N", requires = "head", value_parser = clap::value_parser!(u64).range(1..))]
+    pub pr: Option<u64>,
 }
 
 #[derive(Debug, Args)]

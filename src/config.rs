@@ -38,6 +38,24 @@ struct Raw {
     masks: RawMasks,
     #[serde(default)]
     profile: RawProfile,
+    #[serde(default)]
+    observed: RawObserved,
+}
+
+/// `[observed]`: settings of `check --remote --head`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawObserved {
+    #[serde(default)]
+    lane_waiver: Vec<Spanned<RawLaneWaiver>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLaneWaiver {
+    context: Spanned<String>,
+    pr: Spanned<i64>,
+    reason: Spanned<String>,
 }
 
 /// `[profile]`: settings no released forge version has by default.
@@ -256,6 +274,22 @@ pub struct Waiver {
     pub span: Span,
 }
 
+/// A lane (a context the pull requests post) that one pull request may remove
+/// (`[[observed.lane-waiver]]`, read from the base revision's config in diff mode).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaneWaiver {
+    /// The context as `lane-removed` prints it, or without its ` (pull_request)` suffix.
+    pub context: String,
+    /// The pull request it applies to; inert for every other.
+    pub pr: u64,
+    pub reason: String,
+    /// Where the entry starts in the config file (its first line).
+    pub span: Span,
+}
+
+/// At most this many `[[observed.lane-waiver]]` entries.
+const MAX_LANE_WAIVERS: usize = 1000;
+
 /// The configuration of one run, every field optional.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -276,6 +310,8 @@ pub struct Config {
     pub severities: BTreeMap<String, Option<Severity>>,
     pub trackers: Vec<Regex>,
     pub waivers: Vec<Waiver>,
+    /// `[[observed.lane-waiver]]`: lanes a named pull request may remove.
+    pub lane_waivers: Vec<LaneWaiver>,
     /// `[profile]`: forge behaviour no released version has (FORGE-SEMANTICS §3, §2).
     pub opt_ins: OptIns,
 }
@@ -316,6 +352,20 @@ impl LineStarts {
         let col = text.get(start..offset).map_or(0, |l| l.chars().count()) + 1;
         (index + 1, col)
     }
+}
+
+/// The first line of a table entry starting at `start`, as a span.
+fn first_line_span(text: &str, line_starts: &LineStarts, start: usize) -> Span {
+    let (line, col) = line_starts.line_col(text, start);
+    let first_line = text
+        .get(start.min(text.len())..)
+        .and_then(|t| t.lines().next())
+        .unwrap_or("");
+    let col = (col - 1) as u32;
+    Span::new(
+        Pos::new(line, col),
+        Pos::new(line, col + first_line.trim_end().chars().count() as u32),
+    )
 }
 
 pub fn parse_severity(s: &str) -> Result<Option<Severity>, String> {
@@ -515,13 +565,7 @@ impl Config {
                 _ => String::new(),
             };
             let expires = Date::parse(&expires_text).map_err(|e| at(w.expires.span().start, e))?;
-            let (line, col) = line_starts.line_col(text, start);
-            let first_line = text[start.min(text.len())..].lines().next().unwrap_or("");
-            let col = (col - 1) as u32;
-            let span = Span::new(
-                Pos::new(line, col),
-                Pos::new(line, col + first_line.trim_end().chars().count() as u32),
-            );
+            let span = first_line_span(text, &line_starts, start);
             config.waivers.push(Waiver {
                 workflow: w.workflow,
                 job: w.job,
@@ -529,6 +573,46 @@ impl Config {
                 reason: w.reason,
                 expires,
                 span,
+            });
+        }
+        if let Some(extra) = raw.observed.lane_waiver.get(MAX_LANE_WAIVERS) {
+            return Err(at(
+                extra.span().start,
+                format!("more than {MAX_LANE_WAIVERS} lane waivers: gatelint's limit"),
+            ));
+        }
+        for w in raw.observed.lane_waiver {
+            let start = w.span().start;
+            let w = w.into_inner();
+            let context = w.context.get_ref();
+            if context.trim().is_empty() || context.chars().count() > 1000 {
+                return Err(at(
+                    w.context.span().start,
+                    "`context` must name the lane as `lane-removed` prints it (1 to 1000 characters)"
+                        .to_owned(),
+                ));
+            }
+            let pr = u64::try_from(*w.pr.get_ref())
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| {
+                    at(
+                        w.pr.span().start,
+                        "`pr` must be the number of the pull request that removes the lane"
+                            .to_owned(),
+                    )
+                })?;
+            if w.reason.get_ref().trim().is_empty() {
+                return Err(at(
+                    w.reason.span().start,
+                    "`reason` must say why the lane may go".to_owned(),
+                ));
+            }
+            config.lane_waivers.push(LaneWaiver {
+                context: context.clone(),
+                pr,
+                reason: w.reason.into_inner(),
+                span: first_line_span(text, &line_starts, start),
             });
         }
         Ok(config)
@@ -543,6 +627,38 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, "gatelint.toml", Path::new("/repo"), RULES)
+    }
+
+    #[test]
+    fn lane_waivers() {
+        let c = parse(
+            "[[observed.lane-waiver]]\ncontext = \"CI / e2e\"\npr = 7\nreason = \"folded\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.lane_waivers.len(), 1);
+        assert_eq!(c.lane_waivers[0].context, "CI / e2e");
+        assert_eq!(c.lane_waivers[0].pr, 7);
+        assert_eq!(c.lane_waivers[0].span.start.line, 1);
+        let e = |text: &str| {
+            parse(text)
+                .map(|_| ())
+                .map_err(|e| (e.line, e.column, e.message))
+        };
+        assert_eq!(
+            e("[[observed.lane-waiver]]\ncontext = \"x\"\npr = 0\nreason = \"r\"\n"),
+            Err((
+                3,
+                6,
+                "`pr` must be the number of the pull request that removes the lane".to_owned()
+            ))
+        );
+        assert_eq!(
+            e("[[observed.lane-waiver]]\ncontext = \"x\"\npr = 1\nreason = \" \"\n"),
+            Err((4, 10, "`reason` must say why the lane may go".to_owned()))
+        );
+        assert!(e("[[observed.lane-waiver]]\ncontext = \"\"\npr = 1\nreason = \"r\"\n").is_err());
+        assert!(e("[[observed.lane-waiver]]\ncontext = \"x\"\npr = 1\n").is_err());
+        assert!(e("[observed]\nwaivers = 1\n").is_err());
     }
 
     #[test]

@@ -234,6 +234,58 @@ fn resolve(top: &str, rev: &str) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&resolved).trim().to_owned())
 }
 
+/// More changed paths than this: the change's paths are not read (a workflow with a `paths`
+/// filter is then not predicted either way).
+pub const MAX_CHANGED_PATHS: usize = 100_000;
+
+/// The commit where the work tree's `HEAD` forked from `rev` (`git merge-base`), as an
+/// object id.
+pub fn merge_base(path: &str, rev: &str) -> Result<String, String> {
+    let (top, _) = locate(path)?;
+    let resolved = resolve(&top, rev)?;
+    let out = git(Path::new(&top), &["merge-base", resolved.as_str(), "HEAD"]).map_err(|_| {
+        format!(
+            "{rev} and HEAD have no merge base in {top}{}",
+            shallow_hint(&top)
+        )
+    })?;
+    let oid = String::from_utf8_lossy(&out).trim().to_owned();
+    if oid.is_empty() || !oid.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("git merge-base {rev} HEAD: no commit id"));
+    }
+    Ok(oid)
+}
+
+/// The paths (relative to the top of the work tree) that differ between commit `from` and
+/// the work tree: what a pull request from this work tree changes, as the forges match
+/// `paths` filters (a rename is its old and its new path). `None` past
+/// [`MAX_CHANGED_PATHS`].
+pub fn changed_paths(path: &str, from: &str) -> Result<Option<Vec<String>>, String> {
+    let (top, _) = locate(path)?;
+    let resolved = resolve(&top, from)?;
+    let out = git(
+        Path::new(&top),
+        &[
+            "diff",
+            "--name-only",
+            "--no-renames",
+            "--no-ext-diff",
+            "--no-textconv",
+            "-z",
+            resolved.as_str(),
+            "--",
+        ],
+    )?;
+    let mut paths = Vec::new();
+    for name in out.split(|b| *b == 0).filter(|n| !n.is_empty()) {
+        if paths.len() == MAX_CHANGED_PATHS {
+            return Ok(None);
+        }
+        paths.push(String::from_utf8_lossy(name).into_owned());
+    }
+    Ok(Some(paths))
+}
+
 /// Read the workflow folders and `gatelint.toml` of `path` (a folder in a git work tree) as
 /// they are at `rev`, into memory.
 pub fn export(path: &str, rev: &str) -> Result<BaseTree, String> {

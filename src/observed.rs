@@ -11,13 +11,16 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use crate::analyze::RootReport;
+use crate::config::LaneWaiver;
 use crate::finding::{Finding, Severity};
 use crate::forge::Forge;
+use crate::forge::glob::Glob;
 use crate::forge::naming::Context;
 use crate::forge::protection::Protection;
 use crate::forge::source::RemoteSpec;
 use crate::forge::source::statuses::{self, Poster, Statuses};
 use crate::rules::{branch_included, distance};
+use crate::workflow::Trigger;
 
 /// The head commit of the pull request the runner runs for: `pull_request.head.sha` in the
 /// event payload at `GITHUB_EVENT_PATH` (GitHub, Gitea and Forgejo runners set it). Never
@@ -38,31 +41,126 @@ pub fn head_from_event() -> Result<String, String> {
     Ok(sha.to_owned())
 }
 
+/// The pull request's number from the runner's event payload (`pull_request.number`), when
+/// there is one.
+pub fn pr_from_event() -> Option<u64> {
+    let path = std::env::var_os("GITHUB_EVENT_PATH").filter(|p| !p.is_empty())?;
+    let text =
+        crate::safe_fs::read_text_capped(std::path::Path::new(&path), 8 * 1024 * 1024).ok()?;
+    let doc: serde_json::Value = serde_json::from_str(&text).ok()?;
+    doc.pointer("/pull_request/number")?.as_u64()
+}
+
 /// A context the pull request should post, and the job that posts it.
 pub struct Predicted<'r> {
     pub context: &'r Context,
     pub gate: usize,
 }
 
-/// The contexts a pull request to `branch` should post on its head.
-pub fn predicted<'r>(report: &'r RootReport, branch: &str) -> Vec<Predicted<'r>> {
+/// What the pull request changes: the paths that differ from the merge base, when read.
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    /// `None`: not read (no merge base, or too many): a workflow with a `paths` filter is
+    /// then predicted neither way.
+    pub paths: Option<Vec<String>>,
+}
+
+/// The most pattern-by-path matches one prediction makes; past it a filtered workflow is
+/// predicted neither way (a crafted filter of thousands of patterns on a huge change).
+const MAX_PATH_MATCHES: usize = 5_000_000;
+
+/// Does a pull request with these changed paths run a workflow with this trigger's `paths` /
+/// `paths-ignore`? `None`: cannot tell. As GitHub and Gitea (act's `workflowpattern`) apply
+/// them: `paths` runs it when some changed path is included (the last pattern matching a
+/// path decides, `!` excludes); `paths-ignore` skips it when every changed path is ignored
+/// (`!` re-includes). Patterns are matched with `/` as the separator (`*` within a folder,
+/// `**` across).
+fn paths_admit(t: &Trigger, change: &Change, budget: &mut usize) -> Option<bool> {
+    if t.paths.is_none() && t.paths_ignore.is_none() {
+        return Some(true);
+    }
+    let changed = change.paths.as_deref()?;
+    // Last matching pattern decides; `neg` patterns flip the verdict.
+    let decide = |list: &[String], budget: &mut usize| -> Option<Vec<bool>> {
+        let compiled: Vec<(bool, Glob)> = list
+            .iter()
+            .filter_map(|p| match p.strip_prefix('!') {
+                Some(n) => Glob::new(n, Some('/')).ok().map(|g| (true, g)),
+                None => Glob::new(p, Some('/')).ok().map(|g| (false, g)),
+            })
+            .collect();
+        let cost = compiled.len().saturating_mul(changed.len());
+        *budget = budget.checked_sub(cost)?;
+        Some(
+            changed
+                .iter()
+                .map(|f| {
+                    compiled
+                        .iter()
+                        .rev()
+                        .find(|(_, g)| g.matches(f))
+                        .is_some_and(|(neg, _)| !neg)
+                })
+                .collect(),
+        )
+    };
+    if let Some(list) = &t.paths {
+        let included = decide(&list.value, budget)?;
+        if !included.iter().any(|i| *i) {
+            return Some(false);
+        }
+    }
+    if let Some(list) = &t.paths_ignore {
+        let ignored = decide(&list.value, budget)?;
+        if !ignored.is_empty() && ignored.iter().all(|i| *i) {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
+/// Does a pull request's new head run a workflow with this trigger's `types`? Without
+/// `types`, Gitea, Forgejo and GitHub run on `opened`, `synchronize` and `reopened`; with
+/// them, only when both `opened` and `synchronize` are listed is every head certain to run
+/// (the first head comes with `opened`, a later one with `synchronize`).
+fn types_admit(t: &Trigger) -> bool {
+    t.types.as_ref().is_none_or(|types| {
+        ["opened", "synchronize"]
+            .iter()
+            .all(|x| types.value.iter().any(|y| y == x))
+    })
+}
+
+/// The contexts a pull request to `branch` with this change should post on its head: the
+/// pull-request-event contexts of every workflow whose trigger admits the branch, the change's
+/// paths and a new head.
+pub fn predicted<'r>(report: &'r RootReport, branch: &str, change: &Change) -> Vec<Predicted<'r>> {
     let mut out = Vec::new();
     // Each context once (a repository may hold thousands of jobs: a set, not a scan).
     let mut seen: HashSet<&str> = HashSet::new();
+    let mut budget = MAX_PATH_MATCHES;
+    // Per workflow, once.
+    let mut runs_for: Vec<Option<bool>> = vec![None; report.workflows.len()];
     for (i, g) in report.gates.iter().enumerate() {
         let Some(wf) = report.workflows.get(g.workflow_index) else {
             continue;
         };
-        let runs = ["pull_request", "pull_request_target"].iter().any(|e| {
-            wf.trigger(e).is_some_and(|t| {
-                t.paths.is_none()
-                    && t.paths_ignore.is_none()
-                    && branch_included(t, branch)
-                    && t.types
-                        .as_ref()
-                        .is_none_or(|types| !types.value.iter().all(|x| x == "closed"))
-            })
-        });
+        let runs = match runs_for.get(g.workflow_index).copied().flatten() {
+            Some(r) => r,
+            None => {
+                let r = ["pull_request", "pull_request_target"].iter().any(|e| {
+                    wf.trigger(e).is_some_and(|t| {
+                        branch_included(t, branch)
+                            && types_admit(t)
+                            && paths_admit(t, change, &mut budget) == Some(true)
+                    })
+                });
+                if let Some(slot) = runs_for.get_mut(g.workflow_index) {
+                    *slot = Some(r);
+                }
+                r
+            }
+        };
         if !runs {
             continue;
         }
@@ -101,12 +199,13 @@ pub fn observe(
     report: &RootReport,
     protection: Option<&Protection>,
     branch: &str,
+    change: &Change,
     settle: Settle,
 ) -> Result<(Vec<Finding>, usize), String> {
     // The job running gatelint posts `pending` until it ends: neither awaited nor predicted
     // (`GITHUB_JOB` is its id, `GITHUB_WORKFLOW` its workflow's name, in every runner).
     let own = own_contexts(report);
-    let mut predicted = predicted(report, branch);
+    let mut predicted = predicted(report, branch, change);
     predicted.retain(|p| !own.contains(p.context.text.as_str()));
     let start = Instant::now();
     let mut requests = 0;
@@ -274,4 +373,104 @@ fn looks_like_actions(context: &str) -> bool {
         && ["(push)", "(pull_request)", "(pull_request_target)"]
             .iter()
             .any(|e| context.ends_with(e))
+}
+
+/// The base side of `lane-removed`: the merge base's workflows and the waivers that apply.
+pub struct Lanes<'a> {
+    pub base: &'a RootReport,
+    /// The merge base's commit id.
+    pub merge_base: &'a str,
+    pub waivers: &'a [LaneWaiver],
+    /// The config file the waivers are in, for findings that point at them.
+    pub waiver_file: Option<&'a str>,
+    /// The pull request's number, when known: waivers name it.
+    pub pr: Option<u64>,
+}
+
+/// Does `waiver` name `context` (as printed, or without its pull-request event suffix, the
+/// form a required-contexts list uses)?
+fn waives(waiver: &LaneWaiver, context: &str) -> bool {
+    waiver.context == context
+        || [" (pull_request)", " (pull_request_target)"]
+            .iter()
+            .any(|e| context.strip_suffix(e) == Some(waiver.context.as_str()))
+}
+
+/// `lane-removed`: a context the merge base would post for this same change that the head no
+/// longer posts, unless a waiver names it for this pull request; a waiver for this pull
+/// request that names no removed lane is an error too.
+pub fn lanes_removed(
+    head: &RootReport,
+    branch: &str,
+    change: &Change,
+    lanes: &Lanes<'_>,
+) -> Vec<Finding> {
+    let at_head: HashSet<&str> = predicted(head, branch, change)
+        .iter()
+        .map(|p| p.context.text.as_str())
+        .collect();
+    let short = |sha: &str| sha.chars().take(12).collect::<String>();
+    let mut used = vec![false; lanes.waivers.len()];
+    let mut out = Vec::new();
+    for p in predicted(lanes.base, branch, change) {
+        let context = p.context.text.as_str();
+        if at_head.contains(context) {
+            continue;
+        }
+        if let Some(pr) = lanes.pr
+            && let Some(i) = lanes
+                .waivers
+                .iter()
+                .position(|w| w.pr == pr && waives(w, context))
+        {
+            if let Some(u) = used.get_mut(i) {
+                *u = true;
+            }
+            continue;
+        }
+        let Some(g) = lanes.base.gates.get(p.gate) else {
+            continue;
+        };
+        let mut f = Finding::new(
+            "lane-removed",
+            Severity::Error,
+            &head.root,
+            format!(
+                "this pull request removes the lane `{context}`: at the merge base {} `{}` job `{}` posts it for these changes, at the head no job does (a workflow or job removed or renamed, or its trigger narrowed)",
+                short(lanes.merge_base),
+                g.file,
+                g.job
+            ),
+        )
+        .job(&g.workflow, &g.job)
+        .help(format!(
+            "if the lane is meant to go, waive it in the base branch's gatelint.toml: [[observed.lane-waiver]] context = \"{}\", pr = {}, reason = \"…\"",
+            crate::forge::source::text::visible(context, 200),
+            lanes.pr.map_or_else(|| "<the pull request's number>".to_owned(), |n| n.to_string())
+        ));
+        f.context = Some(context.to_owned());
+        out.push(f);
+    }
+    if let Some(pr) = lanes.pr {
+        for (w, used) in lanes.waivers.iter().zip(&used) {
+            if w.pr != pr || *used {
+                continue;
+            }
+            let mut f = Finding::new(
+                "lane-removed",
+                Severity::Error,
+                &head.root,
+                format!(
+                    "the lane waiver for `{}` (pull request #{pr}) matches no lane this pull request removes: the context is misspelt or the waiver is stale",
+                    crate::forge::source::text::visible(&w.context, 200)
+                ),
+            )
+            .help("copy the context from a `lane-removed` finding, or delete the waiver");
+            if let Some(file) = lanes.waiver_file {
+                f = f.at(file, w.span);
+            }
+            out.push(f);
+        }
+    }
+    out
 }

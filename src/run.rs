@@ -56,6 +56,10 @@ pub struct Checked {
     /// Texts of the files findings may point at, by the `file` they carry: display name and
     /// text.
     pub files: HashMap<String, (String, Arc<str>)>,
+    /// The settings the check applied (the base revision's in diff mode).
+    pub config: Config,
+    /// How the workflows were read (forge, version, directive syntax).
+    pub options: Options,
 }
 
 /// Load a config file once (`--config`), or `None`.
@@ -353,6 +357,8 @@ fn check_root(
         branch,
         spec: live.map(|l| l.spec.clone()),
         files,
+        config: config.clone(),
+        options,
     })
 }
 
@@ -847,17 +853,80 @@ fn observe_head(checked: &mut [Checked], head: &str, args: &CheckArgs) -> Result
         poll: std::time::Duration::from_secs(args.poll.max(1)),
         allow_unsettled: args.allow_unsettled,
     };
-    let (found, requests) = crate::observed::observe(
+    // What the pull request changes, from where it forked: `--base`, else the target branch.
+    let fork_from = args
+        .base
+        .clone()
+        .unwrap_or_else(|| format!("origin/{}", c.branch));
+    let root = c.report.root.clone();
+    let merge_base = crate::diff::merge_base(&root, &fork_from).or_else(|e| {
+        if args.base.is_some() {
+            Err(e)
+        } else {
+            crate::diff::merge_base(&root, &c.branch).map_err(|_| e)
+        }
+    });
+    let merge_base = match merge_base {
+        Ok(mb) => Some(mb),
+        Err(e) if args.base.is_none() => {
+            if !args.common.quiet {
+                eprintln!(
+                    "gatelint: note: {e}: workflows with a `paths` filter are not predicted and removed lanes are not looked for; give --base REV"
+                );
+            }
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let change = crate::observed::Change {
+        paths: match &merge_base {
+            Some(mb) => crate::diff::changed_paths(&root, mb)?,
+            None => None,
+        },
+    };
+    let (mut found, requests) = crate::observed::observe(
         &spec,
         &sha,
         &c.report,
         c.protection.as_ref(),
         &c.branch,
+        &change,
         settle,
     )?;
+    if let Some(mb) = &merge_base {
+        let tree = crate::diff::export(&root, mb)?;
+        let base_options = Options {
+            forge: Some(c.report.profile.forge),
+            version: (c.report.profile.forge != crate::forge::Forge::Github)
+                .then_some(c.report.profile.version),
+            ..c.options.clone()
+        };
+        let base = analyze::analyze_tree(&root, Tree::Mem(&tree.tree), &base_options)
+            .unwrap_or_else(|_| analyze::empty_report(&root, c.report.profile.clone()));
+        let pr = match args.pr {
+            Some(n) => Some(n),
+            None => crate::observed::pr_from_event(),
+        };
+        let waiver_file = c
+            .config
+            .file
+            .as_deref()
+            .map(|f| rules::relative_to_root(&root, f));
+        let lanes = crate::observed::Lanes {
+            base: &base,
+            merge_base: mb,
+            waivers: &c.config.lane_waivers,
+            waiver_file: waiver_file.as_deref(),
+            pr,
+        };
+        found.extend(crate::observed::lanes_removed(
+            &c.report, &c.branch, &change, &lanes,
+        ));
+    }
     if !args.common.quiet {
         eprintln!("gatelint: read the statuses of {sha} in {requests} requests");
     }
+    rules::apply_severities(&c.config, &mut found);
     c.findings.extend(found);
     rules::sort(&mut c.findings);
     Ok(())

@@ -1405,3 +1405,255 @@ async fn head_statuses_skip_the_running_job_and_read_the_event() {
         out.stderr
     );
 }
+
+/// Run `git` in `dir`, with a fixed identity and no user or system config.
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Write `files` under `dir` (an empty text deletes the file).
+fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
+    for (p, text) in files {
+        let p = dir.join(p);
+        if text.is_empty() {
+            let _ = std::fs::remove_file(&p);
+            continue;
+        }
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, text).expect("write");
+    }
+}
+
+const LANES_CI_BASE: &str = "name: CI
+on: pull_request
+jobs:
+  # bp-required: yes
+  build:
+    runs-on: ubuntu-latest
+    steps: [{run: make}]
+  # bp-exempt: slow
+  e2e:
+    runs-on: ubuntu-latest
+    steps: [{run: make e2e}]
+  # bp-exempt: style
+  lint:
+    runs-on: ubuntu-latest
+    steps: [{run: make lint}]
+";
+
+/// Only when docs change; never for a change to `docs/draft/`.
+const LANES_DOCS: &str = "name: Docs
+on:
+  pull_request:
+    paths: ['docs/**', '!docs/draft/**']
+jobs:
+  # bp-exempt: docs
+  check:
+    runs-on: ubuntu-latest
+    steps: [{run: make docs}]
+";
+
+/// Skipped when only markdown changes.
+const LANES_CODE: &str = "name: Code
+on:
+  pull_request:
+    paths-ignore: ['**.md']
+jobs:
+  # bp-exempt: tests
+  unit:
+    runs-on: ubuntu-latest
+    steps: [{run: make test}]
+";
+
+const LANES_CONFIG: &str = "forge = \"gitea\"
+forge-version = \"1.26\"
+
+[[observed.lane-waiver]]
+context = \"CI / lint\"
+pr = 7
+reason = \"lint moved into build\"
+
+[[observed.lane-waiver]]
+context = \"CI / e2e (pull_request)\"
+pr = 8
+reason = \"another pull request's waiver: inert here\"
+
+[[observed.lane-waiver]]
+context = \"CI / nope\"
+pr = 7
+reason = \"matches nothing\"
+";
+
+/// A git repository whose `main` has CI (build, e2e, lint), Docs (`paths`) and Code
+/// (`paths-ignore`), and a branch `pr` that removes `e2e` and `lint` and changes `changed`.
+fn lanes_repo(changed: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write_files(
+        d,
+        &[
+            (".gitea/workflows/ci.yml", LANES_CI_BASE),
+            (".gitea/workflows/docs.yml", LANES_DOCS),
+            (".gitea/workflows/code.yml", LANES_CODE),
+            ("gatelint.toml", LANES_CONFIG),
+            ("README.md", "x\n"),
+        ],
+    );
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    git(d, &["checkout", "-q", "-b", "pr"]);
+    let head_ci = LANES_CI_BASE
+        .split("  # bp-exempt: slow")
+        .next()
+        .unwrap_or_default();
+    let mut files = vec![(".gitea/workflows/ci.yml", head_ci)];
+    files.extend_from_slice(changed);
+    write_files(d, &files);
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "head"]);
+    dir
+}
+
+/// Issue 12, item 1: predictions read the change's paths (`paths` with a negation,
+/// `paths-ignore`), and `lane-removed` compares with the merge base, with waivers from the
+/// base's gatelint.toml scoped to a pull request. One request per run (one page of statuses).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_lanes_removed_and_changed_paths() {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        format!("{GT}/branch_protections"),
+        json(
+            200,
+            r#"[{"rule_name": "main", "enable_status_check": true,
+                 "status_check_contexts": ["CI / build (pull_request)"]}]"#,
+        ),
+    )
+    .await;
+    serve(
+        &server,
+        format!("{GT}/commits/{HEAD_SHA}/statuses"),
+        ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            {"id": 1, "context": "CI / build (pull_request)", "status": "success"},
+            {"id": 2, "context": "Code / unit (pull_request)", "status": "success"},
+        ])),
+    )
+    .await;
+    let lanes = |out: &Out| -> Vec<(String, Option<String>, Option<String>)> {
+        findings(out)
+            .into_iter()
+            .filter(|f| {
+                ["lane-removed", "context-not-posted", "context-unpredicted"]
+                    .contains(&f.0.as_str())
+            })
+            .collect()
+    };
+    let check = |dir: &std::path::Path, extra: &[&str]| {
+        let mut a = remote("check", &dir.to_string_lossy(), &server, &[]);
+        a.extend(
+            ["--base", "main", "--head", HEAD_SHA, "--settle", "0"]
+                .iter()
+                .chain(extra)
+                .map(|s| (*s).to_owned()),
+        );
+        a
+    };
+
+    // Docs changed: Docs / check is predicted and not posted (a warning: not required);
+    // e2e's lane is removed (its waiver names pull request 8), lint's is waived for 7, and
+    // the waiver `CI / nope` for 7 matches nothing.
+    let repo = lanes_repo(&[("docs/guide.md", "new\n"), ("src/lib.rs", "fn f() {}\n")]);
+    let out = run(check(repo.path(), &["--pr", "7"]), Some(TOKEN)).await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        lanes(&out),
+        [
+            (
+                "lane-removed".to_owned(),
+                s("e2e"),
+                s("CI / e2e (pull_request)")
+            ),
+            (
+                "context-not-posted".to_owned(),
+                s("check"),
+                s("Docs / check (pull_request)")
+            ),
+            ("lane-removed".to_owned(), None, None),
+        ]
+    );
+    let doc = out.json();
+    let removed: Vec<&Value> = doc["findings"]
+        .as_array()
+        .map(|a| a.iter().filter(|f| f["rule"] == "lane-removed").collect())
+        .unwrap_or_default();
+    assert_eq!(removed[1]["file"], "gatelint.toml@main");
+    assert_eq!(removed[1]["line"], 14);
+    assert_eq!(
+        removed[1]["message"],
+        "the lane waiver for `CI / nope` (pull request #7) matches no lane this pull request removes: the context is misspelt or the waiver is stale"
+    );
+    let message = removed[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with(
+            "this pull request removes the lane `CI / e2e (pull_request)`: at the merge base "
+        ),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(" `.gitea/workflows/ci.yml` job `e2e` posts it for these changes, at the head no job does (a workflow or job removed or renamed, or its trigger narrowed)"),
+        "{message}"
+    );
+
+    // Only markdown under docs/draft: Docs is not predicted (negated), Code is not either
+    // (paths-ignore); without a pull-request number no waiver applies: both lanes removed.
+    let repo = lanes_repo(&[("docs/draft/idea.md", "new\n")]);
+    let out = run(check(repo.path(), &[]), Some(TOKEN)).await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        lanes(&out),
+        [
+            (
+                "lane-removed".to_owned(),
+                s("e2e"),
+                s("CI / e2e (pull_request)")
+            ),
+            (
+                "lane-removed".to_owned(),
+                s("lint"),
+                s("CI / lint (pull_request)")
+            ),
+            // Posted although predicted by nothing for this change: it is this repository's.
+        ]
+    );
+
+    // `[rules] lane-removed = "off"` in the base config silences them; the statuses are read
+    // all the same.
+    let repo = lanes_repo(&[("docs/draft/idea.md", "new\n")]);
+    let config = format!("{LANES_CONFIG}\n[rules]\nlane-removed = \"off\"\n");
+    git(repo.path(), &["checkout", "-q", "main"]);
+    write_files(repo.path(), &[("gatelint.toml", &config)]);
+    git(repo.path(), &["commit", "-q", "-am", "off"]);
+    git(repo.path(), &["checkout", "-q", "pr"]);
+    let out = run(check(repo.path(), &[]), Some(TOKEN)).await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(lanes(&out), []);
+    assert!(out.stderr.contains("in 1 requests"), "{}", out.stderr);
+}

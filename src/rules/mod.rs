@@ -14,6 +14,7 @@ mod exempt_but_protected;
 mod gate_removed;
 mod gate_renamed;
 mod gate_weakened;
+mod lane_removed;
 mod mask_expired;
 mod mask_ignored;
 mod mask_stale;
@@ -120,6 +121,7 @@ pub static RULES: &[&dyn Rule] = &[
     &required_noop::RequiredNoop,
     &context_not_posted::ContextNotPosted,
     &context_unpredicted::ContextUnpredicted,
+    &lane_removed::LaneRemoved,
     &required_skippable::RequiredSkippable,
     &required_needs_unguarded::RequiredNeedsUnguarded,
     &required_path_filtered::RequiredPathFiltered,
@@ -788,7 +790,15 @@ pub fn run(cx: &Cx<'_>, base: Option<&Cx<'_>>, mut findings: Vec<Finding>) -> Ve
         }
         rule.check_root(cx, &mut findings);
     }
-    findings.retain_mut(|f| match cx.config.severities.get(f.rule) {
+    apply_severities(cx.config, &mut findings);
+    sort(&mut findings);
+    findings
+}
+
+/// The config's `[rules]` severities: a rule set `off` drops its findings, another severity
+/// replaces theirs.
+pub fn apply_severities(config: &Config, findings: &mut Vec<Finding>) {
+    findings.retain_mut(|f| match config.severities.get(f.rule) {
         Some(None) => false,
         Some(Some(sev)) => {
             f.severity = *sev;
@@ -796,8 +806,6 @@ pub fn run(cx: &Cx<'_>, base: Option<&Cx<'_>>, mut findings: Vec<Finding>) -> Ve
         }
         None => true,
     });
-    sort(&mut findings);
-    findings
 }
 
 /// Sorted by file, line, column, rule.
