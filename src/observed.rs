@@ -207,6 +207,17 @@ pub fn observe(
     let own = own_contexts(report);
     let mut predicted = predicted(report, branch, change);
     predicted.retain(|p| !own.contains(p.context.text.as_str()));
+    // A pending context is awaited when it matters: predicted, required, or posted by this
+    // repository's workflows; another app's or service's run is not (unless required), and
+    // neither is the job gatelint runs in.
+    let predicted_set: HashSet<&str> = predicted.iter().map(|p| p.context.text.as_str()).collect();
+    let awaited = |p: &statuses::Posted| {
+        p.state == "pending"
+            && !own.contains(p.context.as_str())
+            && (predicted_set.contains(p.context.as_str())
+                || protection.is_some_and(|pr| pr.requires(&p.context))
+                || ours(p, report.profile.forge))
+    };
     let start = Instant::now();
     let mut requests = 0;
     let statuses = loop {
@@ -216,10 +227,7 @@ pub fn observe(
         let all_posted = predicted
             .iter()
             .all(|p| posted.contains(p.context.text.as_str()));
-        let settled = s
-            .posted
-            .iter()
-            .all(|p| p.state != "pending" || own.contains(p.context.as_str()));
+        let settled = !s.posted.iter().any(|p| awaited(p));
         if (all_posted && settled) || start.elapsed() >= settle.settle {
             break s;
         }
@@ -235,7 +243,7 @@ pub fn observe(
     let pending: Vec<&str> = statuses
         .posted
         .iter()
-        .filter(|p| p.state == "pending" && !own.contains(p.context.as_str()))
+        .filter(|p| awaited(p))
         .map(|p| p.context.as_str())
         .collect();
     if !pending.is_empty() {
@@ -330,12 +338,7 @@ fn compare(
     let mut nearest_left = 50usize;
     let cut = |t: &str| t.chars().take(128).collect::<String>();
     for s in &statuses.posted {
-        let ours = match (&s.poster, report.profile.forge) {
-            (Poster::CheckRun { app }, Forge::Github) => app.as_deref() == Some("github-actions"),
-            (Poster::Status, Forge::Gitea | Forge::Forgejo) => looks_like_actions(&s.context),
-            _ => false,
-        };
-        if !ours || known.contains(s.context.as_str()) {
+        if !ours(s, report.profile.forge) || known.contains(s.context.as_str()) {
             continue;
         }
         let nearest = if nearest_left > 0 {
@@ -365,6 +368,16 @@ fn compare(
         out.push(f);
     }
     out
+}
+
+/// Posted by this repository's workflows: on GitHub a check run of the Actions app, on Gitea
+/// and Forgejo a status in the Actions form.
+fn ours(p: &statuses::Posted, forge: Forge) -> bool {
+    match (&p.poster, forge) {
+        (Poster::CheckRun { app }, Forge::Github) => app.as_deref() == Some("github-actions"),
+        (Poster::Status, Forge::Gitea | Forge::Forgejo) => looks_like_actions(&p.context),
+        _ => false,
+    }
 }
 
 /// `{workflow} / {job} ({event})`: the form Gitea and Forgejo Actions post.

@@ -1346,6 +1346,37 @@ async fn head_statuses_that_do_not_settle() {
         findings(&out),
         [("context-not-posted".to_owned(), None, None)]
     );
+    // A run that never settles: read again every --poll until --settle is spent, then exit 2.
+    let polled = [
+        "--forge-version",
+        "1.26",
+        "--head",
+        HEAD_SHA,
+        "--settle",
+        "2",
+        "--poll",
+        "1",
+    ];
+    let out = run(
+        remote("check", "testdata/remote-gitea", &server, &polled),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("did not settle in 2 s"),
+        "{}",
+        out.stderr
+    );
+    let reads = server.received_requests().await.map_or(0, |r| {
+        r.iter()
+            .filter(|r| r.url.path().ends_with("/statuses"))
+            .count()
+    });
+    assert!(
+        (2..=4).contains(&(reads - 2)),
+        "{reads} reads of the statuses in all, 2 before this run"
+    );
     // Not a commit id: refused before any request.
     let bad = ["--head", "../../x"];
     let out = run(
@@ -1656,4 +1687,250 @@ async fn head_lanes_removed_and_changed_paths() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert_eq!(lanes(&out), []);
     assert!(out.stderr.contains("in 1 requests"), "{}", out.stderr);
+}
+
+/// GitHub protection requiring the three contexts of testdata/remote-github (classic, no
+/// rulesets), and the check runs of the head on two pages.
+async fn github_head(server: &MockServer, page1: Value, page2: Value) {
+    serve(
+        server,
+        format!("{GH}/branches/main/protection"),
+        json(
+            200,
+            r#"{"required_status_checks": {"strict": true,
+                 "contexts": ["build", "test (ubuntu-latest, 20)", "ci / lint"]}}"#,
+        ),
+    )
+    .await;
+    serve(server, format!("{GH}/rules/branches/main"), json(200, "[]")).await;
+    let runs = format!("{GH}/commits/{HEAD_SHA}/check-runs");
+    let next = format!(
+        "<{}{runs}?per_page=100&filter=latest&page=2>; rel=\"next\"",
+        server.uri()
+    );
+    Mock::given(method("GET"))
+        .and(path(runs.clone()))
+        .and(query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page2))
+        .with_priority(1)
+        .expect(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(runs))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(page1)
+                .insert_header("link", next.as_str()),
+        )
+        .with_priority(5)
+        .expect(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/commits/{HEAD_SHA}/status")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "state": "success",
+            "statuses": [{"context": "security/scan", "state": "success"}]
+        })))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn check_run(name: &str, status: &str, conclusion: Option<&str>, app: &str) -> Value {
+    serde_json::json!({
+        "id": name.len(), "name": name, "status": status, "conclusion": conclusion,
+        "html_url": format!("https://github.com/octo/app/runs/{}", name.len()),
+        "app": {"slug": app}
+    })
+}
+
+/// Issue 12 on GitHub: check runs over two pages and the combined status, each page read once
+/// (three requests). `ci / lint` (a called workflow's job) is required and never posted
+/// (error); `buld` from GitHub Actions is unpredicted (nearest `build`); another app's check
+/// runs and a commit status are not this repository's workflows (silent); `test` still
+/// queued counts as posted, and with `--allow-unsettled` is a warning rather than exit 2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_statuses_on_github() {
+    let server = MockServer::start().await;
+    github_head(
+        &server,
+        serde_json::json!({"total_count": 4, "check_runs": [
+            check_run("build", "completed", Some("success"), "github-actions"),
+            check_run("test (ubuntu-latest, 20)", "queued", None, "github-actions"),
+        ]}),
+        serde_json::json!({"total_count": 4, "check_runs": [
+            check_run("buld", "completed", Some("failure"), "github-actions"),
+            check_run("codecov/patch", "completed", Some("success"), "codecov"),
+        ]}),
+    )
+    .await;
+    let out = run(
+        remote(
+            "check",
+            "testdata/remote-github",
+            &server,
+            &["--head", HEAD_SHA, "--settle", "0", "--allow-unsettled"],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        findings(&out),
+        [
+            ("context-not-posted".to_owned(), None, None),
+            ("context-unpredicted".to_owned(), None, s("buld")),
+            ("context-not-posted".to_owned(), s("ci"), s("ci / lint")),
+        ]
+    );
+    let doc = out.json();
+    assert_eq!(
+        doc["findings"][0]["message"],
+        format!(
+            "the statuses of {HEAD_SHA} did not settle in 0 s: 1 still pending (`test (ubuntu-latest, 20)`)"
+        )
+    );
+    assert_eq!(doc["findings"][0]["severity"], "warning");
+    assert_eq!(
+        doc["findings"][1]["message"],
+        format!(
+            "the forge posted `buld` (failure) on {HEAD_SHA}, which no job gatelint read posts; the nearest predicted is `build`"
+        )
+    );
+    assert_eq!(doc["findings"][2]["severity"], "error");
+    assert!(
+        out.stderr
+            .contains(&format!("read the statuses of {HEAD_SHA} in 3 requests")),
+        "{}",
+        out.stderr
+    );
+}
+
+/// The near miss on GitHub: everything predicted is posted and settled (a called workflow's
+/// job skipped, a test failed: posted all the same); another app's run in progress is not
+/// awaited: no finding, exit 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_statuses_on_github_all_posted() {
+    let server = MockServer::start().await;
+    github_head(
+        &server,
+        serde_json::json!({"total_count": 4, "check_runs": [
+            check_run("build", "completed", Some("success"), "github-actions"),
+            check_run("test (ubuntu-latest, 20)", "completed", Some("failure"), "github-actions"),
+        ]}),
+        serde_json::json!({"total_count": 4, "check_runs": [
+            check_run("ci / lint", "completed", Some("skipped"), "github-actions"),
+            check_run("codecov/patch", "in_progress", None, "codecov"),
+        ]}),
+    )
+    .await;
+    let out = run(
+        remote(
+            "check",
+            "testdata/remote-github",
+            &server,
+            &["--head", HEAD_SHA, "--settle", "0"],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    // Another app's run still in progress is not awaited (nothing requires it).
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(findings(&out), []);
+}
+
+/// Forgejo: the unnamed workflow's job posts `/ lint (pull_request)`; a status named as
+/// Gitea 1.27 would (`lint.yml / lint`) is unpredicted, and the required `/ lint` is not
+/// posted. Statuses on two pages (Gitea's `Link` header), the latest per context kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_statuses_on_forgejo_over_pages() {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        format!("{GT}/branch_protections"),
+        json(
+            200,
+            r#"[{"rule_name": "main", "enable_status_check": true,
+                 "status_check_contexts": ["CI / build (pull_request)", "/ lint (pull_request)",
+                     "CI / test (ubuntu-latest, 1.22) (pull_request)"]}]"#,
+        ),
+    )
+    .await;
+    let route = format!("{GT}/commits/{HEAD_SHA}/statuses");
+    let next = format!("<{}{route}?limit=50&page=2>; rel=\"next\"", server.uri());
+    Mock::given(method("GET"))
+        .and(path(route.clone()))
+        .and(query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            {"id": 1, "context": "CI / build (pull_request)", "status": "failure"},
+            {"id": 3, "context": "lint.yml / lint (pull_request)", "status": "success"},
+        ])))
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!([
+                    {"id": 2, "context": "CI / build (pull_request)", "status": "success"},
+                    {"id": 4, "context": "CI / test (ubuntu-latest, 1.22) (pull_request)", "status": "success"},
+                ]))
+                .insert_header("link", next.as_str()),
+        )
+        .with_priority(5)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = run(
+        remote(
+            "check",
+            "testdata/remote-gitea",
+            &server,
+            &[
+                "--forge",
+                "forgejo",
+                "--forge-version",
+                "11",
+                "--head",
+                HEAD_SHA,
+                "--settle",
+                "0",
+            ],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        findings(&out),
+        [
+            (
+                "context-unpredicted".to_owned(),
+                None,
+                s("lint.yml / lint (pull_request)")
+            ),
+            (
+                "context-not-posted".to_owned(),
+                s("lint"),
+                s("/ lint (pull_request)")
+            ),
+        ]
+    );
+    let doc = out.json();
+    assert_eq!(
+        doc["findings"][0]["message"],
+        format!(
+            "the forge posted `lint.yml / lint (pull_request)` (success) on {HEAD_SHA}, which no job gatelint read posts; the nearest predicted is `/ lint (pull_request)`"
+        )
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("read the statuses of {HEAD_SHA} in 2 requests")),
+        "{}",
+        out.stderr
+    );
 }
