@@ -227,7 +227,7 @@ pub fn observe(
         let all_posted = predicted
             .iter()
             .all(|p| posted.contains(p.context.text.as_str()));
-        let settled = !s.posted.iter().any(|p| awaited(p));
+        let settled = !s.posted.iter().any(&awaited);
         if (all_posted && settled) || start.elapsed() >= settle.settle {
             break s;
         }
