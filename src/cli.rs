@@ -111,6 +111,13 @@ pub struct CheckArgs {
     #[arg(long, requires = "head")]
     pub allow_unsettled: bool,
 
+    /// With --remote: read what the forge posted on the head commits of the last N pull
+    /// requests merged into the branch and on its last N commits (1 to 50), for
+    /// required-never-seen, pending-ready, mask-hides-failures and (with --base)
+    /// mask-removal-unproven
+    #[arg(long, value_name = "N", requires = "remote", value_parser = clap::value_parser!(u64).range(1..=50))]
+    pub history: Option<u64>,
+
     /// With --head: the pull request's number, which `[[observed.lane-waiver]]` entries name
     /// [default: pull_request.number from the runner's event payload]
     #[arg(long, value_name = "N", requires = "head", value_parser = clap::value_parser!(u64).range(1..))]

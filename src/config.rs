@@ -40,6 +40,15 @@ struct Raw {
     profile: RawProfile,
     #[serde(default)]
     observed: RawObserved,
+    #[serde(default)]
+    history: RawHistory,
+}
+
+/// `[history]`: settings of `check --remote --history N`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawHistory {
+    green_runs: Option<Spanned<i64>>,
 }
 
 /// `[observed]`: settings of `check --remote --head`.
@@ -287,6 +296,16 @@ pub struct LaneWaiver {
     pub span: Span,
 }
 
+/// `[history] green-runs` when not set.
+pub const DEFAULT_GREEN_RUNS: usize = 3;
+
+impl Config {
+    /// `[history] green-runs`, or its default.
+    pub fn green_runs(&self) -> usize {
+        self.green_runs.unwrap_or(DEFAULT_GREEN_RUNS)
+    }
+}
+
 /// At most this many `[[observed.lane-waiver]]` entries.
 const MAX_LANE_WAIVERS: usize = 1000;
 
@@ -312,6 +331,9 @@ pub struct Config {
     pub waivers: Vec<Waiver>,
     /// `[[observed.lane-waiver]]`: lanes a named pull request may remove.
     pub lane_waivers: Vec<LaneWaiver>,
+    /// `[history] green-runs`: how many last runs must pass to call a gate green (`None`:
+    /// the default, [`DEFAULT_GREEN_RUNS`]).
+    pub green_runs: Option<usize>,
     /// `[profile]`: forge behaviour no released version has (FORGE-SEMANTICS §3, §2).
     pub opt_ins: OptIns,
 }
@@ -575,6 +597,17 @@ impl Config {
                 span,
             });
         }
+        if let Some(g) = raw.history.green_runs {
+            let n = *g.get_ref();
+            if !(1..=50).contains(&n) {
+                return Err(at(
+                    g.span().start,
+                    "`green-runs` must be from 1 to 50 (the most commits --history reads)"
+                        .to_owned(),
+                ));
+            }
+            config.green_runs = usize::try_from(n).ok();
+        }
         if let Some(extra) = raw.observed.lane_waiver.get(MAX_LANE_WAIVERS) {
             return Err(at(
                 extra.span().start,
@@ -659,6 +692,16 @@ mod tests {
         assert!(e("[[observed.lane-waiver]]\ncontext = \"\"\npr = 1\nreason = \"r\"\n").is_err());
         assert!(e("[[observed.lane-waiver]]\ncontext = \"x\"\npr = 1\n").is_err());
         assert!(e("[observed]\nwaivers = 1\n").is_err());
+        assert_eq!(parse("").map(|c| c.green_runs()), Ok(3));
+        assert_eq!(parse("[history]\ngreen-runs = 5\n").map(|c| c.green_runs()), Ok(5));
+        assert_eq!(
+            e("[history]\ngreen-runs = 0\n"),
+            Err((
+                2,
+                14,
+                "`green-runs` must be from 1 to 50 (the most commits --history reads)".to_owned()
+            ))
+        );
     }
 
     #[test]

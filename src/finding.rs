@@ -45,6 +45,19 @@ pub struct Finding {
     /// The vacuous-gate rules: the `if:` judged, and the event it was judged on.
     pub condition: Option<String>,
     pub event: Option<String>,
+    /// What the forge posted that the finding rests on (`--head`, `--history`).
+    pub evidence: Vec<Evidence>,
+}
+
+/// A status the forge posted on a commit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Evidence {
+    pub commit: String,
+    pub context: String,
+    pub state: String,
+    /// The run's page, when the forge gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 impl Finding {
@@ -68,6 +81,7 @@ impl Finding {
             issue: None,
             condition: None,
             event: None,
+            evidence: Vec::new(),
         }
     }
 

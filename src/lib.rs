@@ -14,6 +14,7 @@ pub mod diff;
 pub mod discover;
 pub mod finding;
 pub mod forge;
+pub mod history;
 pub mod init;
 pub mod observed;
 pub mod report;

@@ -60,6 +60,8 @@ pub struct Checked {
     pub config: Config,
     /// How the workflows were read (forge, version, directive syntax).
     pub options: Options,
+    /// Diff mode: the base revision's workflows.
+    pub base: Option<RootReport>,
 }
 
 /// Load a config file once (`--config`), or `None`.
@@ -359,6 +361,7 @@ fn check_root(
         files,
         config: config.clone(),
         options,
+        base: base_report,
     })
 }
 
@@ -511,6 +514,12 @@ fn check(args: &CheckArgs) -> Exit {
     };
     if let Some(head) = &args.head
         && let Err(e) = observe_head(&mut checked, head, args)
+    {
+        eprintln!("error: {}", crate::report::escape::visible(&e));
+        return Exit::Failure;
+    }
+    if let Some(n) = args.history
+        && let Err(e) = observe_history(&mut checked, n, args.common.quiet)
     {
         eprintln!("error: {}", crate::report::escape::visible(&e));
         return Exit::Failure;
@@ -929,5 +938,51 @@ fn observe_head(checked: &mut [Checked], head: &str, args: &CheckArgs) -> Result
     rules::apply_severities(&c.config, &mut found);
     c.findings.extend(found);
     rules::sort(&mut c.findings);
+    Ok(())
+}
+
+/// `check --remote --history N`: what the forge posted on past commits, read once for every
+/// root and rule (issue 12, item 2).
+fn observe_history(checked: &mut [Checked], n: u64, quiet: bool) -> Result<(), String> {
+    let Some(spec) = checked.iter().find_map(|c| c.spec.clone()) else {
+        return Err("--history reads statuses from the forge: add --remote".to_owned());
+    };
+    let history = crate::forge::source::history::fetch(&spec, usize::try_from(n).unwrap_or(1))
+        .map_err(|e| e.message)?;
+    if !quiet {
+        eprintln!(
+            "gatelint: read the heads of {} merged pull requests and {} commits of `{}` ({} commits) in {} requests",
+            history.pull_requests,
+            history.branch_commits,
+            spec.branch,
+            history.commits.len(),
+            history.requests
+        );
+        if history.commits.is_empty() {
+            eprintln!(
+                "gatelint: note: no merged pull request or commit of `{}` was found: the history rules had nothing to read",
+                spec.branch
+            );
+        }
+    }
+    for c in checked.iter_mut() {
+        let protection_file = c
+            .protection
+            .as_ref()
+            .filter(|p| p.local)
+            .map(|p| rules::relative_to_root(&c.report.root, &p.file));
+        let inputs = crate::history::Inputs {
+            report: &c.report,
+            protection: c.protection.as_ref(),
+            base: c.base.as_ref(),
+            branch: &c.branch,
+            green_runs: c.config.green_runs(),
+            protection_file,
+        };
+        let mut found = crate::history::check(&inputs, &history);
+        rules::apply_severities(&c.config, &mut found);
+        c.findings.extend(found);
+        rules::sort(&mut c.findings);
+    }
     Ok(())
 }

@@ -30,6 +30,8 @@ struct JsonFinding<'a> {
     issue: Option<&'a str>,
     condition: Option<&'a str>,
     event: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    evidence: &'a [crate::finding::Evidence],
 }
 
 #[derive(Serialize, Default)]
@@ -90,6 +92,7 @@ pub fn json(checked: &[Checked]) -> String {
                 issue: f.issue.as_deref(),
                 condition: f.condition.as_deref(),
                 event: f.event.as_deref(),
+                evidence: &f.evidence,
             })
             .collect(),
         summary: summary(checked),

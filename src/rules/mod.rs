@@ -15,6 +15,10 @@ mod gate_removed;
 mod gate_renamed;
 mod gate_weakened;
 mod lane_removed;
+mod mask_removal_unproven;
+mod mask_hides_failures;
+mod pending_ready;
+mod required_never_seen;
 mod mask_expired;
 mod mask_ignored;
 mod mask_stale;
@@ -122,6 +126,10 @@ pub static RULES: &[&dyn Rule] = &[
     &context_not_posted::ContextNotPosted,
     &context_unpredicted::ContextUnpredicted,
     &lane_removed::LaneRemoved,
+    &required_never_seen::RequiredNeverSeen,
+    &pending_ready::PendingReady,
+    &mask_hides_failures::MaskHidesFailures,
+    &mask_removal_unproven::MaskRemovalUnproven,
     &required_skippable::RequiredSkippable,
     &required_needs_unguarded::RequiredNeedsUnguarded,
     &required_path_filtered::RequiredPathFiltered,

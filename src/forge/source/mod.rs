@@ -7,6 +7,7 @@
 mod gitea;
 mod github;
 pub mod http;
+pub mod history;
 pub mod statuses;
 pub mod text;
 
@@ -308,14 +309,36 @@ async fn pages(
     requests: &mut usize,
     mut page: impl FnMut(&str, &str) -> Result<(), RemoteError>,
 ) -> Result<(), RemoteError> {
+    pages_until(client, spec, first, what, need, requests, MAX_PAGES, |body, url| {
+        page(body, url).map(|()| false)
+    })
+    .await
+}
+
+/// [`pages`], stopping early when `page` says it has enough (`Ok(true)`) or after `max`
+/// pages (more than `max` is an error only when `max` is [`MAX_PAGES`]).
+#[allow(clippy::too_many_arguments)]
+async fn pages_until(
+    client: &http::Client,
+    spec: &RemoteSpec,
+    first: String,
+    what: &str,
+    need: &str,
+    requests: &mut usize,
+    max: usize,
+    mut page: impl FnMut(&str, &str) -> Result<bool, RemoteError>,
+) -> Result<(), RemoteError> {
+    let max = max.clamp(1, MAX_PAGES);
     let mut url = first;
-    for n in 1..=MAX_PAGES {
+    for n in 1..=max {
         let a = client.get(&url).await?;
         *requests += 1;
         if a.status != 200 {
             return Err(status_error(spec, &url, &a, need));
         }
-        page(&a.body, &url)?;
+        if page(&a.body, &url)? {
+            return Ok(());
+        }
         match a.next_page() {
             Some(next) if !http::same_origin(&spec.api, &next) => {
                 return Err(RemoteError::new(format!(
@@ -325,7 +348,8 @@ async fn pages(
                     spec.api
                 )));
             }
-            Some(next) if n < MAX_PAGES => url = next,
+            Some(next) if n < max => url = next,
+            Some(_) if max < MAX_PAGES => return Ok(()),
             Some(_) => {
                 return Err(RemoteError::new(format!(
                     "more than {MAX_PAGES} pages of {what}"

@@ -147,13 +147,17 @@ pub fn fetch(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
         .enable_all()
         .build()
         .map_err(|e| RemoteError::new(format!("cannot start the HTTP runtime: {e}")))?;
-    let result = runtime.block_on(async {
-        match spec.forge {
-            Forge::Github => github(spec, sha).await,
-            Forge::Gitea | Forge::Forgejo => gitea(spec, sha).await,
-        }
-    });
+    let result = runtime.block_on(read(spec, sha));
     result.map_err(|e| RemoteError::new(text::visible(&spec.scrub(&e.message), usize::MAX)))
+}
+
+/// What is posted on `sha` now, on the caller's runtime (errors not yet scrubbed).
+pub(super) async fn read(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
+    check_sha(sha)?;
+    match spec.forge {
+        Forge::Github => github(spec, sha).await,
+        Forge::Gitea | Forge::Forgejo => gitea(spec, sha).await,
+    }
 }
 
 async fn gitea(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
