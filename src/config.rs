@@ -693,7 +693,10 @@ mod tests {
         assert!(e("[[observed.lane-waiver]]\ncontext = \"x\"\npr = 1\n").is_err());
         assert!(e("[observed]\nwaivers = 1\n").is_err());
         assert_eq!(parse("").map(|c| c.green_runs()), Ok(3));
-        assert_eq!(parse("[history]\ngreen-runs = 5\n").map(|c| c.green_runs()), Ok(5));
+        assert_eq!(
+            parse("[history]\ngreen-runs = 5\n").map(|c| c.green_runs()),
+            Ok(5)
+        );
         assert_eq!(
             e("[history]\ngreen-runs = 0\n"),
             Err((

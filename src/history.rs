@@ -60,7 +60,10 @@ impl<'h> Index<'h> {
         let mut by_context: HashMap<&str, Vec<(usize, &Posted)>> = HashMap::new();
         for (i, c) in history.commits.iter().enumerate() {
             for p in &c.statuses.posted {
-                by_context.entry(p.context.as_str()).or_default().push((i, p));
+                by_context
+                    .entry(p.context.as_str())
+                    .or_default()
+                    .push((i, p));
             }
         }
         Index {
@@ -143,8 +146,16 @@ fn required_never_seen(inputs: &Inputs<'_>, history: &History, out: &mut Vec<Fin
         .iter()
         .flat_map(|c| c.statuses.posted.iter().map(|p| p.context.as_str()));
     let hit = protection.matched_by(seen);
-    for (r, hit) in protection.required.iter().zip(hit) {
-        if hit || !r.enforced() {
+    // An entry no job posts is `protection-orphaned` already.
+    let posted = protection.matched_by(
+        inputs
+            .report
+            .gates
+            .iter()
+            .flat_map(|g| g.contexts.iter().map(|c| c.text.as_str())),
+    );
+    for ((r, hit), posted) in protection.required.iter().zip(hit).zip(posted) {
+        if hit || !posted || !r.enforced() {
             continue;
         }
         let mut f = Finding::new(
@@ -196,7 +207,7 @@ fn pending_ready(inputs: &Inputs<'_>, index: &Index<'_>, out: &mut Vec<Finding>)
             "flip it to `bp-required: yes` and add `{}` to the branch protection",
             contexts.join("`, `")
         ));
-        f.context = contexts.first().map(|c| (*c).to_owned());
+        f.context = runs.first().map(|r| r.decisive.context.clone());
         f.evidence = runs
             .iter()
             .take(k)
@@ -215,10 +226,12 @@ fn job_of<'r>(report: &'r RootReport, g: &Gate) -> Option<&'r crate::workflow::J
 }
 
 fn is_required(inputs: &Inputs<'_>, g: &Gate) -> bool {
-    matches!(g.directive.as_ref().map(|d| &d.value), Some(Directive::Required))
-        || inputs
-            .protection
-            .is_some_and(|p| g.contexts.iter().any(|c| p.requires(&c.text)))
+    matches!(
+        g.directive.as_ref().map(|d| &d.value),
+        Some(Directive::Required)
+    ) || inputs
+        .protection
+        .is_some_and(|p| g.contexts.iter().any(|c| p.requires(&c.text)))
 }
 
 fn mask_hides_failures(inputs: &Inputs<'_>, index: &Index<'_>, out: &mut Vec<Finding>) {
@@ -371,7 +384,10 @@ fn mask_removal_unproven(inputs: &Inputs<'_>, index: &Index<'_>, out: &mut Vec<F
             "keep the mask until the job has passed {k} runs in a row (`[history] green-runs`), or fix what fails first"
         ));
         f.context = g.contexts.first().map(|c| c.text.clone());
-        f.evidence = last.iter().map(|r| evidence(r.commit, r.decisive)).collect();
+        f.evidence = last
+            .iter()
+            .map(|r| evidence(r.commit, r.decisive))
+            .collect();
         out.push(f);
     }
 }

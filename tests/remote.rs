@@ -1934,3 +1934,550 @@ async fn head_statuses_on_forgejo_over_pages() {
         out.stderr
     );
 }
+
+/// A sha of 40 hex digits from a short tag (`h1` → `h1h1…` is not hex: digits only).
+fn sha(n: u32) -> String {
+    format!("{n:040x}")
+}
+
+const HISTORY_GITEA_CI: &str = "name: CI
+on:
+  pull_request:
+  push:
+    branches: [main]
+jobs:
+  # bp-required: yes
+  build:
+    runs-on: ubuntu-latest
+    steps: [{run: make}]
+  # bp-required: pending #12
+  e2e:
+    runs-on: ubuntu-latest
+    steps: [{run: make e2e}]
+  # bp-required: pending #13
+  flaky:
+    runs-on: ubuntu-latest
+    steps: [{run: make flaky}]
+  # bp-required: yes
+  old:
+    runs-on: ubuntu-latest
+    steps: [{run: make old}]
+";
+
+fn gitea_status(id: u32, context: &str, state: &str) -> Value {
+    serde_json::json!({"id": id, "context": context, "status": state,
+        "target_url": format!("https://git.example/octo/app/actions/runs/{id}")})
+}
+
+/// The Gitea history of [`history_on_gitea`], each listing and commit read `times` times.
+async fn gitea_history(server: &MockServer, times: u64) {
+    serve(
+        server,
+        format!("{GT}/branch_protections"),
+        json(
+            200,
+            r#"[{"rule_name": "main", "enable_status_check": true,
+                 "status_check_contexts": ["CI / build (pull_request)", "CI / old (pull_request)"]}]"#,
+        ),
+    )
+    .await;
+    let pull = |n: u64, head: u32, base: &str, merged: bool, at: &str| {
+        serde_json::json!({"number": n, "merged": merged,
+            "merged_at": if merged { Value::from(at) } else { Value::Null },
+            "head": {"sha": sha(head), "ref": format!("topic-{n}")}, "base": {"ref": base}})
+    };
+    let pulls = format!("{GT}/pulls");
+    let next = format!(
+        "<{}{pulls}?state=closed&page=2>; rel=\"next\"",
+        server.uri()
+    );
+    Mock::given(method("GET"))
+        .and(path(pulls.clone()))
+        .and(query_param("page", "2"))
+        .respond_with(json(200, "[]"))
+        .with_priority(1)
+        .expect(0)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(pulls))
+        .and(query_param("state", "closed"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!([
+                    pull(9, 9, "main", false, ""),
+                    pull(8, 8, "release", true, "2026-11-20T10:00:00Z"),
+                    pull(7, 3, "main", true, "2026-11-01T10:00:00Z"),
+                    pull(6, 1, "main", true, "2026-11-20T09:00:00Z"),
+                    pull(5, 2, "main", true, "2026-11-10T10:00:00Z"),
+                ]))
+                .insert_header("link", next.as_str()),
+        )
+        .with_priority(5)
+        .expect(times)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GT}/commits")))
+        .and(query_param("sha", "main"))
+        .and(query_param("limit", "3"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            {"sha": sha(4)}, {"sha": sha(3)}
+        ])))
+        .expect(times)
+        .mount(server)
+        .await;
+    let statuses: [(u32, Value); 4] = [
+        (
+            1,
+            serde_json::json!([
+                gitea_status(11, "CI / build (pull_request)", "success"),
+                gitea_status(12, "CI / e2e (pull_request)", "success"),
+                gitea_status(13, "CI / flaky (pull_request)", "failure"),
+            ]),
+        ),
+        (
+            2,
+            serde_json::json!([
+                gitea_status(21, "CI / build (pull_request)", "success"),
+                gitea_status(22, "CI / e2e (pull_request)", "success"),
+                gitea_status(23, "CI / flaky (pull_request)", "success"),
+            ]),
+        ),
+        (
+            3,
+            serde_json::json!([
+                gitea_status(31, "CI / build (pull_request)", "success"),
+                gitea_status(32, "CI / e2e (pull_request)", "success"),
+            ]),
+        ),
+        (
+            4,
+            serde_json::json!([gitea_status(41, "CI / build (push)", "success")]),
+        ),
+    ];
+    for (n, body) in statuses {
+        Mock::given(method("GET"))
+            .and(path(format!("{GT}/commits/{}/statuses", sha(n))))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .expect(times)
+            .mount(server)
+            .await;
+    }
+}
+
+/// Issue 12, item 2 on Gitea: three merged pull requests into main are found on the first
+/// page of closed pull requests (the second page is never read; an unmerged one and one into
+/// another branch are passed over), two branch commits (one of them also a pull request's
+/// head, read once). `e2e` passed on its last 3 runs (pending-ready, with the runs as
+/// evidence), `flaky` did not; `CI / old` is required and never posted (required-never-seen).
+/// 6 requests: 2 listings, 4 commits' statuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_on_gitea() {
+    let server = MockServer::start().await;
+    gitea_history(&server, 2).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_files(dir.path(), &[(".gitea/workflows/ci.yml", HISTORY_GITEA_CI)]);
+    let out = run(
+        remote(
+            "check",
+            &dir.path().to_string_lossy(),
+            &server,
+            &["--forge-version", "1.26", "--history", "3"],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let history: Vec<_> = findings(&out)
+        .into_iter()
+        .filter(|f| ["required-never-seen", "pending-ready"].contains(&f.0.as_str()))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            (
+                "pending-ready".to_owned(),
+                s("e2e"),
+                s("CI / e2e (pull_request)")
+            ),
+            // Pointing at the entry in the protection the server sent.
+            (
+                "required-never-seen".to_owned(),
+                None,
+                s("CI / old (pull_request)")
+            ),
+        ]
+    );
+    let doc = out.json();
+    let of = |rule: &str| -> Value {
+        doc["findings"]
+            .as_array()
+            .and_then(|a| a.iter().find(|f| f["rule"] == rule).cloned())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        of("required-never-seen")["message"],
+        "protection requires `CI / old (pull_request)`, but it was posted on none of the 4 commits read: the heads of the last 3 merged pull requests into `main` and its last 2 commits: a dead gate (renamed, never triggered for this branch, or named otherwise than the forge posts it)"
+    );
+    let ready = of("pending-ready");
+    assert_eq!(ready["severity"], "note");
+    assert_eq!(ready["issue"], "#12");
+    assert_eq!(ready["line"], 11, "at the directive");
+    // Newest merged first: #6 (head 1), #5 (head 2), #7 (head 3).
+    let commits: Vec<&str> = ready["evidence"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|e| e["commit"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(commits, [sha(1), sha(2), sha(3)]);
+    assert_eq!(
+        ready["evidence"][0]["url"],
+        "https://git.example/octo/app/actions/runs/12"
+    );
+    assert!(
+        out.stderr.contains(
+            "read the heads of 3 merged pull requests and 2 commits of `main` (4 commits) in 6 requests"
+        ),
+        "{}",
+        out.stderr
+    );
+
+    // Near miss: with `[history] green-runs = 4` e2e has only 3 runs (not ready), and with
+    // `required-never-seen` off nothing is an error.
+    write_files(
+        dir.path(),
+        &[(
+            "gatelint.toml",
+            "[history]\ngreen-runs = 4\n[rules]\nrequired-never-seen = \"off\"\n",
+        )],
+    );
+    let out = run(
+        remote(
+            "check",
+            &dir.path().to_string_lossy(),
+            &server,
+            &["--forge-version", "1.26", "--history", "3"],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        !findings(&out)
+            .iter()
+            .any(|f| ["required-never-seen", "pending-ready"].contains(&f.0.as_str())),
+        "{}",
+        out.stdout
+    );
+}
+
+const HISTORY_GITHUB_CI: &str = "name: CI
+on: [pull_request, push]
+jobs:
+  # bp-exempt: known flaky, tracked in #40
+  flaky:
+    runs-on: ubuntu-latest
+    continue-on-error: true
+    steps: [{run: make flaky}]
+  # bp-required: yes
+  all:
+    needs: [flaky]
+    runs-on: ubuntu-latest
+    steps: [{run: echo ok}]
+";
+
+/// GitHub: three merged pull requests (head 2 merged last), no branch commit; `flaky`
+/// failed on heads 1 and 3 while `all`, which needs it, passed. Each listing and commit is
+/// expected `times` times (2 requests a commit: check runs and the combined status).
+async fn github_history(server: &MockServer, times: u64) {
+    serve(
+        server,
+        format!("{GH}/branches/main/protection"),
+        json(
+            200,
+            r#"{"required_status_checks": {"strict": true, "contexts": ["all"]}}"#,
+        ),
+    )
+    .await;
+    serve(server, format!("{GH}/rules/branches/main"), json(200, "[]")).await;
+    let pull = |n: u64, head: u32, at: &str| {
+        serde_json::json!({"number": n, "merged_at": at,
+            "head": {"sha": sha(head), "ref": format!("topic-{n}")}, "base": {"ref": "main"}})
+    };
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/pulls")))
+        .and(query_param("base", "main"))
+        .and(query_param("state", "closed"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            pull(3, 3, "2026-11-01T10:00:00Z"),
+            pull(1, 1, "2026-11-10T10:00:00Z"),
+            pull(2, 2, "2026-11-20T10:00:00Z"),
+        ])))
+        .expect(times)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/commits")))
+        .and(query_param("sha", "main"))
+        .respond_with(json(200, "[]"))
+        .expect(times)
+        .mount(server)
+        .await;
+    for (n, flaky) in [(1, "failure"), (2, "success"), (3, "failure")] {
+        Mock::given(method("GET"))
+            .and(path(format!("{GH}/commits/{}/check-runs", sha(n))))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "total_count": 2, "check_runs": [
+                check_run("flaky", "completed", Some(flaky), "github-actions"),
+                check_run("all", "completed", Some("success"), "github-actions"),
+            ]})))
+            .expect(times)
+            .mount(server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("{GH}/commits/{}/status", sha(n))))
+            .respond_with(json(200, r#"{"state": "success", "statuses": []}"#))
+            .expect(times)
+            .mount(server)
+            .await;
+    }
+}
+
+/// Issue 12, item 2 on GitHub: the mask hid `flaky`'s failures from the required `all`
+/// (mask-hides-failures, evidence: both failed runs); a change removing the mask is not
+/// backed by 3 green runs (mask-removal-unproven), and is with `green-runs = 1` in the base
+/// config (the newest run passed). 8 requests a run: 2 listings, 3 commits × 2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_on_github() {
+    let server = MockServer::start().await;
+    github_history(&server, 3).await;
+    let repo = tempfile::tempdir().expect("tempdir");
+    let d = repo.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write_files(d, &[(".github/workflows/ci.yml", HISTORY_GITHUB_CI)]);
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    let history_rules = |out: &Out| -> Vec<(String, Option<String>, Option<String>)> {
+        findings(out)
+            .into_iter()
+            .filter(|f| f.0.starts_with("mask-hides") || f.0.starts_with("mask-removal"))
+            .collect()
+    };
+    let check = |extra: &[&str]| {
+        let mut a = remote("check", &d.to_string_lossy(), &server, &["--history", "3"]);
+        a.extend(extra.iter().map(|s| (*s).to_owned()));
+        a
+    };
+    let out = run(check(&[]), Some(TOKEN)).await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        history_rules(&out),
+        [("mask-hides-failures".to_owned(), s("flaky"), s("flaky"))]
+    );
+    let doc = out.json();
+    let hides = doc["findings"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|f| f["rule"] == "mask-hides-failures")
+                .cloned()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        hides["message"],
+        format!(
+            "`flaky` failed on 2 of the commits read (latest {}: `flaky` failure) while `all`, which needs it and is required, passed: its `continue-on-error` hides the failure from the gate",
+            &sha(1)[..12]
+        )
+    );
+    assert_eq!(hides["line"], 7, "at the continue-on-error");
+    let evidence: Vec<&str> = hides["evidence"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|e| e["commit"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(evidence, [sha(1), sha(3)]);
+    assert!(
+        out.stderr.contains("(3 commits) in 8 requests"),
+        "{}",
+        out.stderr
+    );
+
+    // The change removes the mask.
+    git(d, &["checkout", "-q", "-b", "pr"]);
+    write_files(
+        d,
+        &[(
+            ".github/workflows/ci.yml",
+            &HISTORY_GITHUB_CI.replace("    continue-on-error: true\n", ""),
+        )],
+    );
+    git(d, &["commit", "-q", "-am", "unmask"]);
+    let out = run(check(&["--base", "main"]), Some(TOKEN)).await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        history_rules(&out),
+        [("mask-removal-unproven".to_owned(), s("flaky"), s("flaky"))]
+    );
+    let doc = out.json();
+    let unproven = doc["findings"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|f| f["rule"] == "mask-removal-unproven")
+                .cloned()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        unproven["message"],
+        format!(
+            "this change removes `continue-on-error` from `flaky`, but its last 3 runs were not all green ({} failure, {} failure): the gate may turn red on the next pull request",
+            &sha(1)[..12],
+            &sha(3)[..12]
+        )
+    );
+
+    // Near miss: the base asks for 1 green run, and the newest (head 2) passed.
+    git(d, &["checkout", "-q", "main"]);
+    write_files(d, &[("gatelint.toml", "[history]\ngreen-runs = 1\n")]);
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "one green run"]);
+    git(d, &["checkout", "-q", "pr"]);
+    git(d, &["merge", "-q", "--no-edit", "main"]);
+    let out = run(check(&["--base", "main"]), Some(TOKEN)).await;
+    assert_eq!(history_rules(&out), [], "{}", out.stdout);
+}
+
+/// Forgejo ignores a job-level `continue-on-error` (FORGE-SEMANTICS §4): a masked job that
+/// failed while the required job that needs it passed is no `mask-hides-failures` there (the
+/// failure blocked the merge anyway), and removing the key is a note, not an error. A listing
+/// the token may not read fails closed (exit 2, the need named, the token unshown).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_on_forgejo() {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        format!("{GT}/branch_protections"),
+        json(
+            200,
+            r#"[{"rule_name": "main", "enable_status_check": true,
+                 "status_check_contexts": ["CI / all (pull_request)"]}]"#,
+        ),
+    )
+    .await;
+    serve(
+        &server,
+        format!("{GT}/pulls"),
+        ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            {"number": 1, "merged": true, "merged_at": "2026-11-20T10:00:00Z",
+             "head": {"sha": sha(1), "ref": "t"}, "base": {"ref": "main"}}
+        ])),
+    )
+    .await;
+    serve(&server, format!("{GT}/commits"), json(200, "[]")).await;
+    serve(
+        &server,
+        format!("{GT}/commits/{}/statuses", sha(1)),
+        ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            gitea_status(1, "CI / flaky (pull_request)", "failure"),
+            gitea_status(2, "CI / all (pull_request)", "success"),
+        ])),
+    )
+    .await;
+    let repo = tempfile::tempdir().expect("tempdir");
+    let d = repo.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    let ci = HISTORY_GITHUB_CI;
+    write_files(d, &[(".forgejo/workflows/ci.yml", ci)]);
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    git(d, &["checkout", "-q", "-b", "pr"]);
+    write_files(
+        d,
+        &[(
+            ".forgejo/workflows/ci.yml",
+            &ci.replace("    continue-on-error: true\n", ""),
+        )],
+    );
+    git(d, &["commit", "-q", "-am", "unmask"]);
+    let args = |extra: &[&str]| {
+        let mut a = remote(
+            "check",
+            &d.to_string_lossy(),
+            &server,
+            &[
+                "--forge",
+                "forgejo",
+                "--forge-version",
+                "11",
+                "--history",
+                "2",
+            ],
+        );
+        a.extend(extra.iter().map(|s| (*s).to_owned()));
+        a
+    };
+    let out = run(args(&["--base", "main"]), Some(TOKEN)).await;
+    let history: Vec<Value> = out.json()["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| {
+                    f["rule"].as_str().is_some_and(|r| {
+                        r.starts_with("mask-hides") || r.starts_with("mask-removal")
+                    })
+                })
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(history.len(), 1, "{}", out.stdout);
+    assert_eq!(history[0]["rule"], "mask-removal-unproven");
+    assert_eq!(history[0]["severity"], "note");
+    assert_eq!(
+        history[0]["message"],
+        "this change removes `continue-on-error` from `flaky`, which Forgejo 11 ignores: the gate does not change, no green history is needed"
+    );
+    // The base (masked) has no mask-hides-failures either.
+    git(d, &["checkout", "-q", "main"]);
+    let out = run(args(&[]), Some(TOKEN)).await;
+    assert!(
+        !out.stdout.contains("mask-hides-failures"),
+        "{}",
+        out.stdout
+    );
+
+    // A token that may not list pull requests: exit 2.
+    let denied = MockServer::start().await;
+    serve(
+        &denied,
+        format!("{GT}/branch_protections"),
+        json(
+            200,
+            r#"[{"rule_name": "main", "enable_status_check": true,
+                 "status_check_contexts": ["CI / all (pull_request)"]}]"#,
+        ),
+    )
+    .await;
+    serve(
+        &denied,
+        format!("{GT}/pulls"),
+        json(
+            403,
+            r#"{"message": "token does not have at least one of required scope(s): [read:issue]"}"#,
+        ),
+    )
+    .await;
+    let a = remote(
+        "check",
+        &d.to_string_lossy(),
+        &denied,
+        &["--forge", "forgejo", "--history", "2"],
+    );
+    let out = run(a, Some(TOKEN)).await;
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("HTTP 403: token does not have at least one of required scope(s): [read:issue] (the token from GATELINT_TOKEN lacks permission: read access to the repository's pull requests, commits and statuses)"),
+        "{}",
+        out.stderr
+    );
+}

@@ -98,7 +98,9 @@ async fn read(spec: &RemoteSpec, n: usize) -> Result<History, RemoteError> {
     // Merged pull requests into the branch, most recently merged first.
     let first = match spec.forge {
         Forge::Github => {
-            format!("{base}/pulls?state=closed&base={branch}&sort=updated&direction=desc&per_page=100")
+            format!(
+                "{base}/pulls?state=closed&base={branch}&sort=updated&direction=desc&per_page=100"
+            )
         }
         Forge::Gitea | Forge::Forgejo => {
             format!("{base}/pulls?state=closed&sort=recentupdate&limit=50")

@@ -6,8 +6,8 @@
 
 mod gitea;
 mod github;
-pub mod http;
 pub mod history;
+pub mod http;
 pub mod statuses;
 pub mod text;
 
@@ -309,9 +309,16 @@ async fn pages(
     requests: &mut usize,
     mut page: impl FnMut(&str, &str) -> Result<(), RemoteError>,
 ) -> Result<(), RemoteError> {
-    pages_until(client, spec, first, what, need, requests, MAX_PAGES, |body, url| {
-        page(body, url).map(|()| false)
-    })
+    pages_until(
+        client,
+        spec,
+        first,
+        what,
+        need,
+        requests,
+        MAX_PAGES,
+        |body, url| page(body, url).map(|()| false),
+    )
     .await
 }
 
