@@ -86,6 +86,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
 
+    /// Diff mode: the pull request's body, read for `Paired: #N` (aggregator-unpaired)
+    /// [default: pull_request.body from the runner's event payload]
+    #[arg(long, value_name = "TEXT", requires = "base")]
+    pub pr_body: Option<String>,
+
     /// Output format [default: human; github when GITHUB_ACTIONS=true, which also appends the
     /// markdown summary to $GITHUB_STEP_SUMMARY]
     #[arg(long, value_enum)]

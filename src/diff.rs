@@ -286,6 +286,46 @@ pub fn changed_paths(path: &str, from: &str) -> Result<Option<Vec<String>>, Stri
     Ok(Some(paths))
 }
 
+/// The most bytes of commit messages read for `Paired: #N`.
+const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// The messages of the commits between `rev` and `HEAD` (`git log rev..HEAD`, at most 1,000
+/// commits and [`MAX_MESSAGE_BYTES`]), joined.
+pub fn commit_messages(path: &str, rev: &str) -> Result<String, String> {
+    let (top, _) = locate(path)?;
+    let resolved = resolve(&top, rev)?;
+    let range = format!("{resolved}..HEAD");
+    let out = git(
+        Path::new(&top),
+        &[
+            "log",
+            "--max-count=1000",
+            "--format=%B%x00",
+            range.as_str(),
+            "--",
+        ],
+    )?;
+    let cut = out.len().min(MAX_MESSAGE_BYTES);
+    Ok(String::from_utf8_lossy(out.get(..cut).unwrap_or_default()).into_owned())
+}
+
+/// Does the text carry `Paired: #N` (or `Paired: owner/repo#N`)?
+pub fn says_paired(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim();
+        let Some(rest) = l
+            .get(..7)
+            .filter(|p| p.eq_ignore_ascii_case("paired:"))
+            .and_then(|_| l.get(7..))
+        else {
+            return false;
+        };
+        rest.trim().rsplit_once('#').is_some_and(|(_, n)| {
+            !n.is_empty() && n.bytes().take_while(u8::is_ascii_digit).count() > 0
+        })
+    })
+}
+
 /// Read the workflow folders and `gatelint.toml` of `path` (a folder in a git work tree) as
 /// they are at `rev`, into memory.
 pub fn export(path: &str, rev: &str) -> Result<BaseTree, String> {

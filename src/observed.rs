@@ -51,6 +51,18 @@ pub fn pr_from_event() -> Option<u64> {
     doc.pointer("/pull_request/number")?.as_u64()
 }
 
+/// The pull request's body from the runner's event payload (`pull_request.body`), when there
+/// is one.
+pub fn pr_body_from_event() -> Option<String> {
+    let path = std::env::var_os("GITHUB_EVENT_PATH").filter(|p| !p.is_empty())?;
+    let text =
+        crate::safe_fs::read_text_capped(std::path::Path::new(&path), 8 * 1024 * 1024).ok()?;
+    let doc: serde_json::Value = serde_json::from_str(&text).ok()?;
+    doc.pointer("/pull_request/body")?
+        .as_str()
+        .map(str::to_owned)
+}
+
 /// A context the pull request should post, and the job that posts it.
 pub struct Predicted<'r> {
     pub context: &'r Context,

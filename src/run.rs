@@ -180,15 +180,27 @@ fn fetch_live(
     Ok(Live { spec, fetched })
 }
 
+/// Diff mode: the base revision, when it was read already, and the pull request's body.
+#[derive(Clone, Copy, Default)]
+struct DiffArgs<'a> {
+    rev: Option<&'a str>,
+    exported: Option<&'a crate::diff::BaseTree>,
+    pr_body: Option<&'a str>,
+}
+
 fn check_root(
     root: &str,
     common: &Common,
     sources: &Sources,
     shared: Option<&Config>,
     live: Option<&Live>,
-    base_rev: Option<&str>,
-    exported: Option<&crate::diff::BaseTree>,
+    diff: DiffArgs<'_>,
 ) -> Result<Checked, String> {
+    let DiffArgs {
+        rev: base_rev,
+        exported,
+        pr_body,
+    } = diff;
     let own_config = root_config(root, shared)?;
     let fresh;
     let base = match (exported, base_rev) {
@@ -300,6 +312,15 @@ fn check_root(
     cx.repository = live
         .map(|l| l.spec.full_name())
         .or_else(|| source::known_repository(sources.remote.repo.as_deref()));
+    // Diff mode: `Paired: #N` in the pull request's body or a commit message of the change.
+    if let Some(rev) = base_rev {
+        let body = pr_body
+            .map(str::to_owned)
+            .or_else(crate::observed::pr_body_from_event)
+            .unwrap_or_default();
+        cx.paired = crate::diff::says_paired(&body)
+            || crate::diff::commit_messages(root, rev).is_ok_and(|m| crate::diff::says_paired(&m));
+    }
     let base_report = match &base {
         // The base, named with the same forge profile, against today's protection.
         Some(b) => {
@@ -411,6 +432,7 @@ fn check_all(
     common: &Common,
     sources: &Sources,
     base: Option<&str>,
+    pr_body: Option<&str>,
 ) -> Result<Vec<Checked>, String> {
     let shared = shared_config(sources)?;
     let first = paths.first().map_or(".", String::as_str);
@@ -444,8 +466,11 @@ fn check_all(
                 sources,
                 shared.as_ref(),
                 live.as_ref(),
-                base,
-                exported,
+                DiffArgs {
+                    rev: base,
+                    exported,
+                    pr_body,
+                },
             )
         })
         .collect::<Vec<_>>()
@@ -505,6 +530,7 @@ fn check(args: &CheckArgs) -> Exit {
         &args.common,
         &args.sources,
         args.base.as_deref(),
+        args.pr_body.as_deref(),
     ) {
         Ok(c) => c,
         Err(e) => {
@@ -584,7 +610,7 @@ fn check(args: &CheckArgs) -> Exit {
 }
 
 fn report(args: &ReportArgs) -> Exit {
-    let checked = match check_all(&args.paths, &args.common, &args.sources, None) {
+    let checked = match check_all(&args.paths, &args.common, &args.sources, None, None) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {}", crate::report::escape::visible(&e));
@@ -630,6 +656,7 @@ fn init(args: &InitArgs) -> Exit {
         std::slice::from_ref(&args.path),
         &args.common,
         &args.sources,
+        None,
         None,
     ) {
         Ok(mut c) if c.len() == 1 => c.remove(0),

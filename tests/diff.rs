@@ -361,3 +361,129 @@ fn seed_origin_change() {
         "{rows:?}"
     );
 }
+
+const AGGREGATOR_BASE: &str = "name: CI
+on: pull_request
+jobs:
+  # bp-exempt: aggregated
+  build:
+    runs-on: ubuntu-latest
+    steps: [{run: make}]
+  # bp-exempt: aggregated
+  platform:
+    runs-on: ubuntu-latest
+    steps: [{run: make platform}]
+  # bp-required: yes
+  all-required:
+    if: always()
+    needs: [build, platform]
+    runs-on: ubuntu-latest
+    steps:
+      - run: test \"${{ needs.build.result }}\" = success && test \"${{ needs.platform.result }}\" = success
+";
+
+/// aggregator-unpaired: the seed's split pair (a `needs` demotion without the mask, a mask
+/// without the demotion) fires; both together, a new job added to `needs`, or `Paired: #N`
+/// in a commit message or `--pr-body` do not.
+#[test]
+fn aggregator_unpaired() {
+    let unpaired = |rows: &[Row]| -> Vec<Row> {
+        rows.iter()
+            .filter(|r| r.0 == "aggregator-unpaired")
+            .cloned()
+            .collect()
+    };
+    let demoted = AGGREGATOR_BASE.replace("needs: [build, platform]", "needs: [build]");
+    let masked = AGGREGATOR_BASE.replace(
+        "  platform:\n    runs-on: ubuntu-latest\n",
+        "  platform:\n    runs-on: ubuntu-latest\n    continue-on-error: true\n",
+    );
+    let both = masked.replace("needs: [build, platform]", "needs: [build]");
+    let added = AGGREGATOR_BASE
+        .replace("needs: [build, platform]", "needs: [build, platform, docs]")
+        .replace(
+            "  # bp-required: yes\n  all-required:",
+            "  # bp-exempt: aggregated\n  docs:\n    runs-on: ubuntu-latest\n    steps: [{run: make docs}]\n  # bp-required: yes\n  all-required:",
+        );
+    let case = |head: &str, extra: &[&str]| -> (Vec<Row>, Value) {
+        let r = Repo::new();
+        r.write(".gitea/workflows/ci.yml", AGGREGATOR_BASE)
+            .write("gatelint.toml", NO_NOTE)
+            .commit();
+        r.write(".gitea/workflows/ci.yml", head);
+        let (_, rows, doc) = r.check(extra);
+        (unpaired(&rows), doc)
+    };
+    let (rows, doc) = case(&demoted, &[]);
+    assert_eq!(
+        rows,
+        [row(
+            "aggregator-unpaired",
+            Some("all-required"),
+            Some(13),
+            None
+        )]
+    );
+    let messages: Vec<&str> = doc["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| f["rule"] == "aggregator-unpaired")
+                .filter_map(|f| f["message"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        messages,
+        [
+            "this change edits the `needs` of the required aggregator `all-required` (removes `platform`) but no `continue-on-error` of those jobs: when a mask and a `needs` change are a pair, merged alone one leaves the branch red or a failure unguarded"
+        ]
+    );
+    let (rows, doc) = case(&masked, &[]);
+    // One line lower: the mask added a line above it.
+    assert_eq!(
+        rows,
+        [row(
+            "aggregator-unpaired",
+            Some("all-required"),
+            Some(14),
+            None
+        )]
+    );
+    assert!(
+        doc.to_string().contains("this change edits the job-level `continue-on-error` of `platform`, which the required aggregator `all-required` needs, but not its `needs`"),
+        "{doc}"
+    );
+    assert_eq!(case(&both, &[]).0, []);
+    assert_eq!(case(&added, &[]).0, []);
+    assert_eq!(
+        case(
+            &demoted,
+            &["--pr-body", "Demotes platform.\n\nPaired: #668\n"]
+        )
+        .0,
+        []
+    );
+    assert_eq!(
+        case(&demoted, &["--pr-body", "Paired with nothing"])
+            .0
+            .len(),
+        1,
+        "no issue number: not a pairing"
+    );
+    // In a commit message of the change.
+    let r = Repo::new();
+    r.write(".gitea/workflows/ci.yml", AGGREGATOR_BASE)
+        .write("gatelint.toml", NO_NOTE)
+        .commit();
+    r.git(&["checkout", "-q", "-b", "pr"]);
+    r.write(".gitea/workflows/ci.yml", &demoted);
+    r.git(&["commit", "-q", "-am", "Demote platform\n\nPaired: #665"]);
+    let root = r.path().to_string_lossy().into_owned();
+    let out = common::gatelint(&["check", &root, "--base", "main", "--format", "json"]);
+    assert!(
+        !out.stdout.contains("aggregator-unpaired"),
+        "{}",
+        out.stdout
+    );
+}

@@ -1437,24 +1437,9 @@ async fn head_statuses_skip_the_running_job_and_read_the_event() {
     );
 }
 
-/// Run `git` in `dir`, with a fixed identity and no user or system config.
+/// Run `git` in `dir` (a fixed identity, no signing).
 fn git(dir: &std::path::Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::git(dir, args, None);
 }
 
 /// Write `files` under `dir` (an empty text deletes the file).

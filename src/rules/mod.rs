@@ -3,6 +3,7 @@
 //! severity, summary and documentation (`rules/<id>.md`, embedded in the binary).
 
 mod aggregator_incomplete;
+mod aggregator_unpaired;
 mod context_collision;
 mod context_glob_literal;
 mod context_not_posted;
@@ -114,6 +115,7 @@ pub static RULES: &[&dyn Rule] = &[
     &required_masked::RequiredMasked,
     &mask_ignored::MaskIgnored,
     &aggregator_incomplete::AggregatorIncomplete,
+    &aggregator_unpaired::AggregatorUnpaired,
     &mask_untracked::MaskUntracked,
     &mask_stale::MaskStale,
     &mask_expired::MaskExpired,
@@ -182,6 +184,9 @@ pub struct Cx<'a> {
     /// `owner/name` of the checked repository, when known (`--repo`, `GITHUB_REPOSITORY`,
     /// the live protection's): what `github.repository` is in its runs.
     pub repository: Option<String>,
+    /// Diff mode: a commit message of the change or the pull request's body says
+    /// `Paired: #N` (aggregator-unpaired).
+    pub paired: bool,
 }
 
 /// A job with the facts the rules share, computed once.
@@ -387,6 +392,7 @@ impl<'a> Cx<'a> {
             own_config: None,
             own_protection: None,
             repository: None,
+            paired: false,
         }
     }
 
