@@ -286,6 +286,12 @@ pub struct ReportArgs {
     /// Output format
     #[arg(long, value_enum, default_value = "table")]
     pub format: ReportFormat,
+
+    /// With --remote: a POSTED column, on how many of the commits read (the heads of the last
+    /// N merged pull requests and the branch's last N commits, 1 to 50) each context was
+    /// posted, and its latest state
+    #[arg(long, value_name = "N", requires = "remote", value_parser = clap::value_parser!(u64).range(1..=50))]
+    pub history: Option<u64>,
 }
 
 fn parse_version(s: &str) -> Result<Version, String> {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use crate::analyze::{Gate, Mask, RootReport};
 use crate::finding::{Evidence, Finding, Severity};
 use crate::forge::protection::Protection;
-use crate::forge::source::history::{Commit, History, Kind};
+use crate::forge::source::history::{Commit, History};
 use crate::forge::source::statuses::Posted;
 use crate::workflow::Directive;
 
@@ -392,24 +392,20 @@ fn mask_removal_unproven(inputs: &Inputs<'_>, index: &Index<'_>, out: &mut Vec<F
     }
 }
 
-/// For `report --history`: per context, on how many of the commits read it was posted, and its
-/// latest state.
-pub fn posted_counts(history: &History) -> HashMap<&str, (usize, &str)> {
-    let mut out: HashMap<&str, (usize, &str)> = HashMap::new();
+/// For `report --history`: per context, on how many of the commits read it was posted, and
+/// its state on the newest of them.
+pub fn posted_counts(history: &History) -> crate::report::gates::Posted {
+    let mut out = crate::report::gates::Posted {
+        of: history.commits.len(),
+        ..Default::default()
+    };
     for c in &history.commits {
         for p in &c.statuses.posted {
-            out.entry(p.context.as_str())
+            out.by_context
+                .entry(p.context.clone())
                 .and_modify(|e| e.0 += 1)
-                .or_insert((1, p.state.as_str()));
+                .or_insert((1, p.state.clone()));
         }
     }
     out
-}
-
-/// Kind of a commit, in words.
-pub fn kind_label(kind: Kind) -> String {
-    match kind {
-        Kind::PullRequest(n) => format!("head of #{n}"),
-        Kind::Branch => "branch".to_owned(),
-    }
 }

@@ -631,10 +631,36 @@ fn report(args: &ReportArgs) -> Exit {
             }
         }
     }
+    let posted = match args.history {
+        Some(n) => {
+            let Some(spec) = checked.iter().find_map(|c| c.spec.clone()) else {
+                eprintln!("error: --history reads statuses from the forge: add --remote");
+                return Exit::Failure;
+            };
+            match crate::forge::source::history::fetch(&spec, usize::try_from(n).unwrap_or(1)) {
+                Ok(h) => {
+                    if !args.common.quiet {
+                        eprintln!(
+                            "gatelint: read {} commits of `{}` and its merged pull requests in {} requests",
+                            h.commits.len(),
+                            spec.branch,
+                            h.requests
+                        );
+                    }
+                    Some(crate::history::posted_counts(&h))
+                }
+                Err(e) => {
+                    eprintln!("error: {}", crate::report::escape::visible(&e.message));
+                    return Exit::Failure;
+                }
+            }
+        }
+        None => None,
+    };
     let rows = gate_rows(&checked);
     let out = match args.format {
-        ReportFormat::Json => gates::json(&rows) + "\n",
-        ReportFormat::Table => gates::table(&rows),
+        ReportFormat::Json => gates::json(&rows, posted.as_ref()) + "\n",
+        ReportFormat::Table => gates::table(&rows, posted.as_ref()),
     };
     if write_out(&out) == Exit::Failure {
         return Exit::Failure;

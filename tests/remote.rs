@@ -2060,7 +2060,7 @@ async fn gitea_history(server: &MockServer, times: u64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_on_gitea() {
     let server = MockServer::start().await;
-    gitea_history(&server, 2).await;
+    gitea_history(&server, 3).await;
     let dir = tempfile::tempdir().expect("tempdir");
     write_files(dir.path(), &[(".gitea/workflows/ci.yml", HISTORY_GITEA_CI)]);
     let out = run(
@@ -2154,6 +2154,37 @@ async fn history_on_gitea() {
         "{}",
         out.stdout
     );
+
+    // `report --history`: a POSTED column, per context, from the same reads.
+    let mut a = remote(
+        "report",
+        &dir.path().to_string_lossy(),
+        &server,
+        &["--forge-version", "1.26", "--history", "3"],
+    );
+    a.retain(|x| x != "--format" && x != "json");
+    let out = run(a, Some(TOKEN)).await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[0].contains("VERDICT  POSTED       CONTEXTS"),
+        "{}",
+        out.stdout
+    );
+    for (context, cell) in [
+        ("CI / build (pull_request)", "3/4 success"),
+        ("CI / build (push)", "1/4 success"),
+        ("CI / flaky (pull_request)", "2/4 failure"),
+        ("CI / old (pull_request)", "0/4"),
+    ] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.ends_with(context) && l.contains(&format!("{cell}  "))),
+            "{context}: {cell} in\n{}",
+            out.stdout
+        );
+    }
 }
 
 const HISTORY_GITHUB_CI: &str = "name: CI

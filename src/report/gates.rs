@@ -29,6 +29,41 @@ struct JsonGate<'a> {
     verdict: &'static str,
     /// Why the gate may pass without testing anything (empty: it is a real gate).
     vacuous: &'a [&'static str],
+    /// With `--history N`: per context, on how many of the commits read it was posted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<Vec<JsonPosted<'a>>>,
+}
+
+#[derive(Serialize)]
+struct JsonPosted<'a> {
+    context: &'a str,
+    posted: usize,
+    of: usize,
+    /// The state on the newest commit it was posted on.
+    last: Option<&'a str>,
+}
+
+/// With `report --remote --history N`: per context, on how many of the `of` commits read it
+/// was posted, and its state on the newest.
+#[derive(Debug, Default)]
+pub struct Posted {
+    pub of: usize,
+    pub by_context: std::collections::HashMap<String, (usize, String)>,
+}
+
+impl Posted {
+    fn get(&self, context: &str) -> (usize, Option<&str>) {
+        self.by_context
+            .get(context)
+            .map_or((0, None), |(k, last)| (*k, Some(last.as_str())))
+    }
+
+    fn cell(&self, context: &str) -> String {
+        match self.get(context) {
+            (k, Some(last)) => format!("{k}/{} {}", self.of, visible(last)),
+            (_, None) => format!("0/{}", self.of),
+        }
+    }
 }
 
 /// A gate, whether protection requires it (`None`: no protection source), and why it may
@@ -57,7 +92,7 @@ fn directive_kind(gate: &Gate) -> &'static str {
 }
 
 /// The JSON report (schema version 1).
-pub fn json(rows: &[Row<'_>]) -> String {
+pub fn json(rows: &[Row<'_>], posted: Option<&Posted>) -> String {
     let report = JsonReport {
         version: 1,
         gates: rows
@@ -77,6 +112,20 @@ pub fn json(rows: &[Row<'_>]) -> String {
                 masked: g.masked.as_str(),
                 verdict: Verdict::of(g, *protected, vacuous).as_str(),
                 vacuous,
+                history: posted.map(|p| {
+                    g.contexts
+                        .iter()
+                        .map(|c| {
+                            let (k, last) = p.get(&c.text);
+                            JsonPosted {
+                                context: &c.text,
+                                posted: k,
+                                of: p.of,
+                                last,
+                            }
+                        })
+                        .collect()
+                }),
             })
             .collect(),
     };
@@ -85,21 +134,17 @@ pub fn json(rows: &[Row<'_>]) -> String {
 }
 
 /// An aligned table, one line per context.
-pub fn table(rows: &[Row<'_>]) -> String {
-    let headers = [
-        "FILE",
-        "JOB",
-        "DIRECTIVE",
-        "MASK",
-        "PROTECTED",
-        "VERDICT",
-        "CONTEXTS",
-    ];
-    let mut lines: Vec<[String; 7]> = Vec::new();
+pub fn table(rows: &[Row<'_>], posted: Option<&Posted>) -> String {
+    let mut headers = vec!["FILE", "JOB", "DIRECTIVE", "MASK", "PROTECTED", "VERDICT"];
+    if posted.is_some() {
+        headers.push("POSTED");
+    }
+    headers.push("CONTEXTS");
+    let mut lines: Vec<Vec<String>> = Vec::new();
     let mut last_root: Option<&str> = None;
     let several_roots = rows.iter().any(|(g, _, _)| g.root != rows[0].0.root);
     let mut out = String::new();
-    let mut blocks: Vec<(String, Vec<[String; 7]>)> = Vec::new();
+    let mut blocks: Vec<(String, Vec<Vec<String>>)> = Vec::new();
     for (g, protected, vacuous) in rows {
         if last_root != Some(g.root.as_str()) {
             if last_root.is_some() {
@@ -122,40 +167,51 @@ pub fn table(rows: &[Row<'_>]) -> String {
             Some(true) => "yes",
             Some(false) => "no",
         };
-        let mut contexts: Vec<String> = g
+        // Each line: its context, and (with history) how often it was posted.
+        let mut contexts: Vec<(String, String)> = g
             .contexts
             .iter()
-            .map(|c| spaced(&c.text).into_owned())
+            .map(|c| {
+                (
+                    spaced(&c.text).into_owned(),
+                    posted.map(|p| p.cell(&c.text)).unwrap_or_default(),
+                )
+            })
             .collect();
         if let Some(reason) = &g.unresolvable {
-            contexts.push(format!("(unresolvable: {})", visible(reason)));
+            contexts.push((
+                format!("(unresolvable: {})", visible(reason)),
+                String::new(),
+            ));
         }
         if contexts.is_empty() {
-            contexts.push("(posts no context on a pull request)".to_owned());
+            contexts.push((
+                "(posts no context on a pull request)".to_owned(),
+                String::new(),
+            ));
         }
-        contexts.extend(vacuous.iter().map(|why| format!("(vacuous: {why})")));
-        for (i, c) in contexts.into_iter().enumerate() {
-            let row = if i == 0 {
-                [
+        contexts.extend(
+            vacuous
+                .iter()
+                .map(|why| (format!("(vacuous: {why})"), String::new())),
+        );
+        for (i, (c, history)) in contexts.into_iter().enumerate() {
+            let mut row = if i == 0 {
+                vec![
                     visible(&g.file).into_owned(),
                     spaced(&g.job).into_owned(),
                     directive.clone(),
                     g.masked.as_str().to_owned(),
                     protected.to_owned(),
                     verdict.to_owned(),
-                    c,
                 ]
             } else {
-                [
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    c,
-                ]
+                vec![String::new(); 6]
             };
+            if posted.is_some() {
+                row.push(history);
+            }
+            row.push(c);
             lines.push(row);
         }
     }
@@ -169,28 +225,33 @@ pub fn table(rows: &[Row<'_>]) -> String {
             }
             let _ = writeln!(out, "{root}");
         }
-        let mut widths = headers.map(str::len);
+        let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
         for l in lines {
             for (w, cell) in widths.iter_mut().zip(l.iter()) {
                 *w = (*w).max(cell.chars().count());
             }
         }
-        let mut write_row = |cells: [&str; 7]| {
+        let mut write_row = |cells: &[&str]| {
             let mut line = String::new();
             for (i, cell) in cells.iter().enumerate() {
                 if i == cells.len() - 1 {
                     line.push_str(cell);
                 } else {
-                    let pad = widths[i].saturating_sub(cell.chars().count());
+                    let pad = widths
+                        .get(i)
+                        .copied()
+                        .unwrap_or(0)
+                        .saturating_sub(cell.chars().count());
                     line.push_str(cell);
                     line.push_str(&" ".repeat(pad + 2));
                 }
             }
             let _ = writeln!(out, "{}", line.trim_end());
         };
-        write_row(headers);
+        write_row(&headers);
         for l in lines {
-            write_row([&l[0], &l[1], &l[2], &l[3], &l[4], &l[5], &l[6]]);
+            let cells: Vec<&str> = l.iter().map(String::as_str).collect();
+            write_row(&cells);
         }
     }
     if rows.is_empty() {
