@@ -7,6 +7,7 @@
 mod gitea;
 mod github;
 pub mod http;
+pub mod issues;
 pub mod statuses;
 pub mod text;
 
