@@ -31,6 +31,8 @@ mod required_pending;
 mod required_skippable;
 mod required_step_masked;
 mod snapshot_drift;
+mod tracker_closed;
+mod tracker_overdue;
 mod workflow_invalid;
 mod workflow_skipped;
 
@@ -120,6 +122,8 @@ pub static RULES: &[&dyn Rule] = &[
     &required_noop::RequiredNoop,
     &context_not_posted::ContextNotPosted,
     &context_unpredicted::ContextUnpredicted,
+    &tracker_closed::TrackerClosed,
+    &tracker_overdue::TrackerOverdue,
     &required_skippable::RequiredSkippable,
     &required_needs_unguarded::RequiredNeedsUnguarded,
     &required_path_filtered::RequiredPathFiltered,
