@@ -169,6 +169,13 @@ pub struct RemoteArgs {
     #[arg(long, requires = "remote")]
     pub allow_unprotected: bool,
 
+    /// `check`: read the issue each mask and pending directive names (`#N`, `owner/repo#N`,
+    /// `[masks] tracker-repos` prefixes, issue URLs on --server) from the forge's issues API:
+    /// closed or missing is tracker-closed, open longer than `[masks] max-age-days` is
+    /// tracker-overdue. One request per distinct issue, at most 200 per repository
+    #[arg(long, requires = "remote")]
+    pub trackers: bool,
+
     /// Seconds one request may take in all [default: 30]
     #[arg(long, value_name = "SECS", requires = "remote")]
     pub timeout: Option<u64>,

@@ -20,6 +20,10 @@ pub const FILE_NAME: &str = "gatelint.toml";
 const MAX_TRACKERS: usize = 32;
 /// The compiled size one tracker pattern may have (regex's own limit, in bytes).
 const TRACKER_REGEX_BYTES: usize = 1024 * 1024;
+/// At most this many `[masks] tracker-repos` prefixes.
+const MAX_TRACKER_REPOS: usize = 64;
+/// The largest `[masks] max-age-days`: a hundred years.
+pub const MAX_AGE_DAYS: i64 = 36_500;
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -90,6 +94,9 @@ struct RawDirectives {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawMasks {
     trackers: Option<Vec<Spanned<String>>>,
+    max_age_days: Option<Spanned<i64>>,
+    #[serde(default)]
+    tracker_repos: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     waiver: Vec<Spanned<RawWaiver>>,
 }
@@ -205,7 +212,7 @@ impl Date {
     }
 
     /// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    fn from_unix_days(days: i64) -> Date {
+    pub fn from_unix_days(days: i64) -> Date {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z.rem_euclid(146_097);
@@ -216,6 +223,19 @@ impl Date {
         let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
         let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
         Date { year, month, day }
+    }
+
+    /// Days since 1970-01-01, the inverse of [`Date::from_unix_days`] (Howard Hinnant's
+    /// `days_from_civil`).
+    pub fn unix_days(self) -> i64 {
+        let month = i64::from(self.month);
+        let y = i64::from(self.year) - i64::from(month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let mp = if month > 2 { month - 3 } else { month + 9 };
+        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
     }
 }
 
@@ -328,6 +348,11 @@ pub struct Config {
     /// Severity per rule id (`None`: off), overriding the defaults.
     pub severities: BTreeMap<String, Option<Severity>>,
     pub trackers: Vec<Regex>,
+    /// `[masks] max-age-days`: a tracker open longer is `tracker-overdue` (`None`: not
+    /// checked).
+    pub max_age_days: Option<u32>,
+    /// `[masks] tracker-repos`: the repository (owner, name) each `prefix#N` names.
+    pub tracker_repos: BTreeMap<String, (String, String)>,
     pub waivers: Vec<Waiver>,
     /// `[[observed.lane-waiver]]`: lanes a named pull request may remove.
     pub lane_waivers: Vec<LaneWaiver>,
@@ -549,6 +574,48 @@ impl Config {
                         .map_err(|e| at(t.span().start, format!("invalid tracker regex: {e}")))
                 })
                 .collect::<Result<_, _>>()?;
+        }
+        if let Some(days) = raw.masks.max_age_days {
+            let n = *days.get_ref();
+            if !(1..=MAX_AGE_DAYS).contains(&n) {
+                return Err(at(
+                    days.span().start,
+                    format!(
+                        "`max-age-days` must be a number of days from 1 to {MAX_AGE_DAYS}, not {n}"
+                    ),
+                ));
+            }
+            config.max_age_days = u32::try_from(n).ok();
+        }
+        if let Some((extra, _)) = raw.masks.tracker_repos.iter().nth(MAX_TRACKER_REPOS) {
+            return Err(at(
+                extra.span().start,
+                format!("more than {MAX_TRACKER_REPOS} `tracker-repos` prefixes: gatelint's limit"),
+            ));
+        }
+        for (prefix, repository) in raw.masks.tracker_repos {
+            if !crate::forge::source::issues::valid_prefix(prefix.get_ref()) {
+                return Err(at(
+                    prefix.span().start,
+                    format!(
+                        "`{}` is not a tracker prefix: letters, digits, `-`, `_` and `.`, at most {} characters",
+                        crate::forge::source::text::visible(prefix.get_ref(), 80),
+                        crate::forge::source::issues::MAX_NAME_CHARS
+                    ),
+                ));
+            }
+            let (owner, name) = crate::forge::source::issues::split_repository(
+                repository.get_ref(),
+            )
+            .map_err(|why| {
+                at(
+                    repository.span().start,
+                    format!("`tracker-repos.{}`: {why}", prefix.get_ref()),
+                )
+            })?;
+            config
+                .tracker_repos
+                .insert(prefix.into_inner(), (owner.to_owned(), name.to_owned()));
         }
         let line_starts = LineStarts::new(text);
         for w in raw.masks.waiver {
@@ -975,6 +1042,93 @@ expires = 2999-12-31
                 waiver(issue, "2999-12-31").map(|w| w.0),
                 Ok(shown.to_owned())
             );
+        }
+    }
+
+    #[test]
+    fn tracker_settings() {
+        let c = parse(
+            "[masks]\nmax-age-days = 90\ntracker-repos = { mc = \"acme/mc\", \"in.t\" = \"acme/.github\" }\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.max_age_days, Some(90));
+        assert_eq!(
+            c.tracker_repos.get("mc"),
+            Some(&("acme".to_owned(), "mc".to_owned()))
+        );
+        assert_eq!(
+            c.tracker_repos.get("in.t"),
+            Some(&("acme".to_owned(), ".github".to_owned()))
+        );
+        let none = parse("").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((none.max_age_days, none.tracker_repos.len()), (None, 0));
+        assert_eq!(
+            parse("[masks]\nmax-age-days = 36500\n").map(|c| c.max_age_days),
+            Ok(Some(36_500))
+        );
+        let e = |t: &str| {
+            parse(t)
+                .err()
+                .map(|e| (e.line, e.column, e.message))
+                .unwrap_or_default()
+        };
+        for (days, shown) in [("0", "0"), ("-5", "-5"), ("36501", "36501")] {
+            assert_eq!(
+                e(&format!("[masks]\nmax-age-days = {days}\n")),
+                (
+                    2,
+                    16,
+                    format!("`max-age-days` must be a number of days from 1 to 36500, not {shown}")
+                ),
+                "{days}"
+            );
+        }
+        let (line, col, msg) = e("[masks]\nmax-age-days = \"90\"\n");
+        assert_eq!((line, col), (2, 16), "{msg}");
+        assert_eq!(e("[masks]\nmax-age-days = 1.5\n").0, 2);
+        for (value, why) in [
+            ("\"acme\"", "`acme` is not OWNER/NAME"),
+            ("\"a/b/c\"", "`a/b/c` is not OWNER/NAME: one `/` only"),
+            ("\"../x\"", "`../x` is not OWNER/NAME: the owner must be"),
+            (
+                "\"a/..\"",
+                "`a/..` is not OWNER/NAME: the repository name must be",
+            ),
+            ("\"a b/c\"", "`a b/c` is not OWNER/NAME: the owner must be"),
+        ] {
+            let (line, col, msg) = e(&format!("[masks]\ntracker-repos = {{ mc = {value} }}\n"));
+            assert_eq!((line, col), (2, 24), "{value}: {msg}");
+            assert!(
+                msg.starts_with(&format!("`tracker-repos.mc`: {why}")),
+                "{msg}"
+            );
+        }
+        let (line, col, msg) = e("[masks]\ntracker-repos = { \"a/b\" = \"acme/x\" }\n");
+        assert_eq!((line, col), (2, 19), "{msg}");
+        assert!(msg.starts_with("`a/b` is not a tracker prefix"), "{msg}");
+        assert_eq!(
+            e("[masks]\ntracker-repos = { mc = 3 }\n").0,
+            2,
+            "a number is no repository"
+        );
+        let many: Vec<String> = (0..65).map(|i| format!("p{i} = \"a/b\"")).collect();
+        let (line, _, msg) = e(&format!("[masks.tracker-repos]\n{}\n", many.join("\n")));
+        assert!(line > 1, "{line}");
+        assert_eq!(
+            msg,
+            "more than 64 `tracker-repos` prefixes: gatelint's limit"
+        );
+    }
+
+    #[test]
+    fn unix_days_inverts_civil_dates() {
+        let day = |year, month, day| Date { year, month, day };
+        assert_eq!(day(1970, 1, 1).unix_days(), 0);
+        assert_eq!(day(2026, 11, 24).unix_days(), 20_781);
+        assert_eq!(day(2000, 2, 29).unix_days(), 11_016);
+        assert_eq!(day(1969, 12, 31).unix_days(), -1);
+        for days in (-800_000..3_000_000).step_by(997) {
+            assert_eq!(Date::from_unix_days(days).unix_days(), days);
         }
     }
 

@@ -21,5 +21,6 @@ pub mod report;
 pub mod rules;
 pub mod run;
 pub mod safe_fs;
+pub mod trackers;
 pub mod workflow;
 pub mod yaml;

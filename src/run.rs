@@ -31,6 +31,9 @@ pub enum Exit {
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(args) => check(&args),
+        Command::Report(a) if a.sources.remote.trackers => check_only("--trackers"),
+        Command::Init(a) if a.sources.remote.trackers => check_only("--trackers"),
+        Command::Snapshot(a) if a.sources.remote.trackers => check_only("--trackers"),
         Command::Report(args) => report(&args),
         Command::Snapshot(args) => snapshot(&args),
         Command::Init(args) => init(&args),
@@ -38,6 +41,11 @@ pub fn run(cli: Cli) -> Exit {
         Command::Explain { rule } => explain(&rule),
         Command::Profiles { format } => profiles(format),
     }
+}
+
+fn check_only(flag: &str) -> Exit {
+    eprintln!("error: {flag} is an option of `gatelint check`");
+    Exit::Failure
 }
 
 /// The branch assumed when neither `--branch` nor the config names one.
@@ -120,6 +128,8 @@ fn base_config(
 struct Live {
     spec: RemoteSpec,
     fetched: Fetched,
+    /// With `--trackers`: the issues read, once per run.
+    issues: source::issues::Cache,
 }
 
 fn limits(sources: &Sources) -> Limits {
@@ -177,7 +187,12 @@ fn fetch_live(
             fetched.source
         );
     }
-    Ok(Live { spec, fetched })
+    let issues = source::issues::Cache::default();
+    Ok(Live {
+        spec,
+        fetched,
+        issues,
+    })
 }
 
 /// Diff mode: the base revision, when it was read already, and the pull request's body.
@@ -307,6 +322,15 @@ fn check_root(
         }
     }
     let today = Date::today();
+    // Tracker findings join the others before the rules run: `[rules]` severities apply.
+    let mut initial = report.findings.clone();
+    if let Some(l) = live.filter(|_| sources.remote.trackers) {
+        let tracked = crate::trackers::check(&report, config, &l.spec, today, &l.issues)?;
+        for line in tracked.stderr_lines(root).iter().filter(|_| !common.quiet) {
+            eprintln!("{line}");
+        }
+        initial.extend(tracked.findings);
+    }
     let mut cx = Cx::new(&report, protection.as_ref(), config, today, &branch);
     cx.snapshot = snapshot.as_ref();
     cx.repository = live
@@ -355,11 +379,11 @@ fn check_root(
                 cx.own_config = Some(&own_config);
                 cx.own_protection = own_protection.as_ref();
             }
-            let mut found = report.findings.clone();
+            let mut found = initial;
             found.extend(unreadable_at_base(root, &report, base_report, base_rev));
             rules::run(&cx, Some(&base_cx), found)
         }
-        _ => rules::run(&cx, None, report.findings.clone()),
+        _ => rules::run(&cx, None, initial),
     };
     drop(cx);
     for (file, text) in &report.sources {

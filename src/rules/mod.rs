@@ -37,6 +37,8 @@ mod required_pending;
 mod required_skippable;
 mod required_step_masked;
 mod snapshot_drift;
+mod tracker_closed;
+mod tracker_overdue;
 mod workflow_invalid;
 mod workflow_skipped;
 
@@ -132,6 +134,8 @@ pub static RULES: &[&dyn Rule] = &[
     &pending_ready::PendingReady,
     &mask_hides_failures::MaskHidesFailures,
     &mask_removal_unproven::MaskRemovalUnproven,
+    &tracker_closed::TrackerClosed,
+    &tracker_overdue::TrackerOverdue,
     &required_skippable::RequiredSkippable,
     &required_needs_unguarded::RequiredNeedsUnguarded,
     &required_path_filtered::RequiredPathFiltered,

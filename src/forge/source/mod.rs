@@ -8,6 +8,7 @@ mod gitea;
 mod github;
 pub mod history;
 pub mod http;
+pub mod issues;
 pub mod statuses;
 pub mod text;
 
