@@ -195,6 +195,15 @@ pub fn predicted<'r>(report: &'r RootReport, branch: &str, change: &Change) -> V
     out
 }
 
+/// What `--head` found, and what it cost.
+pub struct Observed {
+    pub findings: Vec<Finding>,
+    pub requests: usize,
+    /// Contexts predicted (the running job's own left out) and posted.
+    pub predicted: usize,
+    pub posted: usize,
+}
+
 /// How long to wait for statuses, and what to do when they do not settle.
 #[derive(Debug, Clone, Copy)]
 pub struct Settle {
@@ -213,7 +222,7 @@ pub fn observe(
     branch: &str,
     change: &Change,
     settle: Settle,
-) -> Result<(Vec<Finding>, usize), String> {
+) -> Result<Observed, String> {
     // The job running gatelint posts `pending` until it ends: neither awaited nor predicted
     // (`GITHUB_JOB` is its id, `GITHUB_WORKFLOW` its workflow's name, in every runner).
     let own = own_contexts(report);
@@ -276,7 +285,12 @@ pub fn observe(
                 .help("the findings below were taken before the runs finished"),
         );
     }
-    Ok((findings, requests))
+    Ok(Observed {
+        findings,
+        requests,
+        predicted: predicted.len(),
+        posted: statuses.posted.len(),
+    })
 }
 
 /// The contexts of the job this gatelint runs in, when it runs in a runner.

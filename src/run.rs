@@ -970,7 +970,12 @@ fn observe_head(checked: &mut [Checked], head: &str, args: &CheckArgs) -> Result
             None => None,
         },
     };
-    let (mut found, requests) = crate::observed::observe(
+    let crate::observed::Observed {
+        findings: mut found,
+        requests,
+        predicted,
+        posted,
+    } = crate::observed::observe(
         &spec,
         &sha,
         &c.report,
@@ -1010,7 +1015,9 @@ fn observe_head(checked: &mut [Checked], head: &str, args: &CheckArgs) -> Result
         ));
     }
     if !args.common.quiet {
-        eprintln!("gatelint: read the statuses of {sha} in {requests} requests");
+        eprintln!(
+            "gatelint: read the statuses of {sha} in {requests} requests: {predicted} contexts predicted for this pull request, {posted} posted"
+        );
     }
     rules::apply_severities(&c.config, &mut found);
     c.findings.extend(found);

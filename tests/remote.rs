@@ -2497,3 +2497,137 @@ async fn history_on_forgejo() {
         out.stderr
     );
 }
+
+/// Issue 12 acceptance: the seed monorepo (`corpus/seed-origin/_later-head-aeec8e47`, Gitea
+/// 1.22, protection `*`) as a git repository, and a mock Gitea serving the statuses of the
+/// lanes gatelint derives. A change to a Go file alone derives 38 lanes and removes none; the
+/// same change plus core#5153 (a duplicate `env:` key in local-provision-e2e.yml, which Gitea
+/// refuses, so the workflow is never scheduled) derives 48 (the workflow edit wakes the
+/// workflows filtered on `.gitea/workflows/**`) and removes the two lanes of that workflow,
+/// `Local Provision Lifecycle E2E / … (stub)` among them: what lint-context-set-shrink.yml's
+/// check B exists to catch ("The lane did not fail. It ceased to exist."). With every derived
+/// lane posted, the removed lanes are all that is left (and the invalid workflow).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_origin_lanes() {
+    let Some(seed) = common::shared("corpus/seed-origin/_later-head-aeec8e47") else {
+        eprintln!("skipped: ../shared/corpus/seed-origin is absent");
+        return;
+    };
+    const SEED: &str = "/api/v1/repos/molecule-ai/molecule-core";
+    let repo = tempfile::tempdir().expect("tempdir");
+    let d = repo.path();
+    common::copy_tree(&seed, d);
+    git(d, &["init", "-q", "-b", "main"]);
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "later head"]);
+    git(d, &["checkout", "-q", "-b", "pr"]);
+    write_files(d, &[("workspace-server/internal/x/x.go", "package x\n")]);
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "a Go change"]);
+    let server = MockServer::start().await;
+    let serve_all = |statuses: Value| {
+        let server = &server;
+        async move {
+            server.reset().await;
+            serve(
+                server,
+                format!("{SEED}/branch_protections"),
+                json(
+                    200,
+                    r#"[{"rule_name": "main", "enable_status_check": true, "status_check_contexts": ["*"]}]"#,
+                ),
+            )
+            .await;
+            serve(
+                server,
+                format!("{SEED}/commits/{HEAD_SHA}/statuses"),
+                ResponseTemplate::new(200).set_body_json(statuses),
+            )
+            .await;
+        }
+    };
+    let check = || {
+        args(&[
+            "check",
+            &d.to_string_lossy(),
+            "--remote",
+            "--server",
+            &server.uri(),
+            "--repo",
+            "molecule-ai/molecule-core",
+            "--forge",
+            "gitea",
+            "--forge-version",
+            "1.22",
+            "--base",
+            "main",
+            "--head",
+            HEAD_SHA,
+            "--settle",
+            "0",
+            "--format",
+            "json",
+        ])
+    };
+    let of = |out: &Out, rule: &str| -> Vec<String> {
+        findings(out)
+            .into_iter()
+            .filter(|f| f.0 == rule)
+            .filter_map(|f| f.2)
+            .collect()
+    };
+    serve_all(serde_json::json!([])).await;
+    let out = run(check(), Some(TOKEN)).await;
+    assert_eq!(of(&out, "context-not-posted").len(), 38, "{}", out.stderr);
+    assert_eq!(of(&out, "lane-removed"), Vec::<String>::new());
+    assert!(
+        out.stderr
+            .contains("38 contexts predicted for this pull request, 0 posted"),
+        "{}",
+        out.stderr
+    );
+
+    // core#5153.
+    let lpe = d.join(".gitea/workflows/local-provision-e2e.yml");
+    let text = std::fs::read_to_string(&lpe).expect("read");
+    std::fs::write(
+        &lpe,
+        text.replacen("\njobs:\n", "\nenv:\n  DUP: 1\n\njobs:\n", 1),
+    )
+    .expect("write");
+    git(d, &["commit", "-q", "-am", "core#5153"]);
+    let out = run(check(), Some(TOKEN)).await;
+    let lanes = of(&out, "context-not-posted");
+    assert_eq!(lanes.len(), 48, "{}", out.stderr);
+    assert_eq!(
+        of(&out, "lane-removed"),
+        [
+            "Local Provision Lifecycle E2E / Local Provision Lifecycle E2E (stub) (pull_request)",
+            "Local Provision Lifecycle E2E / Local Provision Lifecycle E2E (real image + MiniMax LLM, advisory) (pull_request)",
+        ]
+    );
+
+    // Every derived lane posted: what is left is the removed lanes and the invalid workflow.
+    let posted: Vec<Value> = lanes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| serde_json::json!({"id": i + 1, "context": c, "status": "success"}))
+        .collect();
+    serve_all(Value::Array(posted)).await;
+    let out = run(check(), Some(TOKEN)).await;
+    assert_eq!(out.code, 1);
+    assert_eq!(of(&out, "context-not-posted"), Vec::<String>::new());
+    assert_eq!(of(&out, "context-unpredicted"), Vec::<String>::new());
+    assert_eq!(of(&out, "lane-removed").len(), 2);
+    assert!(
+        findings(&out).iter().any(|f| f.0 == "workflow-invalid"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .contains("48 contexts predicted for this pull request, 48 posted"),
+        "{}",
+        out.stderr
+    );
+}
