@@ -389,8 +389,17 @@ fn compare(
                 s.context, s.state
             ),
         )
-        .help("gatelint's naming and the forge's disagree, or a workflow gatelint does not read ran: compare the run with `gatelint report`");
+        .help(match &s.url {
+            Some(url) => format!("gatelint's naming and the forge's disagree, or a workflow gatelint does not read ran: compare the run ({}) with `gatelint report`", crate::forge::source::text::visible(url, 300)),
+            None => "gatelint's naming and the forge's disagree, or a workflow gatelint does not read ran: compare the run with `gatelint report`".to_owned(),
+        });
         f.context = Some(s.context.clone());
+        f.evidence = vec![crate::finding::Evidence {
+            commit: sha.to_owned(),
+            context: s.context.clone(),
+            state: s.state.clone(),
+            url: s.url.clone(),
+        }];
         out.push(f);
     }
     out

@@ -2631,3 +2631,69 @@ async fn seed_origin_lanes() {
         out.stderr
     );
 }
+
+/// The README's runnable example: `testdata/mock-gitea/` served at the API's paths (here by
+/// wiremock, there by `python3 -m http.server`), and the command the README gives, with the
+/// findings it describes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readme_mock_example() {
+    let root = common::repo_root().join("testdata/mock-gitea");
+    let server = MockServer::start().await;
+    let mut stack = vec![root.clone()];
+    let mut served = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("lists").flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let route = format!(
+                "/{}",
+                p.strip_prefix(&root)
+                    .expect("under the root")
+                    .to_string_lossy()
+            );
+            let body = std::fs::read_to_string(&p).expect("reads");
+            serve(&server, route, json(200, &body)).await;
+            served += 1;
+        }
+    }
+    assert_eq!(served, 2);
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).expect("README");
+    let command = "check testdata/remote-gitea --remote --server http://127.0.0.1:8765 \\\n  --repo octo/app --forge gitea --forge-version 1.26 \\\n  --head 0123456789abcdef0123456789abcdef01234567 --settle 0";
+    assert!(readme.contains(command), "the README's example changed");
+    let mut a: Vec<String> = command
+        .split_whitespace()
+        .filter(|w| *w != "\\")
+        .map(str::to_owned)
+        .collect();
+    let at = a
+        .iter()
+        .position(|w| w == "http://127.0.0.1:8765")
+        .expect("server");
+    a[at] = server.uri();
+    a.extend(["--format".to_owned(), "json".to_owned()]);
+    let out = run(a, None).await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        findings(&out),
+        [
+            (
+                "context-unpredicted".to_owned(),
+                None,
+                s("CI / biuld (pull_request)")
+            ),
+            (
+                "context-not-posted".to_owned(),
+                s("build"),
+                s("CI / build (pull_request)")
+            ),
+        ]
+    );
+    let doc = out.json();
+    assert_eq!(
+        doc["findings"][0]["evidence"][0]["url"],
+        "http://127.0.0.1:8765/octo/app/actions/runs/1/jobs/0"
+    );
+}
