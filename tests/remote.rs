@@ -2200,6 +2200,10 @@ jobs:
     needs: [flaky]
     runs-on: ubuntu-latest
     steps: [{run: echo ok}]
+  # bp-required: pending #41
+  soak:
+    runs-on: ubuntu-latest
+    steps: [{run: make soak}]
 ";
 
 /// GitHub: three merged pull requests (head 2 merged last), no branch commit; `flaky`
@@ -2243,9 +2247,10 @@ async fn github_history(server: &MockServer, times: u64) {
         Mock::given(method("GET"))
             .and(path(format!("{GH}/commits/{}/check-runs", sha(n))))
             .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "total_count": 2, "check_runs": [
+            "total_count": 3, "check_runs": [
                 check_run("flaky", "completed", Some(flaky), "github-actions"),
                 check_run("all", "completed", Some("success"), "github-actions"),
+                check_run("soak", "completed", Some("success"), "github-actions"),
             ]})))
             .expect(times)
             .mount(server)
@@ -2316,6 +2321,17 @@ async fn history_on_github() {
         out.stderr.contains("(3 commits) in 8 requests"),
         "{}",
         out.stderr
+    );
+    // `soak` passed on its 3 runs: ready; `all` is required and was seen on every commit.
+    let ready: Vec<_> = findings(&out)
+        .into_iter()
+        .filter(|f| f.0 == "pending-ready" || f.0 == "required-never-seen")
+        .collect();
+    assert_eq!(
+        ready,
+        [("pending-ready".to_owned(), s("soak"), s("soak"))],
+        "{}",
+        out.stdout
     );
 
     // The change removes the mask.
@@ -2453,11 +2469,11 @@ async fn history_on_forgejo() {
         history[0]["message"],
         "this change removes `continue-on-error` from `flaky`, which Forgejo 11 ignores: the gate does not change, no green history is needed"
     );
-    // The base (masked) has no mask-hides-failures either.
+    // The base (masked) has no mask-hides-failures either; `soak` never ran: not ready.
     git(d, &["checkout", "-q", "main"]);
     let out = run(args(&[]), Some(TOKEN)).await;
     assert!(
-        !out.stdout.contains("mask-hides-failures"),
+        !out.stdout.contains("mask-hides-failures") && !out.stdout.contains("pending-ready"),
         "{}",
         out.stdout
     );
@@ -2696,4 +2712,130 @@ async fn readme_mock_example() {
         doc["findings"][0]["evidence"][0]["url"],
         "http://127.0.0.1:8765/octo/app/actions/runs/1/jobs/0"
     );
+}
+
+/// `lane-removed` on GitHub (check-run names) and Forgejo (statuses with the event suffix):
+/// the head drops the job `e2e` the merge base ran for every pull request; `build` is posted.
+/// The near miss: a change that keeps the job removes no lane.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_lanes_removed_on_github_and_forgejo() {
+    const CI: &str = "name: CI
+on: pull_request
+jobs:
+  # bp-required: yes
+  build:
+    runs-on: ubuntu-latest
+    steps: [{run: make}]
+  # bp-exempt: slow
+  e2e:
+    runs-on: ubuntu-latest
+    steps: [{run: make e2e}]
+";
+    for (dir, forge, removed) in [
+        (".github/workflows", "github", "e2e"),
+        (".forgejo/workflows", "forgejo", "CI / e2e (pull_request)"),
+    ] {
+        let server = MockServer::start().await;
+        if forge == "github" {
+            serve(
+                &server,
+                format!("{GH}/branches/main/protection"),
+                json(
+                    200,
+                    r#"{"required_status_checks": {"contexts": ["build"]}}"#,
+                ),
+            )
+            .await;
+            serve(
+                &server,
+                format!("{GH}/rules/branches/main"),
+                json(200, "[]"),
+            )
+            .await;
+            serve(
+                &server,
+                format!("{GH}/commits/{HEAD_SHA}/check-runs"),
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                    "total_count": 1,
+                    "check_runs": [check_run("build", "completed", Some("success"), "github-actions")]
+                })),
+            )
+            .await;
+            serve(
+                &server,
+                format!("{GH}/commits/{HEAD_SHA}/status"),
+                json(200, r#"{"state": "success", "statuses": []}"#),
+            )
+            .await;
+        } else {
+            serve(
+                &server,
+                format!("{GT}/branch_protections"),
+                json(
+                    200,
+                    r#"[{"rule_name": "main", "enable_status_check": true,
+                         "status_check_contexts": ["CI / build (pull_request)"]}]"#,
+                ),
+            )
+            .await;
+            serve(
+                &server,
+                format!("{GT}/commits/{HEAD_SHA}/statuses"),
+                ResponseTemplate::new(200).set_body_json(serde_json::json!([
+                    {"id": 1, "context": "CI / build (pull_request)", "status": "success"}
+                ])),
+            )
+            .await;
+        }
+        let repo = tempfile::tempdir().expect("tempdir");
+        let d = repo.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        let file = format!("{dir}/ci.yml");
+        write_files(d, &[(file.as_str(), CI)]);
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-q", "-m", "base"]);
+        git(d, &["checkout", "-q", "-b", "pr"]);
+        write_files(d, &[("src/lib.rs", "fn f() {}\n")]);
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-q", "-m", "code"]);
+        let a = || {
+            let mut a = remote(
+                "check",
+                &d.to_string_lossy(),
+                &server,
+                &[
+                    "--forge", forge, "--base", "main", "--head", HEAD_SHA, "--settle", "0",
+                ],
+            );
+            if forge == "forgejo" {
+                a.extend(["--forge-version".to_owned(), "11".to_owned()]);
+            }
+            a
+        };
+        // Near miss: e2e still there, and not posted: context-not-posted, no lane removed.
+        let out = run(a(), Some(TOKEN)).await;
+        let rules: Vec<String> = findings(&out)
+            .into_iter()
+            .filter(|f| f.0 == "lane-removed" || f.0.starts_with("context-"))
+            .map(|f| format!("{} {}", f.0, f.2.unwrap_or_default()))
+            .collect();
+        assert_eq!(rules, [format!("context-not-posted {removed}")], "{forge}");
+        // The job removed: its lane is gone, and nothing awaits it.
+        write_files(
+            d,
+            &[(
+                file.as_str(),
+                &CI[..CI.find("  # bp-exempt").unwrap_or(CI.len())],
+            )],
+        );
+        git(d, &["commit", "-q", "-am", "drop e2e"]);
+        let out = run(a(), Some(TOKEN)).await;
+        assert_eq!(out.code, 1, "{forge}: {}{}", out.stdout, out.stderr);
+        let rules: Vec<String> = findings(&out)
+            .into_iter()
+            .filter(|f| f.0 == "lane-removed" || f.0.starts_with("context-"))
+            .map(|f| format!("{} {}", f.0, f.2.unwrap_or_default()))
+            .collect();
+        assert_eq!(rules, [format!("lane-removed {removed}")], "{forge}");
+    }
 }
