@@ -2690,7 +2690,7 @@ async fn readme_mock_example() {
         .expect("server");
     a[at] = server.uri();
     a.extend(["--format".to_owned(), "json".to_owned()]);
-    let out = run(a, None).await;
+    let out = run(a.clone(), None).await;
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     assert_eq!(
         findings(&out),
@@ -2712,6 +2712,24 @@ async fn readme_mock_example() {
         doc["findings"][0]["evidence"][0]["url"],
         "http://127.0.0.1:8765/octo/app/actions/runs/1/jobs/0"
     );
+    // SARIF carries the evidence as the result's properties.
+    let at = a.iter().position(|w| w == "json").expect("format");
+    a[at] = "sarif".to_owned();
+    let out = run(a, None).await;
+    let sarif = out.json();
+    let evidence: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .filter_map(|r| r["properties"]["evidence"].as_array())
+                .flatten()
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(evidence.len(), 1, "{}", out.stdout);
+    assert_eq!(evidence[0]["context"], "CI / biuld (pull_request)");
+    assert_eq!(evidence[0]["state"], "failure");
+    assert_eq!(evidence[0]["commit"], HEAD_SHA);
 }
 
 /// `lane-removed` on GitHub (check-run names) and Forgejo (statuses with the event suffix):

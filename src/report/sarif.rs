@@ -50,6 +50,14 @@ struct SarifResult<'a> {
     message: Text,
     #[serde(skip_serializing_if = "Option::is_none")]
     locations: Option<[Location; 1]>,
+    /// What the forge posted that the finding rests on (`--head`, `--history`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Properties<'a>>,
+}
+
+#[derive(Serialize)]
+struct Properties<'a> {
+    evidence: &'a [crate::finding::Evidence],
 }
 
 #[derive(Serialize)]
@@ -115,6 +123,9 @@ fn result(f: &Finding, rule_index: usize) -> SarifResult<'_> {
         level: level(f.severity),
         message: Text { text },
         locations,
+        properties: (!f.evidence.is_empty()).then_some(Properties {
+            evidence: &f.evidence,
+        }),
     }
 }
 
