@@ -63,6 +63,22 @@ pub fn pr_body_from_event() -> Option<String> {
         .map(str::to_owned)
 }
 
+/// What a workflow whose `paths` filter cannot be decided counts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undecided {
+    /// Not predicted: nothing is awaited that may rightly never come (`--head`).
+    Excluded,
+    /// Predicted: a lane is not called removed when it may still run (`lane-removed`).
+    Included,
+}
+
+/// The contexts predicted, and how many workflows' filters could not be decided.
+#[derive(Default)]
+pub struct Prediction<'r> {
+    pub contexts: Vec<Predicted<'r>>,
+    pub undecided: usize,
+}
+
 /// A context the pull request should post, and the job that posts it.
 pub struct Predicted<'r> {
     pub context: &'r Context,
@@ -77,54 +93,71 @@ pub struct Change {
     pub paths: Option<Vec<String>>,
 }
 
-/// The most pattern-by-path matches one prediction makes; past it a filtered workflow is
-/// predicted neither way (a crafted filter of thousands of patterns on a huge change).
+/// The most pattern-by-path matches (and pattern compilations) one prediction makes; past it
+/// a filtered workflow is undecided (a crafted filter of thousands of patterns on a huge
+/// change).
 const MAX_PATH_MATCHES: usize = 5_000_000;
 
+/// The most patterns of one `paths` / `paths-ignore` list read; a longer list leaves its
+/// workflow undecided.
+const MAX_FILTER_PATTERNS: usize = 1_000;
+
 /// Does a pull request with these changed paths run a workflow with this trigger's `paths` /
-/// `paths-ignore`? `None`: cannot tell. As GitHub and Gitea (act's `workflowpattern`) apply
+/// `paths-ignore`? `None`: cannot tell (paths not read, too many patterns, budget spent, a
+/// pattern the forge would reject). As GitHub and Gitea (act's `workflowpattern`) apply
 /// them: `paths` runs it when some changed path is included (the last pattern matching a
 /// path decides, `!` excludes); `paths-ignore` skips it when every changed path is ignored
-/// (`!` re-includes). Patterns are matched with `/` as the separator (`*` within a folder,
-/// `**` across).
+/// (`!` re-includes). Patterns follow the filter cheat sheet ([`Glob::path_filter`]).
 fn paths_admit(t: &Trigger, change: &Change, budget: &mut usize) -> Option<bool> {
     if t.paths.is_none() && t.paths_ignore.is_none() {
         return Some(true);
     }
     let changed = change.paths.as_deref()?;
-    // Last matching pattern decides; `neg` patterns flip the verdict.
-    let decide = |list: &[String], budget: &mut usize| -> Option<Vec<bool>> {
-        let compiled: Vec<(bool, Glob)> = list
-            .iter()
-            .filter_map(|p| match p.strip_prefix('!') {
-                Some(n) => Glob::new(n, Some('/')).ok().map(|g| (true, g)),
-                None => Glob::new(p, Some('/')).ok().map(|g| (false, g)),
+    let compile = |list: &[String], budget: &mut usize| -> Option<Vec<(bool, Glob)>> {
+        if list.len() > MAX_FILTER_PATTERNS {
+            return None;
+        }
+        *budget = budget.checked_sub(list.len())?;
+        list.iter()
+            .map(|p| match p.strip_prefix('!') {
+                Some(n) => Glob::path_filter(n).ok().map(|g| (true, g)),
+                None => Glob::path_filter(p).ok().map(|g| (false, g)),
             })
-            .collect();
-        let cost = compiled.len().saturating_mul(changed.len());
-        *budget = budget.checked_sub(cost)?;
-        Some(
-            changed
-                .iter()
-                .map(|f| {
-                    compiled
-                        .iter()
-                        .rev()
-                        .find(|(_, g)| g.matches(f))
-                        .is_some_and(|(neg, _)| !neg)
-                })
-                .collect(),
-        )
+            .collect()
+    };
+    // The last pattern matching a path decides whether it is in the list.
+    let listed = |compiled: &[(bool, Glob)], f: &str| {
+        compiled
+            .iter()
+            .rev()
+            .find(|(_, g)| g.matches(f))
+            .is_some_and(|(neg, _)| !neg)
     };
     if let Some(list) = &t.paths {
-        let included = decide(&list.value, budget)?;
-        if !included.iter().any(|i| *i) {
+        let compiled = compile(&list.value, budget)?;
+        let mut any = false;
+        for f in changed {
+            *budget = budget.checked_sub(compiled.len().max(1))?;
+            if listed(&compiled, f) {
+                any = true;
+                break;
+            }
+        }
+        if !any {
             return Some(false);
         }
     }
     if let Some(list) = &t.paths_ignore {
-        let ignored = decide(&list.value, budget)?;
-        if !ignored.is_empty() && ignored.iter().all(|i| *i) {
+        let compiled = compile(&list.value, budget)?;
+        let mut all_ignored = !changed.is_empty();
+        for f in changed {
+            *budget = budget.checked_sub(compiled.len().max(1))?;
+            if !listed(&compiled, f) {
+                all_ignored = false;
+                break;
+            }
+        }
+        if all_ignored {
             return Some(false);
         }
     }
@@ -146,8 +179,13 @@ fn types_admit(t: &Trigger) -> bool {
 /// The contexts a pull request to `branch` with this change should post on its head: the
 /// pull-request-event contexts of every workflow whose trigger admits the branch, the change's
 /// paths and a new head.
-pub fn predicted<'r>(report: &'r RootReport, branch: &str, change: &Change) -> Vec<Predicted<'r>> {
-    let mut out = Vec::new();
+pub fn predicted<'r>(
+    report: &'r RootReport,
+    branch: &str,
+    change: &Change,
+    undecided: Undecided,
+) -> Prediction<'r> {
+    let mut out = Prediction::default();
     // Each context once (a repository may hold thousands of jobs: a set, not a scan).
     let mut seen: HashSet<&str> = HashSet::new();
     let mut budget = MAX_PATH_MATCHES;
@@ -160,13 +198,23 @@ pub fn predicted<'r>(report: &'r RootReport, branch: &str, change: &Change) -> V
         let runs = match runs_for.get(g.workflow_index).copied().flatten() {
             Some(r) => r,
             None => {
+                let mut unsure = false;
                 let r = ["pull_request", "pull_request_target"].iter().any(|e| {
                     wf.trigger(e).is_some_and(|t| {
                         branch_included(t, branch)
                             && types_admit(t)
-                            && paths_admit(t, change, &mut budget) == Some(true)
+                            && match paths_admit(t, change, &mut budget) {
+                                Some(admits) => admits,
+                                None => {
+                                    unsure = true;
+                                    undecided == Undecided::Included
+                                }
+                            }
                     })
                 });
+                if unsure {
+                    out.undecided += 1;
+                }
                 if let Some(slot) = runs_for.get_mut(g.workflow_index) {
                     *slot = Some(r);
                 }
@@ -185,7 +233,7 @@ pub fn predicted<'r>(report: &'r RootReport, branch: &str, change: &Change) -> V
                     .is_some_and(|e| e == "pull_request" || e == "pull_request_target"),
             };
             if on_pr && seen.insert(c.text.as_str()) {
-                out.push(Predicted {
+                out.contexts.push(Predicted {
                     context: c,
                     gate: i,
                 });
@@ -202,6 +250,8 @@ pub struct Observed {
     /// Contexts predicted (the running job's own left out) and posted.
     pub predicted: usize,
     pub posted: usize,
+    /// Workflows whose `paths` filters could not be decided (not predicted).
+    pub undecided: usize,
 }
 
 /// How long to wait for statuses, and what to do when they do not settle.
@@ -226,7 +276,9 @@ pub fn observe(
     // The job running gatelint posts `pending` until it ends: neither awaited nor predicted
     // (`GITHUB_JOB` is its id, `GITHUB_WORKFLOW` its workflow's name, in every runner).
     let own = own_contexts(report);
-    let mut predicted = predicted(report, branch, change);
+    let prediction = predicted(report, branch, change, Undecided::Excluded);
+    let undecided = prediction.undecided;
+    let mut predicted = prediction.contexts;
     predicted.retain(|p| !own.contains(p.context.text.as_str()));
     // A pending context is awaited when it matters: predicted, required, or posted by this
     // repository's workflows; another app's or service's run is not (unless required), and
@@ -290,6 +342,7 @@ pub fn observe(
         requests,
         predicted: predicted.len(),
         posted: statuses.posted.len(),
+        undecided,
     })
 }
 
@@ -453,14 +506,17 @@ pub fn lanes_removed(
     change: &Change,
     lanes: &Lanes<'_>,
 ) -> Vec<Finding> {
-    let at_head: HashSet<&str> = predicted(head, branch, change)
+    // A workflow whose filters cannot be decided may still run: its lanes count on both
+    // sides, so only a lane no head job can post is called removed.
+    let at_head: HashSet<&str> = predicted(head, branch, change, Undecided::Included)
+        .contexts
         .iter()
         .map(|p| p.context.text.as_str())
         .collect();
     let short = |sha: &str| sha.chars().take(12).collect::<String>();
     let mut used = vec![false; lanes.waivers.len()];
     let mut out = Vec::new();
-    for p in predicted(lanes.base, branch, change) {
+    for p in predicted(lanes.base, branch, change, Undecided::Included).contexts {
         let context = p.context.text.as_str();
         if at_head.contains(context) {
             continue;

@@ -949,32 +949,23 @@ fn observe_head(checked: &mut [Checked], head: &str, args: &CheckArgs) -> Result
         if args.base.is_some() {
             Err(e)
         } else {
-            crate::diff::merge_base(&root, &c.branch).map_err(|_| e)
+            crate::diff::merge_base(&root, &c.branch).map_err(|_| {
+                format!(
+                    "--head compares this pull request's lanes with those of the commit it forked from, and HEAD has no merge base with `{fork_from}` or `{}` in {root}: check out with the history of both (`fetch-depth: 0`), or give --base REV",
+                    c.branch
+                )
+            })
         }
-    });
-    let merge_base = match merge_base {
-        Ok(mb) => Some(mb),
-        Err(e) if args.base.is_none() => {
-            if !args.common.quiet {
-                eprintln!(
-                    "gatelint: note: {e}: workflows with a `paths` filter are not predicted and removed lanes are not looked for; give --base REV"
-                );
-            }
-            None
-        }
-        Err(e) => return Err(e),
-    };
+    })?;
     let change = crate::observed::Change {
-        paths: match &merge_base {
-            Some(mb) => crate::diff::changed_paths(&root, mb)?,
-            None => None,
-        },
+        paths: crate::diff::changed_paths(&root, &merge_base)?,
     };
     let crate::observed::Observed {
         findings: mut found,
         requests,
         predicted,
         posted,
+        undecided,
     } = crate::observed::observe(
         &spec,
         &sha,
@@ -984,42 +975,63 @@ fn observe_head(checked: &mut [Checked], head: &str, args: &CheckArgs) -> Result
         &change,
         settle,
     )?;
-    if let Some(mb) = &merge_base {
-        let tree = crate::diff::export(&root, mb)?;
-        let base_options = Options {
-            forge: Some(c.report.profile.forge),
-            version: (c.report.profile.forge != crate::forge::Forge::Github)
-                .then_some(c.report.profile.version),
-            ..c.options.clone()
-        };
-        let base = analyze::analyze_tree(&root, Tree::Mem(&tree.tree), &base_options)
-            .unwrap_or_else(|_| analyze::empty_report(&root, c.report.profile.clone()));
-        let pr = match args.pr {
-            Some(n) => Some(n),
-            None => crate::observed::pr_from_event(),
-        };
-        let waiver_file = c
-            .config
-            .file
-            .as_deref()
-            .map(|f| rules::relative_to_root(&root, f));
-        let lanes = crate::observed::Lanes {
-            base: &base,
-            merge_base: mb,
-            waivers: &c.config.lane_waivers,
-            waiver_file: waiver_file.as_deref(),
-            pr,
-        };
-        found.extend(crate::observed::lanes_removed(
-            &c.report, &c.branch, &change, &lanes,
-        ));
-    }
+    let mb = merge_base.as_str();
+    let tree = crate::diff::export(&root, mb)?;
+    // The settings that judge what the forge posted: the base revision's (`--base`), else
+    // the merge base's, never the pull request's own (it could waive its own removed lanes).
+    let fork_config = if args.base.is_some() {
+        None
+    } else {
+        let (config, text) = base_config(&root, &tree)?;
+        if let (Some(file), Some(text)) = (&config.file, text) {
+            c.files.insert(file.clone(), (file.clone(), text));
+        }
+        Some(config)
+    };
+    let settings = fork_config.as_ref().unwrap_or(&c.config);
+    let base_options = Options {
+        forge: Some(c.report.profile.forge),
+        version: (c.report.profile.forge != crate::forge::Forge::Github)
+            .then_some(c.report.profile.version),
+        ..c.options.clone()
+    };
+    let base = match analyze::analyze_tree(&root, Tree::Mem(&tree.tree), &base_options) {
+        Ok(r) => r,
+        // No workflow folder at the merge base: it posted nothing, no lane can be removed.
+        Err(e) if e.message.starts_with("no workflow folder") => {
+            analyze::empty_report(&root, c.report.profile.clone())
+        }
+        Err(e) => return Err(format!("the merge base {mb}: {e}")),
+    };
+    let pr = match args.pr {
+        Some(n) => Some(n),
+        None => crate::observed::pr_from_event(),
+    };
+    let waiver_file = settings
+        .file
+        .as_deref()
+        .map(|f| rules::relative_to_root(&root, f));
+    let lanes = crate::observed::Lanes {
+        base: &base,
+        merge_base: mb,
+        waivers: &settings.lane_waivers,
+        waiver_file: waiver_file.as_deref(),
+        pr,
+    };
+    found.extend(crate::observed::lanes_removed(
+        &c.report, &c.branch, &change, &lanes,
+    ));
     if !args.common.quiet {
         eprintln!(
             "gatelint: read the statuses of {sha} in {requests} requests: {predicted} contexts predicted for this pull request, {posted} posted"
         );
+        if undecided > 0 {
+            eprintln!(
+                "gatelint: note: the `paths` filters of {undecided} workflows could not be decided for this change (too many patterns or changed paths, or a pattern the forge rejects): they are not awaited, and their lanes count as kept"
+            );
+        }
     }
-    rules::apply_severities(&c.config, &mut found);
+    rules::apply_severities(settings, &mut found);
     c.findings.extend(found);
     rules::sort(&mut c.findings);
     Ok(())

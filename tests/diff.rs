@@ -487,3 +487,54 @@ fn aggregator_unpaired() {
         out.stdout
     );
 }
+
+/// The settings of issue 12 that the pull request's own gatelint.toml could loosen are
+/// compared with the base's, never applied: a new lane waiver, fewer green runs, a longer
+/// tracker age, a remapped tracker prefix. Tightening them is silent.
+#[test]
+fn gate_weakened_by_the_observed_settings() {
+    let base_config = "[rules]\nno-protection = \"off\"\n[history]\ngreen-runs = 3\n[masks]\nmax-age-days = 30\ntracker-repos = { mc = \"acme/core\" }\n";
+    let r = Repo::new();
+    r.write(".gitea/workflows/ci.yml", AGGREGATOR_BASE)
+        .write("gatelint.toml", base_config)
+        .commit();
+    r.write(
+        "gatelint.toml",
+        &format!(
+            "{}\n[observed]\n[[observed.lane-waiver]]\ncontext = \"CI / e2e\"\npr = 9\nreason = \"mine\"\n",
+            base_config
+                .replace("green-runs = 3", "green-runs = 1")
+                .replace("max-age-days = 30", "max-age-days = 90")
+                .replace("acme/core", "evil/repo")
+        ),
+    );
+    let (_, rows, doc) = r.check(&[]);
+    let messages: Vec<&str> = doc["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| f["rule"] == "gate-weakened")
+                .filter_map(|f| f["message"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        messages,
+        [
+            "gatelint.toml lowers `[history] green-runs` from 3 to 1: less green history proves a gate ready",
+            "gatelint.toml raises `[masks] max-age-days`: trackers may stay open longer",
+            "gatelint.toml maps the tracker prefix `mc` to another repository: its issues are read there",
+            "gatelint.toml adds a lane waiver for `CI / e2e` (pull request #9): `lane-removed` will not report that lane",
+        ],
+        "{rows:?}"
+    );
+    // Tightened: nothing.
+    r.write(
+        "gatelint.toml",
+        &base_config
+            .replace("green-runs = 3", "green-runs = 5")
+            .replace("max-age-days = 30", "max-age-days = 10"),
+    );
+    let (_, rows, _) = r.check(&[]);
+    assert!(!rows.iter().any(|r| r.0 == "gate-weakened"), "{rows:?}");
+}

@@ -2857,3 +2857,64 @@ jobs:
         assert_eq!(rules, [format!("lane-removed {removed}")], "{forge}");
     }
 }
+
+/// Without `--base`, what the forge posted is judged with the merge base's gatelint.toml,
+/// never the pull request's own: a waiver (or `lane-removed = "off"`) it adds for itself does
+/// not silence its removed lane. And with no merge base (a shallow clone, unrelated
+/// histories), `--head` cannot compare lanes: exit 2 with what to do, never a pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_lanes_are_judged_with_the_fork_points_settings() {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        format!("{GT}/branch_protections"),
+        json(
+            200,
+            r#"[{"rule_name": "main", "enable_status_check": true,
+                 "status_check_contexts": ["CI / build (pull_request)"]}]"#,
+        ),
+    )
+    .await;
+    serve(
+        &server,
+        format!("{GT}/commits/{HEAD_SHA}/statuses"),
+        ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            {"id": 1, "context": "CI / build (pull_request)", "status": "success"}
+        ])),
+    )
+    .await;
+    let repo = lanes_repo(&[(
+        "gatelint.toml",
+        "forge = \"gitea\"\nforge-version = \"1.26\"\n[rules]\nlane-removed = \"off\"\n[[observed.lane-waiver]]\ncontext = \"CI / e2e\"\npr = 7\nreason = \"mine\"\n",
+    )]);
+    let d = repo.path();
+    let mut a = remote("check", &d.to_string_lossy(), &server, &[]);
+    a.extend(args(&["--head", HEAD_SHA, "--settle", "0", "--pr", "7"]));
+    let out = run(a.clone(), Some(TOKEN)).await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let removed: Vec<String> = findings(&out)
+        .into_iter()
+        .filter(|f| f.0 == "lane-removed")
+        .filter_map(|f| f.2)
+        .collect();
+    // The base's own waiver for #7 (`CI / lint`) applies; its `CI / nope` matches nothing.
+    assert_eq!(removed, ["CI / e2e (pull_request)"], "{}", out.stdout);
+    assert!(
+        out.stdout.contains("gatelint.toml@"),
+        "the base's unmatched waiver is pointed at in its revision: {}",
+        out.stdout
+    );
+
+    // Unrelated histories: no merge base.
+    git(d, &["checkout", "-q", "--orphan", "lonely"]);
+    git(d, &["commit", "-q", "-m", "no shared history"]);
+    let out = run(a, Some(TOKEN)).await;
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("HEAD has no merge base with `origin/main` or `main`")
+            && out.stderr.contains("`fetch-depth: 0`"),
+        "{}",
+        out.stderr
+    );
+}

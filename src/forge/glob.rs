@@ -127,6 +127,97 @@ impl Glob {
         })
     }
 
+    /// Compile a `paths` / `paths-ignore` (and GitHub `branches`) filter pattern as GitHub
+    /// documents it ("Filter pattern cheat sheet") and as Gitea and Forgejo apply it (act's
+    /// `workflowpattern`): `*` is any run of characters but `/`, `**` any run at all, and
+    /// `**/` any run of whole folders, none included (`**/*.go` matches `main.go`); `?` and
+    /// `+` make the character before them optional or repeatable (a literal at the start);
+    /// `[...]` is a class of letters, digits and `a-z`-style ranges; `\` escapes. No braces.
+    pub fn path_filter(pattern: &str) -> Result<Self, String> {
+        if !pattern.contains(['*', '?', '+', '[', '\\']) {
+            return Ok(Glob {
+                pattern: pattern.to_owned(),
+                regex: None,
+            });
+        }
+        let mut re = String::with_capacity(pattern.len() * 2 + 8);
+        re.push_str("^(?s:");
+        let chars: Vec<char> = pattern.chars().collect();
+        let mut i = 0;
+        while let Some(&c) = chars.get(i) {
+            match c {
+                '*' if chars.get(i + 1) == Some(&'*') => {
+                    if chars.get(i + 2) == Some(&'/') {
+                        re.push_str("(?:.+/)?");
+                        i += 3;
+                    } else {
+                        re.push_str(".*");
+                        i += 2;
+                    }
+                }
+                '*' => {
+                    re.push_str("[^/]*");
+                    i += 1;
+                }
+                '?' | '+' if i > 0 => {
+                    re.push(c);
+                    i += 1;
+                }
+                '[' => {
+                    let mut class = String::from("[");
+                    let mut j = i + 1;
+                    let mut closed = false;
+                    while let Some(&k) = chars.get(j) {
+                        match k {
+                            ']' if j > i + 1 => {
+                                closed = true;
+                                break;
+                            }
+                            '-' if j > i + 1 && chars.get(j + 1).is_some_and(|n| *n != ']') => {
+                                class.push('-');
+                            }
+                            k if k.is_ascii_alphanumeric() => class.push(k),
+                            _ => {
+                                return Err(format!(
+                                    "`{}`: a class holds letters, digits and ranges only",
+                                    shorten(pattern)
+                                ));
+                            }
+                        }
+                        j += 1;
+                    }
+                    if !closed {
+                        return Err(format!("`{}` has an unclosed `[`", shorten(pattern)));
+                    }
+                    class.push(']');
+                    re.push_str(&class);
+                    i = j + 1;
+                }
+                '\\' => match chars.get(i + 1) {
+                    Some(next) => {
+                        re.push_str(&regex::escape(&next.to_string()));
+                        i += 2;
+                    }
+                    None => return Err(format!("`{}` ends with a lone `\\`", shorten(pattern))),
+                },
+                other => {
+                    re.push_str(&regex::escape(&other.to_string()));
+                    i += 1;
+                }
+            }
+        }
+        re.push_str(")$");
+        let regex = RegexBuilder::new(&re)
+            .size_limit(MAX_COMPILED_BYTES)
+            .dfa_size_limit(MAX_COMPILED_BYTES)
+            .build()
+            .map_err(|_| format!("`{}` is not a valid filter pattern", shorten(pattern)))?;
+        Ok(Glob {
+            pattern: pattern.to_owned(),
+            regex: Some(regex),
+        })
+    }
+
     pub fn matches(&self, text: &str) -> bool {
         match &self.regex {
             Some(r) => r.is_match(text),
@@ -248,5 +339,35 @@ mod tests {
         assert!(Glob::new("a[bc", None).is_err());
         assert!(Glob::new("a{b,c", None).is_err());
         assert!(Glob::new("a\\", None).is_err());
+    }
+    /// GitHub's filter pattern cheat sheet, as act's workflowpattern applies it.
+    #[test]
+    fn path_filters() {
+        let m = |p: &str, path: &str| {
+            Glob::path_filter(p)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .matches(path)
+        };
+        assert!(m("**/*.go", "main.go"));
+        assert!(m("**/*.go", "cmd/x/main.go"));
+        assert!(!m("**/*.go", "main.gox"));
+        assert!(m("*.go", "main.go"));
+        assert!(!m("*.go", "cmd/main.go"));
+        assert!(m("**.js", "src/js/app.js"));
+        assert!(m("docs/**", "docs/a/b.md"));
+        assert!(!m("docs/**", "docs"));
+        assert!(m("docs/*", "docs/a.md") && !m("docs/*", "docs/a/b.md"));
+        assert!(m("**/*.ya?ml", "ci/x.yml") && m("**/*.ya?ml", "x.yaml"));
+        assert!(m("*.jsx?", "page.js") && m("*.jsx?", "page.jsx"));
+        assert!(m("a+b.txt", "aaab.txt") && !m("a+b.txt", "b.txt"));
+        assert!(m("?x", "?x") && !m("?x", "ax"), "a leading ? is literal");
+        assert!(m("[CB]at.md", "Cat.md") && !m("[CB]at.md", "Rat.md"));
+        assert!(m("v[0-9].txt", "v7.txt"));
+        assert!(m("a.b", "a.b") && !m("a.b", "axb"));
+        assert!(m("\\*.md", "*.md") && !m("\\*.md", "x.md"));
+        assert!(m("{a,b}", "{a,b}"), "no braces");
+        assert!(Glob::path_filter("[a").is_err());
+        assert!(Glob::path_filter("[a/b]").is_err());
+        assert!(Glob::path_filter("x\\").is_err());
     }
 }

@@ -284,6 +284,47 @@ fn config_loosened(base: &Cx<'_>, head: &Cx<'_>, own: &Config, out: &mut Vec<Fin
             )));
         }
     }
+    for w in &own.lane_waivers {
+        if !was.lane_waivers.iter().any(|b| b == w) {
+            out.push(
+                GateWeakened::new_finding(
+                    head,
+                    format!(
+                        "gatelint.toml adds a lane waiver for `{}` (pull request #{}): `lane-removed` will not report that lane",
+                        crate::forge::source::text::visible(&w.context, 200),
+                        w.pr
+                    ),
+                )
+                .help(help)
+                .at(&file, w.span),
+            );
+        }
+    }
+    if own.green_runs() < was.green_runs() {
+        out.push(simple(format!(
+            "gatelint.toml lowers `[history] green-runs` from {} to {}: less green history proves a gate ready",
+            was.green_runs(),
+            own.green_runs()
+        )));
+    }
+    let age = |c: &Config| c.max_age_days.map_or(u64::MAX, u64::from);
+    if age(own) > age(was) {
+        out.push(simple(format!(
+            "gatelint.toml {} `[masks] max-age-days`: trackers may stay open longer",
+            if own.max_age_days.is_none() {
+                "removes"
+            } else {
+                "raises"
+            }
+        )));
+    }
+    for (prefix, repo) in &own.tracker_repos {
+        if was.tracker_repos.get(prefix) != Some(repo) {
+            out.push(simple(format!(
+                "gatelint.toml maps the tracker prefix `{prefix}` to another repository: its issues are read there"
+            )));
+        }
+    }
     if was.merge_queue && !own.merge_queue {
         out.push(simple(
             "gatelint.toml turns `merge-queue` off: `merge_group` runs are no longer checked"
