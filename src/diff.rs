@@ -286,12 +286,10 @@ pub fn changed_paths(path: &str, from: &str) -> Result<Option<Vec<String>>, Stri
     Ok(Some(paths))
 }
 
-/// The most bytes of commit messages read for `Paired: #N`.
-const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
-
-/// The messages of the commits between `rev` and `HEAD` (`git log rev..HEAD`, at most 1,000
-/// commits and [`MAX_MESSAGE_BYTES`]), joined.
-pub fn commit_messages(path: &str, rev: &str) -> Result<String, String> {
+/// Does a commit between `rev` and `HEAD` (`git log rev..HEAD`, at most 1,000 commits) say
+/// `Paired: #N` in its message? git searches (`--grep`) and prints one commit id at most, so a
+/// crafted history of huge messages costs git's time, not gatelint's memory.
+pub fn commits_say_paired(path: &str, rev: &str) -> Result<bool, String> {
     let (top, _) = locate(path)?;
     let resolved = resolve(&top, rev)?;
     let range = format!("{resolved}..HEAD");
@@ -300,19 +298,27 @@ pub fn commit_messages(path: &str, rev: &str) -> Result<String, String> {
         &[
             "log",
             "--max-count=1000",
-            "--format=%B%x00",
+            "--regexp-ignore-case",
+            "--extended-regexp",
+            "--grep=^[[:space:]]*paired:[[:space:]]*([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)?#[0-9]+",
+            "--format=%H",
             range.as_str(),
             "--",
         ],
     )?;
-    let cut = out.len().min(MAX_MESSAGE_BYTES);
-    Ok(String::from_utf8_lossy(out.get(..cut).unwrap_or_default()).into_owned())
+    Ok(!out.is_empty())
 }
 
-/// Does the text carry `Paired: #N` (or `Paired: owner/repo#N`)?
+/// Does a line of the text say `Paired: #N` or `Paired: owner/repo#N` (any case, spaces
+/// around), the form [`commits_say_paired`] looks for?
 pub fn says_paired(text: &str) -> bool {
+    let name = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    };
     text.lines().any(|l| {
-        let l = l.trim();
+        let l = l.trim_start();
         let Some(rest) = l
             .get(..7)
             .filter(|p| p.eq_ignore_ascii_case("paired:"))
@@ -320,9 +326,14 @@ pub fn says_paired(text: &str) -> bool {
         else {
             return false;
         };
-        rest.trim().rsplit_once('#').is_some_and(|(_, n)| {
-            !n.is_empty() && n.bytes().take_while(u8::is_ascii_digit).count() > 0
-        })
+        let Some((repo, n)) = rest.trim_start().split_once('#') else {
+            return false;
+        };
+        let repo_ok = repo.is_empty()
+            || repo
+                .split_once('/')
+                .is_some_and(|(o, r)| name(o) && name(r));
+        repo_ok && n.bytes().next().is_some_and(|b| b.is_ascii_digit())
     })
 }
 
@@ -485,5 +496,22 @@ pub fn file_at(root: &str, rev: &str, file: &Path, cap: u64) -> Result<Option<Ve
         Some(Ok(bytes)) => Ok(Some(bytes)),
         Some(Err(why)) => Err(why),
         None => Err("git cat-file: no answer".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paired() {
+        assert!(says_paired("Fixes it.\n\nPaired: #668\n"));
+        assert!(says_paired("paired:acme/ci#12"));
+        assert!(says_paired("  PAIRED:   #1 and more"));
+        assert!(!says_paired("Paired with nothing"));
+        assert!(!says_paired("Paired: #"));
+        assert!(!says_paired("Paired: see #12"));
+        assert!(!says_paired("Not Paired: #12"));
+        assert!(!says_paired("Paired: a/b/c#12"));
     }
 }

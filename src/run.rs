@@ -343,7 +343,7 @@ fn check_root(
             .or_else(crate::observed::pr_body_from_event)
             .unwrap_or_default();
         cx.paired = crate::diff::says_paired(&body)
-            || crate::diff::commit_messages(root, rev).is_ok_and(|m| crate::diff::says_paired(&m));
+            || crate::diff::commits_say_paired(root, rev).unwrap_or(false);
     }
     let base_report = match &base {
         // The base, named with the same forge profile, against today's protection.

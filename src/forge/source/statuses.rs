@@ -8,7 +8,7 @@ use super::{RemoteError, RemoteSpec, pages, repo_url, text};
 use crate::forge::Forge;
 
 /// Who posted a context.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Poster {
     /// A commit status (Gitea, Forgejo, GitHub's statuses API).
     Status,
@@ -121,15 +121,30 @@ struct GithubApp {
     slug: Option<String>,
 }
 
-/// Keep `posted` unless a later one (a higher id) of the same context and poster is kept.
-fn keep_latest(list: &mut Vec<(u64, Posted)>, id: u64, posted: Posted) {
-    match list
-        .iter_mut()
-        .find(|(_, p)| p.context == posted.context && p.poster == posted.poster)
-    {
-        Some(slot) if slot.0 < id => *slot = (id, posted),
-        Some(_) => {}
-        None => list.push((id, posted)),
+/// The latest status of each (context, poster), in the order first seen: a map from the key to
+/// its place, so a server sending hundreds of thousands of statuses costs linear time.
+#[derive(Default)]
+struct Latest {
+    list: Vec<(u64, Posted)>,
+    at: std::collections::HashMap<(String, Poster), usize>,
+}
+
+impl Latest {
+    /// Keep `posted` unless a later one (a higher id) of the same context and poster is kept.
+    fn keep(&mut self, id: u64, posted: Posted) {
+        let key = (posted.context.clone(), posted.poster.clone());
+        match self.at.get(&key).and_then(|&i| self.list.get_mut(i)) {
+            Some(slot) if slot.0 < id => *slot = (id, posted),
+            Some(_) => {}
+            None => {
+                self.at.insert(key, self.list.len());
+                self.list.push((id, posted));
+            }
+        }
+    }
+
+    fn into_posted(self) -> impl Iterator<Item = Posted> {
+        self.list.into_iter().map(|(_, p)| p)
     }
 }
 
@@ -164,7 +179,7 @@ async fn gitea(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
     let client = spec.client()?;
     let mut out = Statuses::default();
     // The latest status per context: the highest id.
-    let mut latest: Vec<(u64, Posted)> = Vec::new();
+    let mut latest = Latest::default();
     let first = format!("{}/commits/{sha}/statuses?limit=50", repo_url(spec));
     pages(
         &client,
@@ -184,13 +199,13 @@ async fn gitea(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
                     poster: Poster::Status,
                     url: s.target_url.filter(|u| !u.is_empty()),
                 };
-                keep_latest(&mut latest, s.id, posted);
+                latest.keep(s.id, posted);
             }
             Ok(())
         },
     )
     .await?;
-    out.posted = latest.into_iter().map(|(_, p)| p).collect();
+    out.posted = latest.into_posted().collect();
     Ok(out)
 }
 
@@ -199,7 +214,7 @@ async fn github(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
     let base = repo_url(spec);
     let mut out = Statuses::default();
     // Check runs: the latest run of each name (a re-run replaces it).
-    let mut runs: Vec<(u64, Posted)> = Vec::new();
+    let mut runs = Latest::default();
     let first = format!("{base}/commits/{sha}/check-runs?per_page=100&filter=latest");
     pages(
         &client,
@@ -224,13 +239,13 @@ async fn github(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
                     poster: Poster::CheckRun { app },
                     url: r.html_url,
                 };
-                keep_latest(&mut runs, r.id, posted);
+                runs.keep(r.id, posted);
             }
             Ok(())
         },
     )
     .await?;
-    out.posted.extend(runs.into_iter().map(|(_, p)| p));
+    out.posted.extend(runs.into_posted());
     // Commit statuses: the combined status lists the latest per context.
     let first = format!("{base}/commits/{sha}/status?per_page=100");
     pages(
