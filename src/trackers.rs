@@ -9,7 +9,9 @@
 //! mask that match a `[masks] trackers` pattern. `#N` is an issue of the checked repository,
 //! `owner/repo#N` of that repository on the same server, `prefix#N` of the repository
 //! `[masks] tracker-repos` maps the prefix to, and a URL on the server's host is parsed as
-//! `/{owner}/{repo}/issues/{N}`. Anything else (a `PROJ-123` key, another host, an unmapped
+//! `/{owner}/{repo}/issues/{N}`; of those, only the checked repository's issues and those of
+//! the repositories `tracker-repos` names are read (a pull request's comment must not make
+//! the token read another repository). Anything else (a `PROJ-123` key, another host, an unmapped
 //! prefix, a name that is not OWNER/NAME) is not read and not requested: one note says so.
 
 use std::collections::HashSet;
@@ -140,6 +142,30 @@ pub fn references(comment: &str) -> Vec<&str> {
 /// Resolve a reference as written (a comment's word, a waiver's `issue`, a pending
 /// directive's issue).
 pub fn resolve(written: &str, spec: &RemoteSpec, config: &Config) -> Reference {
+    match resolve_any(written, spec, config) {
+        // Only this repository and those `[masks] tracker-repos` names: a workflow comment
+        // must not make the token read (and the findings tell) another repository's issues.
+        Reference::Issue(k) if !allowed(&k, spec, config) => Reference::Unread(format!(
+            "in {}, which is neither this repository nor in `[masks] tracker-repos`: not read",
+            k.repository()
+        )),
+        r => r,
+    }
+}
+
+/// The checked repository, or one `[masks] tracker-repos` maps a prefix to.
+fn allowed(k: &IssueKey, spec: &RemoteSpec, config: &Config) -> bool {
+    let same = |owner: &str, repo: &str| {
+        k.owner().eq_ignore_ascii_case(owner) && k.repo().eq_ignore_ascii_case(repo)
+    };
+    same(&spec.owner, &spec.repo)
+        || config
+            .tracker_repos
+            .values()
+            .any(|(owner, repo)| same(owner, repo))
+}
+
+fn resolve_any(written: &str, spec: &RemoteSpec, config: &Config) -> Reference {
     let key = |owner: &str, repo: &str, n: u64| match IssueKey::new(owner, repo, n) {
         Ok(k) => Reference::Issue(k),
         Err(_) => Reference::Unread("not OWNER/NAME: refused, nothing requested".to_owned()),
@@ -536,6 +562,8 @@ mod tests {
         let mut c = Config::empty();
         c.tracker_repos
             .insert("mc".to_owned(), ("acme".to_owned(), "mc".to_owned()));
+        c.tracker_repos
+            .insert("other".to_owned(), ("acme".to_owned(), "other".to_owned()));
         c
     }
 
@@ -583,6 +611,18 @@ mod tests {
         assert_eq!(resolve("#12", &s, &c), issue("octo", "app", 12));
         assert_eq!(resolve("acme/other#7", &s, &c), issue("acme", "other", 7));
         assert_eq!(resolve("mc#1982", &s, &c), issue("acme", "mc", 1982));
+        assert_eq!(
+            resolve("acme/secret#7", &s, &c),
+            unread(
+                "in acme/secret, which is neither this repository nor in `[masks] tracker-repos`: not read"
+            )
+        );
+        assert_eq!(
+            resolve("https://git.example.com/acme/secret/issues/7", &s, &c),
+            unread(
+                "in acme/secret, which is neither this repository nor in `[masks] tracker-repos`: not read"
+            )
+        );
         assert_eq!(
             resolve("zz#4", &s, &c),
             unread("the prefix `zz` is not in `[masks] tracker-repos`")
