@@ -7,7 +7,7 @@
 //! nothing: it is not predicted until changed paths are read). A job skipped by its `if:` still
 //! posts (as `skipped` or `success`), so it is predicted too.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use crate::analyze::RootReport;
@@ -354,10 +354,46 @@ fn own_contexts(report: &RootReport) -> HashSet<&str> {
     ) else {
         return HashSet::new();
     };
-    report
+    // The running job, and the jobs of its workflow that need it (directly or not): they
+    // wait for it, `pending`, until gatelint ends. A walk over who needs whom, built once:
+    // linear in the jobs and their needs.
+    let mut needed_by: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
+    for (i, g) in report.gates.iter().enumerate() {
+        let Some(j) = report
+            .workflows
+            .get(g.workflow_index)
+            .and_then(|w| w.jobs.get(g.job_index))
+        else {
+            continue;
+        };
+        for n in &j.needs {
+            needed_by
+                .entry((g.workflow_index, n.value.as_str()))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut waiting: HashSet<usize> = HashSet::new();
+    let mut queue: Vec<usize> = report
         .gates
         .iter()
-        .filter(|g| g.job == job && (g.workflow == workflow || g.file == workflow))
+        .enumerate()
+        .filter(|(_, g)| g.job == job && (g.workflow == workflow || g.file == workflow))
+        .map(|(i, _)| i)
+        .collect();
+    while let Some(i) = queue.pop() {
+        if !waiting.insert(i) {
+            continue;
+        }
+        if let Some(g) = report.gates.get(i)
+            && let Some(next) = needed_by.get(&(g.workflow_index, g.job.as_str()))
+        {
+            queue.extend(next.iter().filter(|n| !waiting.contains(n)));
+        }
+    }
+    waiting
+        .iter()
+        .filter_map(|i| report.gates.get(*i))
         .flat_map(|g| g.contexts.iter().map(|c| c.text.as_str()))
         .collect()
 }

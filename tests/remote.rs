@@ -2918,3 +2918,86 @@ async fn head_lanes_are_judged_with_the_fork_points_settings() {
         out.stderr
     );
 }
+
+/// A job that `needs` the job gatelint runs in waits, `pending`, until gatelint ends: it is
+/// not awaited either (else `--head` would wait out `--settle` and fail). Without the runner's
+/// variables the same statuses are unsettled: exit 2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_statuses_skip_the_jobs_that_need_the_running_job() {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        format!("{GT}/branch_protections"),
+        json(
+            200,
+            r#"[{"rule_name": "main", "enable_status_check": true,
+                 "status_check_contexts": ["CI / gates (pull_request)", "CI / report (pull_request)"]}]"#,
+        ),
+    )
+    .await;
+    serve(
+        &server,
+        format!("{GT}/commits/{HEAD_SHA}/statuses"),
+        ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            {"id": 1, "context": "CI / gates (pull_request)", "status": "pending"},
+            {"id": 2, "context": "CI / report (pull_request)", "status": "pending"},
+            {"id": 3, "context": "CI / summary (pull_request)", "status": "pending"},
+        ])),
+    )
+    .await;
+    let repo = tempfile::tempdir().expect("tempdir");
+    let d = repo.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write_files(
+        d,
+        &[(
+            ".gitea/workflows/ci.yml",
+            "name: CI
+on: pull_request
+jobs:
+  # bp-required: yes
+  gates:
+    runs-on: ubuntu-latest
+    steps: [{run: gatelint check --remote --head}]
+  # bp-required: yes
+  report:
+    needs: [gates]
+    runs-on: ubuntu-latest
+    steps: [{run: make report}]
+  # bp-exempt: cosmetic
+  summary:
+    needs: [report]
+    runs-on: ubuntu-latest
+    steps: [{run: make summary}]
+",
+        )],
+    );
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    let a = remote(
+        "check",
+        &d.to_string_lossy(),
+        &server,
+        &[
+            "--forge-version",
+            "1.26",
+            "--head",
+            HEAD_SHA,
+            "--settle",
+            "0",
+        ],
+    );
+    let env: &'static [(&'static str, &'static str)] =
+        &[("GITHUB_JOB", "gates"), ("GITHUB_WORKFLOW", "CI")];
+    let out = run_with(a.clone(), Some(TOKEN), env).await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("0 contexts predicted for this pull request, 3 posted"),
+        "{}",
+        out.stderr
+    );
+    let out = run(a, Some(TOKEN)).await;
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("3 still pending"), "{}", out.stderr);
+}
