@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use crate::analyze::{Gate, Mask, RootReport};
 use crate::finding::{Evidence, Finding, Severity};
+use crate::forge::Forge;
 use crate::forge::protection::Protection;
 use crate::forge::source::history::{Commit, History};
 use crate::forge::source::statuses::Posted;
@@ -56,10 +57,12 @@ struct Index<'h> {
 }
 
 impl<'h> Index<'h> {
-    fn new(history: &'h History) -> Self {
+    /// Only what the repository's workflows posted: another app's check run or another
+    /// service's status of the same name is not a run of the job.
+    fn new(history: &'h History, forge: Forge) -> Self {
         let mut by_context: HashMap<&str, Vec<(usize, &Posted)>> = HashMap::new();
         for (i, c) in history.commits.iter().enumerate() {
-            for p in &c.statuses.posted {
+            for p in c.statuses.posted.iter().filter(|p| p.by_actions(forge)) {
                 by_context
                     .entry(p.context.as_str())
                     .or_default()
@@ -129,7 +132,7 @@ pub fn check(inputs: &Inputs<'_>, history: &History) -> Vec<Finding> {
     if history.commits.is_empty() {
         return out;
     }
-    let index = Index::new(history);
+    let index = Index::new(history, inputs.report.profile.forge);
     required_never_seen(inputs, history, &mut out);
     pending_ready(inputs, &index, &mut out);
     mask_hides_failures(inputs, &index, &mut out);
@@ -392,17 +395,29 @@ fn mask_removal_unproven(inputs: &Inputs<'_>, index: &Index<'_>, out: &mut Vec<F
     }
 }
 
-/// For `report --history`: per context, on how many of the commits read it was posted, and
-/// its state on the newest of them.
-pub fn posted_counts(history: &History) -> crate::report::gates::Posted {
+/// For `report --history`: per context, on how many of the commits read it was posted (by
+/// anyone, each commit once), and its state on the newest of them (the repository's own
+/// workflows' when they posted it there).
+pub fn posted_counts(history: &History, forge: Forge) -> crate::report::gates::Posted {
     let mut out = crate::report::gates::Posted {
         of: history.commits.len(),
         ..Default::default()
     };
     for c in &history.commits {
+        let mut on_this: HashMap<&str, &Posted> = HashMap::new();
         for p in &c.statuses.posted {
+            on_this
+                .entry(p.context.as_str())
+                .and_modify(|kept| {
+                    if p.by_actions(forge) && !kept.by_actions(forge) {
+                        *kept = p;
+                    }
+                })
+                .or_insert(p);
+        }
+        for (context, p) in on_this {
             out.by_context
-                .entry(p.context.clone())
+                .entry(context.to_owned())
                 .and_modify(|e| e.0 += 1)
                 .or_insert((1, p.state.clone()));
         }

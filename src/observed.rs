@@ -18,7 +18,7 @@ use crate::forge::glob::Glob;
 use crate::forge::naming::Context;
 use crate::forge::protection::Protection;
 use crate::forge::source::RemoteSpec;
-use crate::forge::source::statuses::{self, Poster, Statuses};
+use crate::forge::source::statuses::{self, Statuses};
 use crate::rules::{branch_included, distance};
 use crate::workflow::Trigger;
 
@@ -289,7 +289,7 @@ pub fn observe(
             && !own.contains(p.context.as_str())
             && (predicted_set.contains(p.context.as_str())
                 || protection.is_some_and(|pr| pr.requires(&p.context))
-                || ours(p, report.profile.forge))
+                || p.by_actions(report.profile.forge))
     };
     let start = Instant::now();
     let mut requests = 0;
@@ -453,7 +453,7 @@ fn compare(
     let mut nearest_left = 50usize;
     let cut = |t: &str| t.chars().take(128).collect::<String>();
     for s in &statuses.posted {
-        if !ours(s, report.profile.forge) || known.contains(s.context.as_str()) {
+        if !s.by_actions(report.profile.forge) || known.contains(s.context.as_str()) {
             continue;
         }
         let nearest = if nearest_left > 0 {
@@ -492,24 +492,6 @@ fn compare(
         out.push(f);
     }
     out
-}
-
-/// Posted by this repository's workflows: on GitHub a check run of the Actions app, on Gitea
-/// and Forgejo a status in the Actions form.
-fn ours(p: &statuses::Posted, forge: Forge) -> bool {
-    match (&p.poster, forge) {
-        (Poster::CheckRun { app }, Forge::Github) => app.as_deref() == Some("github-actions"),
-        (Poster::Status, Forge::Gitea | Forge::Forgejo) => looks_like_actions(&p.context),
-        _ => false,
-    }
-}
-
-/// `{workflow} / {job} ({event})`: the form Gitea and Forgejo Actions post.
-fn looks_like_actions(context: &str) -> bool {
-    context.contains(" / ")
-        && ["(push)", "(pull_request)", "(pull_request_target)"]
-            .iter()
-            .any(|e| context.ends_with(e))
 }
 
 /// The base side of `lane-removed`: the merge base's workflows and the waivers that apply.

@@ -671,7 +671,12 @@ fn report(args: &ReportArgs) -> Exit {
                             h.requests
                         );
                     }
-                    Some(crate::history::posted_counts(&h))
+                    Some(crate::history::posted_counts(
+                        &h,
+                        checked
+                            .first()
+                            .map_or(spec.forge, |c| c.report.profile.forge),
+                    ))
                 }
                 Err(e) => {
                     eprintln!("error: {}", crate::report::escape::visible(&e.message));

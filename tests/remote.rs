@@ -2243,14 +2243,16 @@ async fn github_history(server: &MockServer, times: u64) {
         .expect(times)
         .mount(server)
         .await;
+    // Another app's check run named `soak` failed on head 1: not a run of the job.
     for (n, flaky) in [(1, "failure"), (2, "success"), (3, "failure")] {
         Mock::given(method("GET"))
             .and(path(format!("{GH}/commits/{}/check-runs", sha(n))))
             .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "total_count": 3, "check_runs": [
+            "total_count": 4, "check_runs": [
                 check_run("flaky", "completed", Some(flaky), "github-actions"),
                 check_run("all", "completed", Some("success"), "github-actions"),
                 check_run("soak", "completed", Some("success"), "github-actions"),
+                check_run("soak", "completed", Some(if n == 1 { "failure" } else { "success" }), "circleci"),
             ]})))
             .expect(times)
             .mount(server)
@@ -2271,7 +2273,7 @@ async fn github_history(server: &MockServer, times: u64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_on_github() {
     let server = MockServer::start().await;
-    github_history(&server, 3).await;
+    github_history(&server, 4).await;
     let repo = tempfile::tempdir().expect("tempdir");
     let d = repo.path();
     git(d, &["init", "-q", "-b", "main"]);
@@ -2377,6 +2379,19 @@ async fn history_on_github() {
     git(d, &["merge", "-q", "--no-edit", "main"]);
     let out = run(check(&["--base", "main"]), Some(TOKEN)).await;
     assert_eq!(history_rules(&out), [], "{}", out.stdout);
+
+    // `report --history`: each commit counts once per context, whoever posted it, with the
+    // Actions run's state (head 1 has `soak` from two apps).
+    let mut a = remote("report", &d.to_string_lossy(), &server, &["--history", "3"]);
+    a.retain(|x| x != "--format" && x != "json");
+    let out = run(a, Some(TOKEN)).await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let soak = out
+        .stdout
+        .lines()
+        .find(|l| l.ends_with("  soak"))
+        .unwrap_or_default();
+    assert!(soak.contains("3/3 success"), "{}", out.stdout);
 }
 
 /// Forgejo ignores a job-level `continue-on-error` (FORGE-SEMANTICS §4): a masked job that

@@ -29,6 +29,23 @@ pub struct Posted {
     pub url: Option<String>,
 }
 
+impl Posted {
+    /// Posted by the repository's workflows: on GitHub a check run of the Actions app, on
+    /// Gitea and Forgejo a status in the Actions form, `{workflow} / {job} ({event})`.
+    pub fn by_actions(&self, forge: Forge) -> bool {
+        match (&self.poster, forge) {
+            (Poster::CheckRun { app }, Forge::Github) => app.as_deref() == Some("github-actions"),
+            (Poster::Status, Forge::Gitea | Forge::Forgejo) => {
+                self.context.contains(" / ")
+                    && ["(push)", "(pull_request)", "(pull_request_target)"]
+                        .iter()
+                        .any(|e| self.context.ends_with(e))
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Everything posted on one commit, and how many requests it took.
 #[derive(Debug, Clone, Default)]
 pub struct Statuses {
