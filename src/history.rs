@@ -125,6 +125,8 @@ pub struct Inputs<'a> {
     /// `[history] green-runs`.
     pub green_runs: usize,
     pub protection_file: Option<String>,
+    /// The directive keyword (`bp-required`, or as `[directives]` names it).
+    pub required_keyword: &'a str,
 }
 
 pub fn check(inputs: &Inputs<'_>, history: &History) -> Vec<Finding> {
@@ -198,8 +200,9 @@ fn pending_ready(inputs: &Inputs<'_>, index: &Index<'_>, out: &mut Vec<Finding>)
             Severity::Note,
             &inputs.report.root,
             format!(
-                "`{}` is `bp-required: pending {issue}` and passed on its last {k} runs ({}): it is ready to be required",
+                "`{}` is `{}: pending {issue}` and passed on its last {k} runs ({}): it is ready to be required",
                 g.job,
+                inputs.required_keyword,
                 shas.join(", ")
             ),
         )
@@ -207,7 +210,8 @@ fn pending_ready(inputs: &Inputs<'_>, index: &Index<'_>, out: &mut Vec<Finding>)
         .job(&g.workflow, &g.job)
         .issue(issue.to_string())
         .help(format!(
-            "flip it to `bp-required: yes` and add `{}` to the branch protection",
+            "flip it to `{}: yes` and add `{}` to the branch protection",
+            inputs.required_keyword,
             contexts.join("`, `")
         ));
         f.context = runs.first().map(|r| r.decisive.context.clone());

@@ -596,3 +596,65 @@ pub fn lanes_removed(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::Spanned;
+
+    fn trigger(paths: &[&str], ignore: &[&str]) -> Trigger {
+        let list = |l: &[&str]| {
+            (!l.is_empty()).then(|| Spanned {
+                value: l.iter().map(|s| (*s).to_owned()).collect(),
+                span: Default::default(),
+            })
+        };
+        let mut t = Trigger::bare("pull_request", Default::default());
+        t.paths = list(paths);
+        t.paths_ignore = list(ignore);
+        t
+    }
+
+    fn admits(t: &Trigger, changed: &[&str]) -> Option<bool> {
+        let change = Change {
+            paths: Some(changed.iter().map(|s| (*s).to_owned()).collect()),
+        };
+        paths_admit(t, &change, &mut MAX_PATH_MATCHES.clone())
+    }
+
+    /// `paths`: some changed path included, the last matching pattern deciding;
+    /// `paths-ignore`: skipped only when every changed path is ignored.
+    #[test]
+    fn path_filters_decide_as_the_forges_do() {
+        let docs = trigger(&["docs/**", "!docs/draft/**"], &[]);
+        assert_eq!(admits(&docs, &["docs/a.md"]), Some(true));
+        assert_eq!(admits(&docs, &["docs/draft/a.md"]), Some(false));
+        assert_eq!(admits(&docs, &["docs/draft/a.md", "docs/b.md"]), Some(true));
+        assert_eq!(admits(&docs, &["src/x.rs"]), Some(false));
+        assert_eq!(admits(&docs, &[]), Some(false));
+        let code = trigger(&[], &["**.md", "!CHANGELOG.md"]);
+        assert_eq!(admits(&code, &["README.md", "docs/a.md"]), Some(false));
+        assert_eq!(admits(&code, &["README.md", "src/x.rs"]), Some(true));
+        assert_eq!(admits(&code, &["CHANGELOG.md"]), Some(true), "re-included");
+        let go = trigger(&["**/*.go"], &[]);
+        assert_eq!(admits(&go, &["main.go"]), Some(true));
+        // Not read: undecided; no filter: runs.
+        let unread = Change { paths: None };
+        assert_eq!(paths_admit(&go, &unread, &mut 10), None);
+        assert_eq!(admits(&trigger(&[], &[]), &["x"]), Some(true));
+        // Too many patterns, a spent budget, a pattern the forge rejects: undecided.
+        let many: Vec<String> = (0..=MAX_FILTER_PATTERNS)
+            .map(|i| format!("p{i}/**"))
+            .collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(admits(&trigger(&many, &[]), &["x"]), None);
+        let change = Change {
+            paths: Some(vec!["a".to_owned(); 10]),
+        };
+        assert_eq!(
+            paths_admit(&trigger(&["b", "c"], &[]), &change, &mut 5),
+            None
+        );
+        assert_eq!(admits(&trigger(&["[a/b]"], &[]), &["x"]), None);
+    }
+}

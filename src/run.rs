@@ -1079,6 +1079,7 @@ fn observe_history(checked: &mut [Checked], n: u64, quiet: bool) -> Result<(), S
             branch: &c.branch,
             green_runs: c.config.green_runs(),
             protection_file,
+            required_keyword: c.config.syntax.required(),
         };
         let mut found = crate::history::check(&inputs, &history);
         rules::apply_severities(&c.config, &mut found);

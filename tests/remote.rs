@@ -1599,6 +1599,13 @@ async fn head_lanes_removed_and_changed_paths() {
     let repo = lanes_repo(&[("docs/guide.md", "new\n"), ("src/lib.rs", "fn f() {}\n")]);
     let out = run(check(repo.path(), &["--pr", "7"]), Some(TOKEN)).await;
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    // CI / build, Docs / check and Code / unit.
+    assert!(
+        out.stderr
+            .contains("3 contexts predicted for this pull request"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(
         lanes(&out),
         [
@@ -1638,11 +1645,19 @@ async fn head_lanes_removed_and_changed_paths() {
         "{message}"
     );
 
-    // Only markdown under docs/draft: Docs is not predicted (negated), Code is not either
-    // (paths-ignore); without a pull-request number no waiver applies: both lanes removed.
+    // Markdown under docs/draft (and ci.yml): Docs is not predicted (negated); without a
+    // pull-request number no waiver applies: both lanes removed.
     let repo = lanes_repo(&[("docs/draft/idea.md", "new\n")]);
     let out = run(check(repo.path(), &[]), Some(TOKEN)).await;
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    // CI / build, and Code / unit: the change edits ci.yml too (Docs: only its negated
+    // folder changed).
+    assert!(
+        out.stderr
+            .contains("2 contexts predicted for this pull request"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(
         lanes(&out),
         [
@@ -1656,7 +1671,6 @@ async fn head_lanes_removed_and_changed_paths() {
                 s("lint"),
                 s("CI / lint (pull_request)")
             ),
-            // Posted although predicted by nothing for this change: it is this repository's.
         ]
     );
 
@@ -1994,7 +2008,8 @@ async fn gitea_history(server: &MockServer, times: u64) {
                     pull(8, 8, "release", true, "2026-11-20T10:00:00Z"),
                     pull(7, 3, "main", true, "2026-11-01T10:00:00Z"),
                     pull(6, 1, "main", true, "2026-11-20T09:00:00Z"),
-                    pull(5, 2, "main", true, "2026-11-10T10:00:00Z"),
+                    // 08:30 UTC: merged before #6, though its text sorts after.
+                    pull(5, 2, "main", true, "2026-11-20T10:30:00+02:00"),
                 ]))
                 .insert_header("link", next.as_str()),
         )
@@ -2109,7 +2124,7 @@ async fn history_on_gitea() {
     assert_eq!(ready["severity"], "note");
     assert_eq!(ready["issue"], "#12");
     assert_eq!(ready["line"], 11, "at the directive");
-    // Newest merged first: #6 (head 1), #5 (head 2), #7 (head 3).
+    // Newest merged first, by the instant: #6 (head 1), #5 (head 2), #7 (head 3).
     let commits: Vec<&str> = ready["evidence"]
         .as_array()
         .map(|e| e.iter().filter_map(|e| e["commit"].as_str()).collect())

@@ -131,8 +131,8 @@ async fn read(spec: &RemoteSpec, n: usize) -> Result<History, RemoteError> {
         },
     )
     .await?;
-    // RFC 3339 times in UTC compare as text.
-    merged.sort_by(|a, b| b.0.cmp(&a.0));
+    // Most recently merged first, by the instant (Gitea writes the server's offset).
+    merged.sort_by_key(|m| std::cmp::Reverse(super::issues::utc_seconds(&m.0).unwrap_or(i64::MIN)));
     merged.truncate(n);
     out.pull_requests = merged.len();
     let first = match spec.forge {

@@ -170,6 +170,11 @@ struct RawIssue {
 /// `2026-10-01T23:30:00-02:00`, fractional seconds allowed, `t`/`z` or a space as RFC 3339
 /// permits); `None` when it is not one.
 pub fn utc_date(s: &str) -> Option<Date> {
+    utc_seconds(s).map(|seconds| Date::from_unix_days(seconds.div_euclid(86_400)))
+}
+
+/// Seconds since 1970-01-01T00:00:00Z of an RFC 3339 date-time (see [`utc_date`]).
+pub fn utc_seconds(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {
         let part = b.get(from..from + len)?;
@@ -221,8 +226,7 @@ pub fn utc_date(s: &str) -> Option<Date> {
         }
         _ => return None,
     };
-    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset * 60;
-    Some(Date::from_unix_days(seconds.div_euclid(86_400)))
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset * 60)
 }
 
 /// Read `keys` (each once per run: the cache first). Runs its own single-threaded runtime.
