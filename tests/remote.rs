@@ -12,19 +12,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "gl-secret-token-5f0c9e2a7b";
 
-/// The CI environment must not leak into these runs.
-const CLEARED: [&str; 9] = [
-    "GITHUB_SERVER_URL",
-    "GITHUB_API_URL",
-    "GITHUB_REPOSITORY",
-    "GITHUB_BASE_REF",
-    "GITEA_ACTIONS",
-    "FORGEJO_ACTIONS",
-    "GATELINT_TOKEN",
-    "GITEA_TOKEN",
-    "GITHUB_TOKEN",
-];
-
 struct Out {
     code: i32,
     stdout: String,
@@ -62,9 +49,7 @@ async fn run_with(
             .args(&args)
             .env("NO_COLOR", "1")
             .env("RUST_LOG", "trace");
-        for var in CLEARED {
-            cmd.env_remove(var);
-        }
+        common::clear_ci_env(&mut cmd);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -887,9 +872,7 @@ async fn environment_of_a_ci_runner() {
     let out = tokio::task::spawn_blocking(move || {
         let mut cmd = Command::cargo_bin("gatelint").expect("binary");
         cmd.current_dir(common::repo_root());
-        for var in CLEARED {
-            cmd.env_remove(var);
-        }
+        common::clear_ci_env(&mut cmd);
         cmd.args([
             "check",
             "testdata/remote-gitea",
@@ -937,9 +920,7 @@ async fn run_env(
             .env("NO_COLOR", "1")
             .env("RUST_LOG", "trace")
             .env("RUST_BACKTRACE", "1");
-        for var in CLEARED {
-            cmd.env_remove(var);
-        }
+        common::clear_ci_env(&mut cmd);
         for (k, v) in vars {
             cmd.env(k, v);
         }

@@ -4,6 +4,8 @@
 //! requested; API failures exit 2 without the token. Each case asserts the exit code, the
 //! exact findings, and how many issue requests the server received.
 
+mod common;
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use assert_cmd::Command;
@@ -13,23 +15,6 @@ use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "gl-secret-token-5f0c9e2a7b";
-
-/// The CI environment must not leak into these runs.
-const CLEARED: [&str; 13] = [
-    "GITHUB_SERVER_URL",
-    "GITHUB_API_URL",
-    "GITHUB_REPOSITORY",
-    "GITHUB_BASE_REF",
-    "GITHUB_ACTIONS",
-    "GITHUB_EVENT_NAME",
-    "GITHUB_STEP_SUMMARY",
-    "GITEA_ACTIONS",
-    "FORGEJO_ACTIONS",
-    "GATELINT_TOKEN",
-    "GITEA_TOKEN",
-    "GITHUB_TOKEN",
-    "NO_COLOR",
-];
 
 struct Out {
     code: i32,
@@ -264,9 +249,7 @@ async fn check_roots(
     tokio::task::spawn_blocking(move || {
         let mut cmd = Command::cargo_bin("gatelint").expect("binary");
         cmd.current_dir(cwd).args(&args).env("NO_COLOR", "1");
-        for var in CLEARED {
-            cmd.env_remove(var);
-        }
+        common::clear_ci_env(&mut cmd);
         cmd.env("GATELINT_TOKEN", TOKEN);
         let out = cmd.timeout(Duration::from_secs(60)).output().expect("runs");
         let out = Out {

@@ -52,6 +52,34 @@ pub fn gatelint_in(dir: &Path, args: &[&str]) -> Output {
     gatelint_env(dir, args, &[])
 }
 
+/// What a CI runner sets that changes what gatelint does (server, repository, event payload,
+/// running job, output format): cleared in every test run, which sets what it tests.
+pub const CI_ENV: [&str; 16] = [
+    "GITHUB_SERVER_URL",
+    "GITHUB_API_URL",
+    "GITHUB_REPOSITORY",
+    "GITHUB_BASE_REF",
+    "GITHUB_HEAD_REF",
+    "GITHUB_SHA",
+    "GITHUB_ACTIONS",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_JOB",
+    "GITHUB_WORKFLOW",
+    "GITEA_ACTIONS",
+    "FORGEJO_ACTIONS",
+    "GATELINT_TOKEN",
+    "GITEA_TOKEN",
+];
+
+/// Clear [`CI_ENV`] (and `GITHUB_TOKEN`) from `cmd`.
+pub fn clear_ci_env(cmd: &mut Command) {
+    for var in CI_ENV.iter().chain(&["GITHUB_TOKEN"]) {
+        cmd.env_remove(var);
+    }
+}
+
 /// A token every test run has in its environment; no output may ever show it.
 pub const CANARY: &str = "canary-token-9f3e-do-not-print";
 
@@ -60,17 +88,15 @@ pub const CANARY: &str = "canary-token-9f3e-do-not-print";
 pub fn gatelint_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd =
         Command::cargo_bin("gatelint").expect("the gatelint binary is built for integration tests");
+    // The checked repository's name decides `github.repository` guards, the event payload
+    // the pull request's body: a test says them.
+    clear_ci_env(&mut cmd);
     cmd.current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
         .env("GATELINT_TOKEN", CANARY)
         .env("GITHUB_TOKEN", CANARY)
         .env("GITEA_TOKEN", CANARY)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_EVENT_NAME")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        // The checked repository's name decides `github.repository` guards: a test says it.
-        .env_remove("GITHUB_REPOSITORY")
         .timeout(Duration::from_secs(60));
     for (k, v) in env {
         cmd.env(k, v);
