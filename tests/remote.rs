@@ -2483,11 +2483,15 @@ async fn history_on_forgejo() {
     // The base (masked) has no mask-hides-failures either; `soak` never ran: not ready.
     git(d, &["checkout", "-q", "main"]);
     let out = run(args(&[]), Some(TOKEN)).await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let rules: Vec<String> = findings(&out).into_iter().map(|f| f.0).collect();
     assert!(
-        !out.stdout.contains("mask-hides-failures") && !out.stdout.contains("pending-ready"),
-        "{}",
-        out.stdout
+        !rules
+            .iter()
+            .any(|r| r == "mask-hides-failures" || r == "pending-ready"),
+        "{rules:?}"
     );
+    assert!(rules.iter().any(|r| r == "mask-untracked"), "{rules:?}");
 
     // A token that may not list pull requests: exit 2.
     let denied = MockServer::start().await;

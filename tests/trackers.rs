@@ -984,3 +984,41 @@ async fn report_refuses_the_flag() {
         0
     );
 }
+
+/// A redirect (a transferred issue) is not followed: exit 2, saying where the issue went is
+/// to be named instead; no finding is made up from it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moved_tracker_is_exit_2() {
+    for forge in FORGES {
+        let server = forge_server(forge).await;
+        issue(
+            &server,
+            forge,
+            "octo/app",
+            12,
+            ResponseTemplate::new(301)
+                .insert_header("location", "https://elsewhere.example/x/y/issues/1"),
+            1,
+        )
+        .await;
+        issue(
+            &server,
+            forge,
+            "octo/app",
+            14,
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"state": "open", "created_at": "2026-11-01T00:00:00Z"})),
+            0,
+        )
+        .await;
+        let dir = repo(forge, WORKFLOW, CONFIG);
+        let out = check(&dir, &server, &["--trackers"]).await;
+        assert_eq!(out.code, 2, "{forge:?}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("HTTP 301") && out.stderr.contains("elsewhere.example"),
+            "{forge:?}: {}",
+            out.stderr
+        );
+        assert_eq!(out.stdout, "", "{forge:?}");
+    }
+}
