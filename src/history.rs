@@ -37,10 +37,6 @@ fn failed(state: &str) -> bool {
     matches!(state, "failure" | "error" | "timed_out")
 }
 
-fn short(sha: &str) -> String {
-    sha.chars().take(12).collect()
-}
-
 fn evidence(commit: &Commit, p: &Posted) -> Evidence {
     Evidence {
         commit: commit.sha.clone(),
@@ -193,7 +189,11 @@ fn pending_ready(inputs: &Inputs<'_>, index: &Index<'_>, out: &mut Vec<Finding>)
         if runs.len() < k || !runs.iter().take(k).all(|r| r.green) {
             continue;
         }
-        let shas: Vec<String> = runs.iter().take(k).map(|r| short(&r.commit.sha)).collect();
+        let shas: Vec<String> = runs
+            .iter()
+            .take(k)
+            .map(|r| crate::observed::short_sha(&r.commit.sha))
+            .collect();
         let contexts: Vec<&str> = g.contexts.iter().map(|c| c.text.as_str()).collect();
         let mut f = Finding::new(
             "pending-ready",
@@ -289,7 +289,7 @@ fn mask_hides_failures(inputs: &Inputs<'_>, index: &Index<'_>, out: &mut Vec<Fin
                     "`{}` failed on {} of the commits read (latest {}: `{}` {}) while `{}`, which needs it and is required, passed: its `continue-on-error` hides the failure from the gate",
                     masked.job,
                     hidden.len(),
-                    short(&latest.commit.sha),
+                    crate::observed::short_sha(&latest.commit.sha),
                     latest.decisive.context,
                     latest.decisive.state,
                     required.job
@@ -372,7 +372,13 @@ fn mask_removal_unproven(inputs: &Inputs<'_>, index: &Index<'_>, out: &mut Vec<F
             let red: Vec<String> = last
                 .iter()
                 .filter(|r| !r.green)
-                .map(|r| format!("{} {}", short(&r.commit.sha), r.decisive.state))
+                .map(|r| {
+                    format!(
+                        "{} {}",
+                        crate::observed::short_sha(&r.commit.sha),
+                        r.decisive.state
+                    )
+                })
                 .collect();
             format!("its last {k} runs were not all green ({})", red.join(", "))
         };

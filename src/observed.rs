@@ -22,17 +22,24 @@ use crate::forge::source::statuses::{self, Statuses};
 use crate::rules::{branch_included, distance};
 use crate::workflow::Trigger;
 
+/// The runner's event payload (`GITHUB_EVENT_PATH`; GitHub, Gitea and Forgejo runners set
+/// it): `None` when the variable is not set, else the JSON or why it cannot be read.
+fn event_payload() -> Option<Result<serde_json::Value, String>> {
+    let path = std::env::var_os("GITHUB_EVENT_PATH").filter(|p| !p.is_empty())?;
+    Some(
+        crate::safe_fs::read_text_capped(std::path::Path::new(&path), 8 * 1024 * 1024)
+            .map_err(|e| format!("the event payload (GITHUB_EVENT_PATH): {e}"))
+            .and_then(|text| {
+                serde_json::from_str(&text)
+                    .map_err(|e| format!("the event payload (GITHUB_EVENT_PATH) is not JSON: {e}"))
+            }),
+    )
+}
+
 /// The head commit of the pull request the runner runs for: `pull_request.head.sha` in the
-/// event payload at `GITHUB_EVENT_PATH` (GitHub, Gitea and Forgejo runners set it). Never
-/// `GITHUB_SHA`, which on a pull request is the test merge commit.
+/// event payload. Never `GITHUB_SHA`, which on a pull request is the test merge commit.
 pub fn head_from_event() -> Result<String, String> {
-    let path = std::env::var_os("GITHUB_EVENT_PATH")
-        .filter(|p| !p.is_empty())
-        .ok_or("--head without a SHA reads the pull request's head from GITHUB_EVENT_PATH, which is not set: give --head SHA")?;
-    let text = crate::safe_fs::read_text_capped(std::path::Path::new(&path), 8 * 1024 * 1024)
-        .map_err(|e| format!("the event payload (GITHUB_EVENT_PATH): {e}"))?;
-    let doc: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("the event payload (GITHUB_EVENT_PATH) is not JSON: {e}"))?;
+    let doc = event_payload().ok_or("--head without a SHA reads the pull request's head from GITHUB_EVENT_PATH, which is not set: give --head SHA")??;
     let sha = doc
         .pointer("/pull_request/head/sha")
         .and_then(serde_json::Value::as_str)
@@ -41,26 +48,27 @@ pub fn head_from_event() -> Result<String, String> {
     Ok(sha.to_owned())
 }
 
-/// The pull request's number from the runner's event payload (`pull_request.number`), when
-/// there is one.
+/// The pull request's number from the event payload (`pull_request.number`), when there is
+/// one.
 pub fn pr_from_event() -> Option<u64> {
-    let path = std::env::var_os("GITHUB_EVENT_PATH").filter(|p| !p.is_empty())?;
-    let text =
-        crate::safe_fs::read_text_capped(std::path::Path::new(&path), 8 * 1024 * 1024).ok()?;
-    let doc: serde_json::Value = serde_json::from_str(&text).ok()?;
-    doc.pointer("/pull_request/number")?.as_u64()
+    event_payload()?
+        .ok()?
+        .pointer("/pull_request/number")?
+        .as_u64()
 }
 
-/// The pull request's body from the runner's event payload (`pull_request.body`), when there
-/// is one.
+/// The pull request's body from the event payload (`pull_request.body`), when there is one.
 pub fn pr_body_from_event() -> Option<String> {
-    let path = std::env::var_os("GITHUB_EVENT_PATH").filter(|p| !p.is_empty())?;
-    let text =
-        crate::safe_fs::read_text_capped(std::path::Path::new(&path), 8 * 1024 * 1024).ok()?;
-    let doc: serde_json::Value = serde_json::from_str(&text).ok()?;
-    doc.pointer("/pull_request/body")?
+    event_payload()?
+        .ok()?
+        .pointer("/pull_request/body")?
         .as_str()
         .map(str::to_owned)
+}
+
+/// A commit id as findings show it: its first 12 digits.
+pub fn short_sha(sha: &str) -> String {
+    sha.chars().take(12).collect()
 }
 
 /// What a workflow whose `paths` filter cannot be decided counts as.
@@ -531,7 +539,6 @@ pub fn lanes_removed(
         .iter()
         .map(|p| p.context.text.as_str())
         .collect();
-    let short = |sha: &str| sha.chars().take(12).collect::<String>();
     let mut used = vec![false; lanes.waivers.len()];
     let mut out = Vec::new();
     for p in predicted(lanes.base, branch, change, Undecided::Included).contexts {
@@ -559,7 +566,7 @@ pub fn lanes_removed(
             &head.root,
             format!(
                 "this pull request removes the lane `{context}`: at the merge base {} `{}` job `{}` posts it for these changes, at the head no job does (a workflow or job removed or renamed, or its trigger narrowed)",
-                short(lanes.merge_base),
+                short_sha(lanes.merge_base),
                 g.file,
                 g.job
             ),

@@ -656,34 +656,18 @@ fn report(args: &ReportArgs) -> Exit {
         }
     }
     let posted = match args.history {
-        Some(n) => {
-            let Some(spec) = checked.iter().find_map(|c| c.spec.clone()) else {
-                eprintln!("error: --history reads statuses from the forge: add --remote");
+        Some(n) => match read_history(&checked, n, args.common.quiet) {
+            Ok(h) => Some(crate::history::posted_counts(
+                &h,
+                checked
+                    .first()
+                    .map_or(crate::forge::Forge::Github, |c| c.report.profile.forge),
+            )),
+            Err(e) => {
+                eprintln!("error: {}", crate::report::escape::visible(&e));
                 return Exit::Failure;
-            };
-            match crate::forge::source::history::fetch(&spec, usize::try_from(n).unwrap_or(1)) {
-                Ok(h) => {
-                    if !args.common.quiet {
-                        eprintln!(
-                            "gatelint: read {} commits of `{}` and its merged pull requests in {} requests",
-                            h.commits.len(),
-                            spec.branch,
-                            h.requests
-                        );
-                    }
-                    Some(crate::history::posted_counts(
-                        &h,
-                        checked
-                            .first()
-                            .map_or(spec.forge, |c| c.report.profile.forge),
-                    ))
-                }
-                Err(e) => {
-                    eprintln!("error: {}", crate::report::escape::visible(&e.message));
-                    return Exit::Failure;
-                }
             }
-        }
+        },
         None => None,
     };
     let rows = gate_rows(&checked);
@@ -1042,9 +1026,13 @@ fn observe_head(checked: &mut [Checked], head: &str, args: &CheckArgs) -> Result
     Ok(())
 }
 
-/// `check --remote --history N`: what the forge posted on past commits, read once for every
-/// root and rule (issue 12, item 2).
-fn observe_history(checked: &mut [Checked], n: u64, quiet: bool) -> Result<(), String> {
+/// `--history N`: the heads of the last N merged pull requests and the branch's last N
+/// commits, with what the forge posted on each, read once (stderr says what it cost).
+fn read_history(
+    checked: &[Checked],
+    n: u64,
+    quiet: bool,
+) -> Result<crate::forge::source::history::History, String> {
     let Some(spec) = checked.iter().find_map(|c| c.spec.clone()) else {
         return Err("--history reads statuses from the forge: add --remote".to_owned());
     };
@@ -1061,11 +1049,18 @@ fn observe_history(checked: &mut [Checked], n: u64, quiet: bool) -> Result<(), S
         );
         if history.commits.is_empty() {
             eprintln!(
-                "gatelint: note: no merged pull request or commit of `{}` was found: the history rules had nothing to read",
+                "gatelint: note: no merged pull request or commit of `{}` was found: there was no history to read",
                 spec.branch
             );
         }
     }
+    Ok(history)
+}
+
+/// `check --remote --history N`: what the forge posted on past commits, read once for every
+/// root and rule (issue 12, item 2).
+fn observe_history(checked: &mut [Checked], n: u64, quiet: bool) -> Result<(), String> {
+    let history = read_history(checked, n, quiet)?;
     for c in checked.iter_mut() {
         let protection_file = c
             .protection

@@ -81,13 +81,7 @@ fn bad_json(url: &str, what: &str, e: &serde_json::Error) -> RemoteError {
 /// is posted on each. Runs its own single-threaded runtime.
 pub fn fetch(spec: &RemoteSpec, n: usize) -> Result<History, RemoteError> {
     let n = n.clamp(1, MAX_HISTORY);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| RemoteError::new(format!("cannot start the HTTP runtime: {e}")))?;
-    runtime
-        .block_on(read(spec, n))
-        .map_err(|e| RemoteError::new(text::visible(&spec.scrub(&e.message), usize::MAX)))
+    super::block_on(spec, read(spec, n))
 }
 
 async fn read(spec: &RemoteSpec, n: usize) -> Result<History, RemoteError> {

@@ -241,11 +241,7 @@ pub fn read(spec: &RemoteSpec, keys: &[IssueKey], cache: &Cache) -> Result<Read,
     let mut out = Read::default();
     let missing: Vec<&IssueKey> = keys.iter().filter(|k| !known.contains_key(k)).collect();
     if !missing.is_empty() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| RemoteError::new(format!("cannot start the HTTP runtime: {e}")))?;
-        let result = runtime.block_on(async {
+        super::block_on(spec, async {
             let client = spec.client()?;
             for key in missing {
                 let url = key.url(spec);
@@ -275,8 +271,7 @@ pub fn read(spec: &RemoteSpec, keys: &[IssueKey], cache: &Cache) -> Result<Read,
                 known.insert(key.clone(), lookup);
             }
             Ok::<(), RemoteError>(())
-        });
-        result.map_err(|e| RemoteError::new(text::visible(&spec.scrub(&e.message), usize::MAX)))?;
+        })?;
     }
     for key in keys {
         if let Some(lookup) = known.get(key) {

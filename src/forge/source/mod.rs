@@ -255,21 +255,30 @@ pub struct Fetched {
     pub source: String,
 }
 
-/// Fetch the protection of the branch. Runs its own single-threaded runtime: only here.
+/// Fetch the protection of the branch.
 pub fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| RemoteError::new(format!("cannot start the HTTP runtime: {e}")))?;
-    let result = runtime.block_on(async {
+    block_on(spec, async {
         match spec.forge {
             Forge::Github => github::fetch(spec).await,
             Forge::Gitea | Forge::Forgejo => gitea::fetch(spec).await,
         }
-    });
-    // Server text inside is already escaped and cut; escape the rest too (no line breaks or
-    // terminal controls in an error), without a length cap.
-    result.map_err(|e| RemoteError::new(text::visible(&spec.scrub(&e.message), usize::MAX)))
+    })
+}
+
+/// Run `work` on a single-threaded runtime of its own (each reader is called from plain
+/// code). Server text inside an error is already escaped and cut; the rest is escaped too
+/// (no line breaks or terminal controls), and the token scrubbed, without a length cap.
+fn block_on<T>(
+    spec: &RemoteSpec,
+    work: impl std::future::Future<Output = Result<T, RemoteError>>,
+) -> Result<T, RemoteError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RemoteError::new(format!("cannot start the HTTP runtime: {e}")))?;
+    runtime
+        .block_on(work)
+        .map_err(|e| RemoteError::new(text::visible(&spec.scrub(&e.message), usize::MAX)))
 }
 
 /// Percent-encode a path segment (branch names may hold `/`).

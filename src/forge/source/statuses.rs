@@ -175,12 +175,7 @@ fn bad_json(url: &str, e: &serde_json::Error) -> RemoteError {
 /// What is posted on `sha` now. Runs its own single-threaded runtime.
 pub fn fetch(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
     check_sha(sha)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| RemoteError::new(format!("cannot start the HTTP runtime: {e}")))?;
-    let result = runtime.block_on(read(spec, sha));
-    result.map_err(|e| RemoteError::new(text::visible(&spec.scrub(&e.message), usize::MAX)))
+    super::block_on(spec, read(spec, sha))
 }
 
 /// What is posted on `sha` now, on the caller's runtime (errors not yet scrubbed).
