@@ -7,7 +7,7 @@
 use serde::Deserialize;
 
 use super::statuses::{self, Statuses};
-use super::{RemoteError, RemoteSpec, pages_until, repo_url, segment, text};
+use super::{RemoteError, RemoteSpec, pages_until, repo_url, segment};
 use crate::forge::Forge;
 
 /// The most commits of each kind `--history` reads.
@@ -70,13 +70,6 @@ struct CommitRef {
     sha: String,
 }
 
-fn bad_json(url: &str, what: &str, e: &serde_json::Error) -> RemoteError {
-    RemoteError::new(format!(
-        "GET {url}: the answer is not the expected list of {what} ({})",
-        text::shown(&e.to_string())
-    ))
-}
-
 /// Read the last `n` merged pull requests' heads and the branch's last `n` commits, and what
 /// is posted on each. Runs its own single-threaded runtime.
 pub fn fetch(spec: &RemoteSpec, n: usize) -> Result<History, RemoteError> {
@@ -111,7 +104,7 @@ async fn read(spec: &RemoteSpec, n: usize) -> Result<History, RemoteError> {
         MAX_PULL_PAGES,
         |body, url| {
             let list: Vec<Pull> =
-                serde_json::from_str(body).map_err(|e| bad_json(url, "pull requests", &e))?;
+                serde_json::from_str(body).map_err(|e| super::bad_list(url, "pull requests", &e))?;
             for p in list {
                 let was_merged = p.merged.unwrap_or(false) || p.merged_at.is_some();
                 if was_merged
@@ -146,7 +139,7 @@ async fn read(spec: &RemoteSpec, n: usize) -> Result<History, RemoteError> {
         1,
         |body, url| {
             let list: Vec<CommitRef> =
-                serde_json::from_str(body).map_err(|e| bad_json(url, "commits", &e))?;
+                serde_json::from_str(body).map_err(|e| super::bad_list(url, "commits", &e))?;
             branch_commits.extend(
                 list.into_iter()
                     .map(|c| c.sha)

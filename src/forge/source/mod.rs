@@ -378,6 +378,14 @@ async fn pages_until(
     Ok(())
 }
 
+/// An answer that is not the list of `what` it should be.
+fn bad_list(url: &str, what: &str, e: &serde_json::Error) -> RemoteError {
+    RemoteError::new(format!(
+        "GET {url}: the answer is not the expected list of {what} ({})",
+        text::shown(&e.to_string())
+    ))
+}
+
 /// Parse an answer's body as protection of one of the `want`ed shapes: another shape means
 /// the server is not the forge `--forge` says.
 fn parse_as(

@@ -165,13 +165,6 @@ impl Latest {
     }
 }
 
-fn bad_json(url: &str, e: &serde_json::Error) -> RemoteError {
-    RemoteError::new(format!(
-        "GET {url}: the answer is not the expected list of statuses ({})",
-        text::shown(&e.to_string())
-    ))
-}
-
 /// What is posted on `sha` now. Runs its own single-threaded runtime.
 pub fn fetch(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
     check_sha(sha)?;
@@ -202,7 +195,7 @@ async fn gitea(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
         &mut out.requests,
         |body, url| {
             let list: Vec<GiteaStatus> =
-                serde_json::from_str(body).map_err(|e| bad_json(url, &e))?;
+                serde_json::from_str(body).map_err(|e| super::bad_list(url, "statuses", &e))?;
             for s in list {
                 let state = s.status.or(s.state).unwrap_or_default();
                 let posted = Posted {
@@ -237,7 +230,7 @@ async fn github(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
         &mut out.requests,
         |body, url| {
             let page: GithubCheckRuns =
-                serde_json::from_str(body).map_err(|e| bad_json(url, &e))?;
+                serde_json::from_str(body).map_err(|e| super::bad_list(url, "statuses", &e))?;
             for r in page.check_runs {
                 let state = if r.status == "completed" {
                     r.conclusion.unwrap_or_else(|| "neutral".to_owned())
@@ -268,7 +261,7 @@ async fn github(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
         STATUSES,
         &mut out.requests,
         |body, url| {
-            let page: GithubCombined = serde_json::from_str(body).map_err(|e| bad_json(url, &e))?;
+            let page: GithubCombined = serde_json::from_str(body).map_err(|e| super::bad_list(url, "statuses", &e))?;
             out.posted.extend(page.statuses.into_iter().map(|s| Posted {
                 context: s.context,
                 state: s.state,
