@@ -103,8 +103,8 @@ async fn read(spec: &RemoteSpec, n: usize) -> Result<History, RemoteError> {
         &mut out.requests,
         MAX_PULL_PAGES,
         |body, url| {
-            let list: Vec<Pull> =
-                serde_json::from_str(body).map_err(|e| super::bad_list(url, "pull requests", &e))?;
+            let list: Vec<Pull> = serde_json::from_str(body)
+                .map_err(|e| super::bad_list(url, "pull requests", &e))?;
             for p in list {
                 let was_merged = p.merged.unwrap_or(false) || p.merged_at.is_some();
                 if was_merged

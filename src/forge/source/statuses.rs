@@ -261,7 +261,8 @@ async fn github(spec: &RemoteSpec, sha: &str) -> Result<Statuses, RemoteError> {
         STATUSES,
         &mut out.requests,
         |body, url| {
-            let page: GithubCombined = serde_json::from_str(body).map_err(|e| super::bad_list(url, "statuses", &e))?;
+            let page: GithubCombined =
+                serde_json::from_str(body).map_err(|e| super::bad_list(url, "statuses", &e))?;
             out.posted.extend(page.statuses.into_iter().map(|s| Posted {
                 context: s.context,
                 state: s.state,
