@@ -609,17 +609,21 @@ fn check(args: &CheckArgs) -> Exit {
             let mut out = String::new();
             for c in &checked {
                 let mut cache = Prepared::new();
-                for f in &c.findings {
+                for f in crate::report::view::shown(c) {
                     if args.common.quiet && f.severity != Severity::Error {
                         continue;
                     }
-                    out.push_str(&render(c, f, color, &mut cache));
+                    out.push_str(&render(c, &f, color, &mut cache));
                 }
             }
-            if !args.common.quiet {
-                out.push_str(&checks::summary_line(&checked));
+            if !args.common.quiet
+                && let Some(tally) = crate::report::view::tally(&checked)
+            {
+                out.push_str(&tally);
                 out.push('\n');
             }
+            out.push_str(&checks::summary_line(&checked));
+            out.push('\n');
             out
         }
     };

@@ -743,10 +743,18 @@ fn human_output() {
      13 │   matrix:
         ╰────
       help: add `CI / matrix (windows) (pull_request)` to the required status checks of `main`, or mark the job `bp-required: pending #N` until it is
+    gatelint: by rule: required-not-protected 2 errors
     gatelint: 2 errors, 0 warnings, 0 notes in 1 workflow (3 jobs)
     "#);
+    // Quiet: errors only, and the one-line total.
     let quiet = gatelint(&["check", "testdata/rules/pending-exempt", "--quiet"]);
-    assert_eq!((quiet.code, quiet.stdout.as_str()), (0, ""));
+    assert_eq!(
+        (quiet.code, quiet.stdout.as_str()),
+        (
+            0,
+            "gatelint: 0 errors, 2 warnings, 2 notes in 1 workflow (5 jobs)\n"
+        )
+    );
 }
 
 #[test]
@@ -1776,4 +1784,102 @@ fn required_noop() {
             "required job `headers` runs each of its steps only when `steps.files.outputs` says the change is relevant: on any other change it posts success having run nothing, and no step says so",
         ]
     );
+}
+
+/// A first run on a repository with no directive at all: its `directive-missing` findings are
+/// one summary pointing at `gatelint init`, findings about jobs nothing requires are counted
+/// by rule, the rest shown, errors first; a tally by rule ends the output. JSON keeps every
+/// finding, with the same exit code.
+#[test]
+fn a_first_run_is_summarised() {
+    let mut jobs = String::from("name: CI\non: pull_request\njobs:\n");
+    for i in 0..40 {
+        jobs.push_str(&format!(
+            "  job{i}:\n    runs-on: ubuntu-latest\n    steps: [{{run: make}}]\n"
+        ));
+    }
+    // A name no forge can resolve statically: context-unresolvable on a job nothing requires.
+    jobs.push_str("  odd:\n    name: ${{ github.event.inputs.x }}\n    runs-on: ubuntu-latest\n    steps: [{run: make}]\n");
+    let dir = temp_repo(&[(".github/workflows/ci.yml", &jobs)]);
+    let root = dir.path().to_string_lossy().into_owned();
+    let human = gatelint(&["check", &root]);
+    let json = gatelint(&["check", &root, "--format", "json"]);
+    assert_eq!(human.code, 1);
+    assert_eq!(json.code, human.code);
+    let doc = json.json();
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["rule"].as_str()).collect())
+        .unwrap_or_default();
+    let missing = rules.iter().filter(|r| **r == "directive-missing").count();
+    assert_eq!(missing, 41, "{rules:?}");
+    assert!(rules.contains(&"context-unresolvable"), "{rules:?}");
+    let lines: Vec<&str> = human.stdout.lines().collect();
+    assert!(lines.len() < 20, "{}", human.stdout);
+    assert!(
+        human.stdout.contains("× 41 jobs post a status check and none has a `bp-required` or `bp-exempt` directive yet (`job0`, `job1`, `job2`, `job3`, `job4`, …): nothing says which gates must hold"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human
+            .stdout
+            .contains("help: run `gatelint init` to add a directive above each job"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human
+            .stdout
+            .contains("⚠ 1 finding on 1 job that nothing requires yet (`odd`)"),
+        "{}",
+        human.stdout
+    );
+    // Errors before warnings before notes.
+    let at = |mark: &str| human.stdout.find(mark).unwrap_or(usize::MAX);
+    assert!(at("×") < at("⚠") && at("⚠") < at("☞"), "{}", human.stdout);
+    assert_eq!(
+        lines[lines.len() - 2],
+        "gatelint: by rule: directive-missing 41 errors · context-unresolvable 1 warning · no-protection 1 note"
+    );
+    assert_eq!(
+        lines[lines.len() - 1],
+        "gatelint: 41 errors, 1 warning, 1 note in 1 workflow (41 jobs)"
+    );
+    // A repository with one directive is shown in full.
+    let decided = jobs.replacen("  job0:", "  # bp-exempt: demo\n  job0:", 1);
+    let dir = temp_repo(&[(".github/workflows/ci.yml", &decided)]);
+    let root = dir.path().to_string_lossy().into_owned();
+    let full = gatelint(&["check", &root]);
+    assert_eq!(full.stdout.matches("directive-missing\n").count(), 40);
+}
+
+/// The issue's measure: a first `check` on two real repositories with no configuration prints
+/// at most 60 lines; JSON has every finding and the same exit code.
+#[test]
+fn first_runs_on_real_repositories_fit_a_screen() {
+    for repo in ["pytorch__executorch", "DataDog__dd-trace-js"] {
+        let Some(dir) = common::shared(&format!("corpus/real/{repo}")) else {
+            eprintln!("skipped: ../shared/corpus/real is absent");
+            return;
+        };
+        let root = dir.to_string_lossy().into_owned();
+        let human = gatelint(&["check", &root]);
+        let json = gatelint(&["check", &root, "--format", "json"]);
+        assert!(
+            human.stdout.lines().count() <= 60,
+            "{repo}: {}",
+            human.stdout
+        );
+        assert_eq!(human.code, json.code, "{repo}");
+        let doc = json.json();
+        let findings = doc["findings"].as_array().map_or(0, Vec::len);
+        assert!(findings > 200, "{repo}: {findings}");
+        let errors = doc["summary"]["errors"].as_u64().unwrap_or_default();
+        assert!(
+            human.stdout.contains(&format!("gatelint: {errors} errors")),
+            "{repo}: {}",
+            human.stdout
+        );
+    }
 }

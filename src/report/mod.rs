@@ -7,6 +7,7 @@ pub mod github;
 pub mod human;
 pub mod markdown;
 pub mod sarif;
+pub mod view;
 
 use crate::analyze::{Gate, Mask};
 use crate::workflow::Directive;
