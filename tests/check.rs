@@ -1846,6 +1846,20 @@ fn a_first_run_is_summarised() {
         lines[lines.len() - 1],
         "gatelint: 41 errors, 1 warning, 1 note in 1 workflow (41 jobs)"
     );
+    // Markdown shows the same: one directive-missing row, and the tally.
+    let md = gatelint(&["check", &root, "--format", "markdown"]);
+    assert_eq!(md.code, 1);
+    assert_eq!(
+        md.stdout.matches("| `directive-missing` |").count(),
+        1,
+        "{}",
+        md.stdout
+    );
+    assert!(
+        md.stdout.contains("by rule: directive-missing 41 errors"),
+        "{}",
+        md.stdout
+    );
     // A repository with one directive is shown in full.
     let decided = jobs.replacen("  job0:", "  # bp-exempt: demo\n  job0:", 1);
     let dir = temp_repo(&[(".github/workflows/ci.yml", &decided)]);

@@ -108,6 +108,8 @@ fn markdown_summary() {
     | ❌ error | `required-not-protected` | [testdata/rules/required-not-protected/.gitea/workflows/ci.yml:4](<testdata/rules/required-not-protected/.gitea/workflows/ci.yml#L4>) | `unlisted` is `bp-required: yes`, but the protection of `main` requires none of `CI / unlisted (push)`, `CI / unlisted (pull_request)` |
     | ❌ error | `required-not-protected` | [testdata/rules/required-not-protected/.gitea/workflows/ci.yml:12](<testdata/rules/required-not-protected/.gitea/workflows/ci.yml#L12>) | `matrix` is `bp-required: yes`, but the protection of `main` requires none of `CI / matrix (windows) (push)`, `CI / matrix (windows) (pull_request)` |
 
+    by rule: required-not-protected 2 errors
+
     <details><summary>Gate matrix (3 jobs)</summary>
 
     | Workflow | Job | Directive | Protected | Verdict | Contexts |

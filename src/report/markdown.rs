@@ -96,10 +96,12 @@ pub fn markdown(checked: &[Checked], rows: &[Row<'_>]) -> String {
         checks::plural(s.workflows, "workflow"),
         checks::plural(s.jobs, "job"),
     );
-    let findings: Vec<&Finding> = checked.iter().flat_map(|c| &c.findings).collect();
+    // As the human output shows them: a first run's directive-missing summarised, errors
+    // first.
+    let findings: Vec<Finding> = checked.iter().flat_map(super::view::shown).collect();
     if !findings.is_empty() {
         out.push_str("| Severity | Rule | Location | Message |\n|---|---|---|---|\n");
-        for f in findings {
+        for f in &findings {
             let _ = writeln!(
                 out,
                 "| {} | `{}` | {} | {} |",
@@ -110,6 +112,9 @@ pub fn markdown(checked: &[Checked], rows: &[Row<'_>]) -> String {
             );
         }
         out.push('\n');
+        if let Some(tally) = super::view::tally(checked) {
+            let _ = writeln!(out, "{}\n", md_text(tally.trim_start_matches("gatelint: ")));
+        }
     }
     let _ = writeln!(
         out,
