@@ -91,8 +91,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "TEXT", requires = "base")]
     pub pr_body: Option<String>,
 
-    /// Output format [default: human; github when GITHUB_ACTIONS=true, which also appends the
-    /// markdown summary to $GITHUB_STEP_SUMMARY]
+    /// Output format [default: human; github in a GitHub runner (GITHUB_ACTIONS=true), human
+    /// in a Gitea or Forgejo runner (GITEA_ACTIONS / FORGEJO_ACTIONS); in a runner the
+    /// markdown summary is also appended to $GITHUB_STEP_SUMMARY when it is set]
     #[arg(long, value_enum)]
     pub format: Option<CheckFormat>,
 

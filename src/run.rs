@@ -579,8 +579,12 @@ fn check(args: &CheckArgs) -> Exit {
         .flat_map(|c| &c.findings)
         .filter(|f| f.severity == Severity::Error)
         .count();
-    let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
-    let format = args.format.unwrap_or(if in_actions {
+    let set = |k: &str| std::env::var(k).is_ok_and(|v| v == "true");
+    // Gitea and Forgejo runners set GITHUB_ACTIONS too, but show no annotations: their logs
+    // get the human output (without colour: not a terminal).
+    let gitea_runner = set("GITEA_ACTIONS") || set("FORGEJO_ACTIONS");
+    let in_actions = set("GITHUB_ACTIONS") || gitea_runner;
+    let format = args.format.unwrap_or(if in_actions && !gitea_runner {
         CheckFormat::Github
     } else {
         CheckFormat::Human

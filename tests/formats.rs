@@ -127,14 +127,14 @@ fn inside_a_runner_github_commands_and_a_step_summary() {
     let dir = tempfile::tempdir().expect("temp dir");
     let summary = dir.path().join("summary.md");
     std::fs::write(&summary, "earlier step\n").expect("write");
-    let out = assert_cmd::Command::cargo_bin("gatelint")
-        .expect("binary")
+    let mut cmd = assert_cmd::Command::cargo_bin("gatelint").expect("binary");
+    common::clear_ci_env(&mut cmd);
+    let out = cmd
         .current_dir(common::repo_root())
         .args(["check", "testdata/rules/required-not-protected"])
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_STEP_SUMMARY", &summary)
         .env("GATELINT_TOKEN", common::CANARY)
-        .env_remove("GITHUB_SERVER_URL")
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
@@ -147,4 +147,38 @@ fn inside_a_runner_github_commands_and_a_step_summary() {
         written.starts_with("earlier step\n## ❌ gatelint: 2 errors"),
         "{written}"
     );
+}
+
+/// Gitea and Forgejo runners set GITHUB_ACTIONS too but show no annotations: the default there
+/// is the human output, without colour, and the Markdown summary goes to GITHUB_STEP_SUMMARY
+/// when the runner sets it.
+#[test]
+fn inside_a_gitea_or_forgejo_runner_human_output() {
+    for marker in ["GITEA_ACTIONS", "FORGEJO_ACTIONS"] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let summary = dir.path().join("summary.md");
+        let out = common::gatelint_env(
+            &common::repo_root(),
+            &["check", "testdata/rules/required-not-protected"],
+            &[
+                ("GITHUB_ACTIONS", "true"),
+                (marker, "true"),
+                ("GITHUB_STEP_SUMMARY", &summary.to_string_lossy()),
+            ],
+        );
+        assert_eq!(out.code, 1, "{marker}");
+        assert!(!out.stdout.contains("::error"), "{marker}: {}", out.stdout);
+        assert!(!out.stdout.contains('\u{1b}'), "{marker}: no colour");
+        assert!(
+            out.stdout
+                .ends_with("gatelint: 2 errors, 0 warnings, 0 notes in 1 workflow (3 jobs)\n"),
+            "{marker}: {}",
+            out.stdout
+        );
+        let written = std::fs::read_to_string(&summary).unwrap_or_default();
+        assert!(
+            written.starts_with("## ❌ gatelint: 2 errors"),
+            "{marker}: {written}"
+        );
+    }
 }
