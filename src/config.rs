@@ -415,6 +415,29 @@ fn first_line_span(text: &str, line_starts: &LineStarts, start: usize) -> Span {
     )
 }
 
+/// serde's "unknown field `x`, expected one of `a`, `b`" with the nearest expected key when
+/// it is a plausible typo: "…; did you mean `a`?".
+fn with_suggestion(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_owned();
+    };
+    let Some((field, expected)) = rest.split_once("`, expected ") else {
+        return message.to_owned();
+    };
+    let field: String = field.chars().take(64).collect();
+    let nearest = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|k| (crate::rules::distance(k, &field), k))
+        .min()
+        .filter(|(d, _)| *d <= 3);
+    match nearest {
+        Some((_, k)) => format!("{message}; did you mean `{k}`?"),
+        None => message.to_owned(),
+    }
+}
+
 pub fn parse_severity(s: &str) -> Result<Option<Severity>, String> {
     match s {
         "error" => Ok(Some(Severity::Error)),
@@ -464,7 +487,7 @@ impl Config {
         };
         let raw: Raw = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
-            at(offset, e.message().trim().to_owned())
+            at(offset, with_suggestion(e.message().trim()))
         })?;
         let mut config = Config::empty();
         config.file = Some(shown.to_owned());
@@ -548,9 +571,22 @@ impl Config {
 
         for (id, sev) in raw.rules {
             if !known_rules.contains(&id.as_str()) {
+                // The nearest rule id, when it is a plausible typo (a name cut to a sane length:
+                // the key is the repository's text).
+                let cut: String = id.chars().take(64).collect();
+                let nearest = known_rules
+                    .iter()
+                    .map(|r| (crate::rules::distance(r, &cut), r))
+                    .min()
+                    .filter(|(d, _)| *d <= 3)
+                    .map(|(_, r)| format!("; did you mean `{r}`?"))
+                    .unwrap_or_default();
                 return Err(at(
                     sev.span().start,
-                    format!("unknown rule `{id}` (see `gatelint rules`)"),
+                    format!(
+                        "unknown rule `{}` (see `gatelint rules`){nearest}",
+                        crate::forge::source::text::visible(&id, 80)
+                    ),
                 ));
             }
             let parsed = parse_severity(sev.get_ref()).map_err(|e| at(sev.span().start, e))?;
@@ -879,6 +915,14 @@ expires = 2999-12-31
         assert_eq!(
             e("[rules]\nno-such-rule = \"off\"\n").2,
             "unknown rule `no-such-rule` (see `gatelint rules`)"
+        );
+        assert_eq!(
+            e("[history]\ngreen-run = 2\n").2,
+            "unknown field `green-run`, expected `green-runs`; did you mean `green-runs`?"
+        );
+        assert_eq!(
+            e("[rules]\nmask-stael = \"off\"\n").2,
+            "unknown rule `mask-stael` (see `gatelint rules`); did you mean `mask-stale`?"
         );
         assert_eq!(
             e("[rules]\nmask-stale = \"loud\"\n").2,
