@@ -12,24 +12,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "gl-secret-token-5f0c9e2a7b";
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
-    }
-
-    /// The token appears nowhere in what gatelint printed.
-    fn assert_no_token(&self) {
-        assert!(!self.stdout.contains(TOKEN), "token in stdout");
-        assert!(!self.stderr.contains(TOKEN), "token in stderr");
-    }
-}
+use common::Output as Out;
 
 /// Run gatelint (blocking, off the runtime that serves the mock) with a token and trace
 /// logging asked for.
@@ -43,30 +26,11 @@ async fn run_with(
     token: Option<&'static str>,
     env: &'static [(&'static str, &'static str)],
 ) -> Out {
-    tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::cargo_bin("gatelint").expect("binary");
-        cmd.current_dir(common::repo_root())
-            .args(&args)
-            .env("NO_COLOR", "1")
-            .env("RUST_LOG", "trace");
-        common::clear_ci_env(&mut cmd);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        if let Some(t) = token {
-            cmd.env("GATELINT_TOKEN", t);
-        }
-        let out = cmd.timeout(Duration::from_secs(60)).output().expect("runs");
-        let out = Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        out.assert_no_token();
-        out
-    })
-    .await
-    .expect("joins")
+    let mut vars: Vec<(&str, String)> = env.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+    if let Some(t) = token {
+        vars.push(("GATELINT_TOKEN", t.to_owned()));
+    }
+    run_env(args, vars, TOKEN).await
 }
 
 fn args(list: &[&str]) -> Vec<String> {
@@ -914,30 +878,7 @@ async fn run_env(
     secret: &'static str,
 ) -> Out {
     tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::cargo_bin("gatelint").expect("binary");
-        cmd.current_dir(common::repo_root())
-            .args(&args)
-            .env("NO_COLOR", "1")
-            .env("RUST_LOG", "trace")
-            .env("RUST_BACKTRACE", "1");
-        common::clear_ci_env(&mut cmd);
-        for (k, v) in vars {
-            cmd.env(k, v);
-        }
-        let out = cmd.timeout(Duration::from_secs(60)).output().expect("runs");
-        let out = Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        assert!(!out.stdout.contains(secret), "secret in stdout");
-        assert!(
-            !out.stderr.contains(secret),
-            "secret in stderr: {}",
-            out.stderr
-        );
-        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
-        out
+        common::run_secret(&common::repo_root(), &args, &vars, secret)
     })
     .await
     .expect("joins")

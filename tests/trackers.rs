@@ -16,18 +16,15 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "gl-secret-token-5f0c9e2a7b";
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
+use common::Output as Out;
+
+/// What these tests read of a run's findings.
+trait Findings {
+    fn findings(&self) -> Vec<(String, String, String, u64, String, String)>;
+    fn field(&self, rule: &str, field: &str) -> Vec<String>;
 }
 
-impl Out {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
-    }
-
+impl Findings for Out {
     /// (rule, severity, file, line, job, message) of each finding, in order.
     fn findings(&self) -> Vec<(String, String, String, u64, String, String)> {
         let s = |v: &Value| v.as_str().unwrap_or_default().to_owned();
@@ -247,19 +244,7 @@ async fn check_roots(
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     let cwd = dir.path().to_owned();
     tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::cargo_bin("gatelint").expect("binary");
-        cmd.current_dir(cwd).args(&args).env("NO_COLOR", "1");
-        common::clear_ci_env(&mut cmd);
-        cmd.env("GATELINT_TOKEN", TOKEN);
-        let out = cmd.timeout(Duration::from_secs(60)).output().expect("runs");
-        let out = Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        assert!(!out.stdout.contains(TOKEN), "token in stdout");
-        assert!(!out.stderr.contains(TOKEN), "token in stderr");
-        out
+        common::run_secret(&cwd, &args, &[("GATELINT_TOKEN", TOKEN.to_owned())], TOKEN)
     })
     .await
     .expect("joins")

@@ -111,6 +111,38 @@ pub fn gatelint_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     out
 }
 
+/// Run `gatelint` in `dir` with `args` and `env` (the CI environment cleared first, no
+/// colour, trace logging asked for): `secret` appears in no output, and nothing panicked. A
+/// hang is a failure.
+pub fn run_secret(dir: &Path, args: &[String], env: &[(&str, String)], secret: &str) -> Output {
+    let mut cmd =
+        Command::cargo_bin("gatelint").expect("the gatelint binary is built for integration tests");
+    clear_ci_env(&mut cmd);
+    cmd.current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("RUST_LOG", "trace")
+        .env("RUST_BACKTRACE", "1")
+        .timeout(Duration::from_secs(60));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("gatelint runs");
+    let out = Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(!out.stdout.contains(secret), "the secret in stdout");
+    assert!(
+        !out.stderr.contains(secret),
+        "the secret in stderr: {}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    out
+}
+
 /// The canary token appears in no output.
 pub fn assert_no_canary(out: &Output) {
     assert!(
