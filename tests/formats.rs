@@ -182,3 +182,54 @@ fn inside_a_gitea_or_forgejo_runner_human_output() {
         );
     }
 }
+
+/// The JSON Schema of an output, shipped in `schemas/`.
+fn schema(name: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(common::repo_root().join("schemas").join(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let schema: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// `check --format json` and `report --format json` match schemas/check.schema.json and
+/// schemas/report.schema.json on fixtures with every severity, masks, pending and invalid
+/// directives, and several roots; the schemas reject what they forbid.
+#[test]
+fn json_outputs_match_their_schemas() {
+    let check = schema("check.schema.json");
+    let roots = [
+        "testdata/rules/pending-exempt",
+        "testdata/rules/required-masked",
+        "testdata/rules/masks",
+        "testdata/rules/directive-missing",
+        "testdata/rules/required-not-protected",
+        "testdata/invalid",
+        "testdata/gitea-naming",
+    ];
+    for root in roots {
+        for args in [
+            vec!["check", root, "--format", "json"],
+            vec!["report", root, "--format", "json"],
+        ] {
+            let out = gatelint(&args);
+            assert!(out.code == 0 || out.code == 1, "{args:?}: {}", out.stderr);
+            let doc = out.json();
+            let name = format!("{}.schema.json", args[0]);
+            let errors = common::schema_errors(&name, &doc);
+            assert!(errors.is_empty(), "{args:?}: {errors:#?}");
+        }
+    }
+    let mut all = vec!["check"];
+    all.extend(roots);
+    all.extend(["--format", "json"]);
+    let doc = gatelint(&all).json();
+    assert!(doc["findings"].as_array().map_or(0, Vec::len) > 20);
+    assert!(common::schema_errors("check.schema.json", &doc).is_empty());
+    let mut broken = doc.clone();
+    broken["findings"][0]["severity"] = serde_json::json!("fatal");
+    assert!(!check.is_valid(&broken));
+    let mut broken = doc;
+    broken["summary"]["extra"] = serde_json::json!(1);
+    assert!(!check.is_valid(&broken));
+}

@@ -1997,7 +1997,7 @@ async fn gitea_history(server: &MockServer, times: u64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_on_gitea() {
     let server = MockServer::start().await;
-    gitea_history(&server, 3).await;
+    gitea_history(&server, 4).await;
     let dir = tempfile::tempdir().expect("tempdir");
     write_files(dir.path(), &[(".gitea/workflows/ci.yml", HISTORY_GITEA_CI)]);
     let out = run(
@@ -2122,6 +2122,28 @@ async fn history_on_gitea() {
             out.stdout
         );
     }
+    // JSON: the same counts, as schemas/report.schema.json documents them.
+    let out = run(
+        remote(
+            "report",
+            &dir.path().to_string_lossy(),
+            &server,
+            &["--forge-version", "1.26", "--history", "3"],
+        ),
+        Some(TOKEN),
+    )
+    .await;
+    let doc = out.json();
+    let build = &doc["gates"][0]["history"];
+    assert_eq!(
+        build,
+        &serde_json::json!([
+            {"context": "CI / build (push)", "posted": 1, "of": 4, "last": "success"},
+            {"context": "CI / build (pull_request)", "posted": 3, "of": 4, "last": "success"},
+        ])
+    );
+    let errors = common::schema_errors("report.schema.json", &doc);
+    assert!(errors.is_empty(), "{errors:#?}");
 }
 
 const HISTORY_GITHUB_CI: &str = "name: CI
@@ -2668,6 +2690,9 @@ async fn readme_mock_example() {
         doc["findings"][0]["evidence"][0]["url"],
         "http://127.0.0.1:8765/octo/app/actions/runs/1/jobs/0"
     );
+    // The evidence is part of the documented JSON (schemas/check.schema.json).
+    let errors = common::schema_errors("check.schema.json", &doc);
+    assert!(errors.is_empty(), "{errors:#?}");
     // SARIF carries the evidence as the result's properties.
     let at = a.iter().position(|w| w == "json").expect("format");
     a[at] = "sarif".to_owned();

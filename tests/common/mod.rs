@@ -246,3 +246,16 @@ pub fn all_required_snapshot(dir: &Path) -> String {
     .expect("write the snapshot");
     all.to_string_lossy().into_owned()
 }
+
+/// What `doc` breaks of the JSON Schema `schemas/{name}` shipped with gatelint (empty: it
+/// matches).
+pub fn schema_errors(name: &str, doc: &Value) -> Vec<String> {
+    let text = std::fs::read_to_string(repo_root().join("schemas").join(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let schema: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{name}: {e}"));
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
