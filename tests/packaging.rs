@@ -33,29 +33,34 @@ fn pre_commit_hook_definition() {
     let Value::Seq(list) = hooks else {
         panic!("a list of hooks")
     };
-    assert_eq!(list.len(), 1);
-    let hook = &list[0];
-    // The fields pre-commit requires of a hook.
-    for key in ["id", "name", "entry", "language"] {
-        assert!(!text(hook, key).is_empty(), "{key}");
-    }
-    assert_eq!(text(hook, "id"), "gatelint");
-    assert_eq!(text(hook, "entry"), "gatelint check");
-    assert_eq!(text(hook, "language"), "rust");
-    assert_eq!(get(hook, "pass_filenames"), Some(&Value::Bool(false)));
-    let files = regex::Regex::new(text(hook, "files")).unwrap_or_else(|e| panic!("files: {e}"));
-    for path in [
-        ".github/workflows/ci.yml",
-        ".gitea/workflows/sub/x.yaml",
-        ".forgejo/workflows/a.yml",
-        "gatelint.toml",
-        ".gitea/branch-protection.json",
-        ".gitea/required-contexts.txt",
+    // `gatelint` builds with cargo on first use; `gatelint-system` runs the installed binary.
+    assert_eq!(list.len(), 2);
+    for (hook, id, language) in [
+        (&list[0], "gatelint", "rust"),
+        (&list[1], "gatelint-system", "system"),
     ] {
-        assert!(files.is_match(path), "{path}");
-    }
-    for path in ["src/main.rs", ".github/dependabot.yml", "README.md"] {
-        assert!(!files.is_match(path), "{path}");
+        // The fields pre-commit requires of a hook.
+        for key in ["id", "name", "entry", "language"] {
+            assert!(!text(hook, key).is_empty(), "{id}: {key}");
+        }
+        assert_eq!(text(hook, "id"), id);
+        assert_eq!(text(hook, "entry"), "gatelint check");
+        assert_eq!(text(hook, "language"), language);
+        assert_eq!(get(hook, "pass_filenames"), Some(&Value::Bool(false)));
+        let files = regex::Regex::new(text(hook, "files")).unwrap_or_else(|e| panic!("files: {e}"));
+        for path in [
+            ".github/workflows/ci.yml",
+            ".gitea/workflows/sub/x.yaml",
+            ".forgejo/workflows/a.yml",
+            "gatelint.toml",
+            ".gitea/branch-protection.json",
+            ".gitea/required-contexts.txt",
+        ] {
+            assert!(files.is_match(path), "{id}: {path}");
+        }
+        for path in ["src/main.rs", ".github/dependabot.yml", "README.md"] {
+            assert!(!files.is_match(path), "{id}: {path}");
+        }
     }
 }
 
