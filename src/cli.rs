@@ -50,6 +50,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ProfilesFormat::Markdown)]
         format: ProfilesFormat,
     },
+    /// Print a completion script for SHELL on standard output, e.g.
+    /// `gatelint completions bash > ~/.local/share/bash-completion/completions/gatelint`
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on standard output: `gatelint man > gatelint.1`, and a
+    /// subcommand's page `gatelint man check > gatelint-check.1`
+    Man {
+        /// A subcommand whose page to print, e.g. check
+        subcommand: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -40,7 +40,51 @@ pub fn run(cli: Cli) -> Exit {
         Command::Rules => list_rules(),
         Command::Explain { rule } => explain(&rule),
         Command::Profiles { format } => profiles(format),
+        Command::Completions { shell } => completions(shell),
+        Command::Man { subcommand } => man(subcommand.as_deref()),
     }
+}
+
+/// `gatelint completions SHELL`: generated from the same definition that parses the command
+/// line, so it cannot drift from it.
+fn completions(shell: clap_complete::Shell) -> Exit {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut command, "gatelint", &mut out);
+    write_out(&String::from_utf8_lossy(&out))
+}
+
+/// `gatelint man [SUBCOMMAND]`: the man page `gatelint(1)`, or a subcommand's
+/// `gatelint-SUBCOMMAND(1)` (the pages the first one lists), as roff.
+fn man(page: Option<&str>) -> Exit {
+    let command = <Cli as clap::CommandFactory>::command();
+    let command = match page {
+        None => command,
+        Some(name) => {
+            let Some(sub) = command
+                .get_subcommands()
+                .find(|s| s.get_name() == name && !s.is_hide_set())
+            else {
+                let known: Vec<&str> = command.get_subcommands().map(|s| s.get_name()).collect();
+                eprintln!(
+                    "error: no subcommand `{}`: one of {}",
+                    crate::report::escape::visible(name),
+                    known.join(", ")
+                );
+                return Exit::Failure;
+            };
+            sub.clone()
+                .name(format!("gatelint-{name}"))
+                .bin_name(format!("gatelint {name}"))
+                .version(env!("CARGO_PKG_VERSION"))
+        }
+    };
+    let mut out = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(command).render(&mut out) {
+        eprintln!("error: cannot render the man page: {e}");
+        return Exit::Failure;
+    }
+    write_out(&String::from_utf8_lossy(&out))
 }
 
 fn check_only(flag: &str) -> Exit {
