@@ -61,6 +61,15 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
     Ok(out.stdout)
 }
 
+/// The URL of the `origin` remote of the work tree holding `path` (as git would fetch from it,
+/// `insteadOf` applied), or `None`: not in a work tree, no such remote, or not UTF-8.
+pub fn origin_url(path: &str) -> Option<String> {
+    let out = git(Path::new(path), &["remote", "get-url", "origin"]).ok()?;
+    let url = String::from_utf8(out).ok()?;
+    let url = url.trim();
+    (!url.is_empty()).then(|| url.to_owned())
+}
+
 /// The revisions a `--base` value may not be: options to git.
 fn check_rev(rev: &str) -> Result<(), String> {
     if rev.is_empty() || rev.starts_with('-') || rev.contains(['\0', '\n', '\r']) {

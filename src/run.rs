@@ -206,10 +206,16 @@ fn fetch_live(
         repo: sources.remote.repo.clone(),
         branch: sources.branch.clone(),
         limits: limits(sources),
+        origin: crate::diff::origin_url(root),
     };
     let fallback_branch = config.branch.as_deref().unwrap_or(DEFAULT_BRANCH);
     let spec =
         RemoteSpec::resolve(&flags, fallback_forge, fallback_branch).map_err(|e| e.to_string())?;
+    if let Some(inferred) = &spec.inferred
+        && !common.quiet
+    {
+        eprintln!("{}", inferred.notice());
+    }
     let fetched = source::fetch(&spec).map_err(|e| e.to_string())?;
     if let Some(why) = &fetched.protection.nothing_required
         && !sources.remote.allow_unprotected

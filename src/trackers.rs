@@ -547,6 +547,7 @@ mod tests {
             token: None,
             token_source: None,
             limits: Limits::default(),
+            inferred: None,
         }
     }
 

@@ -31,6 +31,7 @@ fn spec(forge: Forge, server: &MockServer) -> RemoteSpec {
             retries: 0,
             ..Limits::default()
         },
+        inferred: None,
     }
 }
 

@@ -9,6 +9,7 @@ mod github;
 pub mod history;
 pub mod http;
 pub mod issues;
+pub mod origin;
 pub mod statuses;
 pub mod text;
 
@@ -74,6 +75,34 @@ pub struct RemoteSpec {
     /// Where the token came from (an environment variable's name), for messages.
     pub token_source: Option<&'static str>,
     pub limits: Limits,
+    /// When server or repository came from the `origin` remote: what was inferred, and
+    /// whether the token was withheld (said on standard error, and in messages about access).
+    pub inferred: Option<Inferred>,
+}
+
+/// What `--remote` took from the `origin` remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inferred {
+    /// e.g. "server https://git.example.com and repository octo/app".
+    pub what: String,
+    /// The token was set but not sent: the server was not named explicitly.
+    pub token_withheld: bool,
+}
+
+impl Inferred {
+    /// One line for standard error.
+    pub fn notice(&self) -> String {
+        let anonymous = if self.token_withheld {
+            "; requests are anonymous: the token is only sent to a server named by --server or \
+             GITHUB_SERVER_URL (or to https://github.com)"
+        } else {
+            ""
+        };
+        format!(
+            "gatelint: {} from the `origin` remote{anonymous}",
+            self.what
+        )
+    }
 }
 
 /// What the flags say; anything missing comes from the CI environment.
@@ -84,7 +113,13 @@ pub struct RemoteFlags {
     pub repo: Option<String>,
     pub branch: Option<String>,
     pub limits: Limits,
+    /// The `origin` remote's URL (`git remote get-url origin`), when there is one: server and
+    /// repository are taken from it when neither a flag nor the CI environment gives them.
+    pub origin: Option<String>,
 }
+
+/// The one server gatelint sends a token to without being told its name: the default.
+const GITHUB_COM: &str = "https://github.com";
 
 /// The repository (`OWNER/NAME`) a run is about, when it is known: `--repo`, else
 /// `GITHUB_REPOSITORY` (set by GitHub, Gitea and Forgejo runners).
@@ -169,12 +204,17 @@ impl RemoteSpec {
                 fallback_forge
             }
         });
-        let server = match flags.server.clone().or_else(|| env("GITHUB_SERVER_URL")) {
-            Some(s) => s,
-            None if forge == Forge::Github => "https://github.com".to_owned(),
-            None => {
+        let origin = flags.origin.as_deref().and_then(origin::parse);
+        let explicit = flags.server.clone().or_else(|| env("GITHUB_SERVER_URL"));
+        let server_inferred = explicit.is_none() && origin.is_some();
+        let server = match (explicit, &origin) {
+            (Some(s), _) => s,
+            (None, Some(o)) => o.server.clone(),
+            (None, None) if forge == Forge::Github => GITHUB_COM.to_owned(),
+            (None, None) => {
                 return Err(RemoteError::new(format!(
-                    "--remote needs the {forge} server: give --server URL (or set GITHUB_SERVER_URL)"
+                    "--remote needs the {forge} server: give --server URL (or set \
+                     GITHUB_SERVER_URL, or add an `origin` remote that names it)"
                 )));
             }
         };
@@ -192,11 +232,23 @@ impl RemoteSpec {
             },
             Forge::Gitea | Forge::Forgejo => format!("{server}/api/v1"),
         };
+        // The origin's repository is taken only when it is on the server used.
+        let origin_repo = origin
+            .as_ref()
+            .filter(|o| o.server == server.trim_end_matches('/'))
+            .map(origin::Origin::full_name);
+        let repo_inferred = flags.repo.is_none() && env("GITHUB_REPOSITORY").is_none();
         let full = flags
             .repo
             .clone()
             .or_else(|| env("GITHUB_REPOSITORY"))
-            .ok_or_else(|| RemoteError::new("--remote needs the repository: give --repo OWNER/NAME (or set GITHUB_REPOSITORY)"))?;
+            .or(origin_repo)
+            .ok_or_else(|| {
+                RemoteError::new(
+                    "--remote needs the repository: give --repo OWNER/NAME (or set GITHUB_REPOSITORY); \
+                     no `origin` remote on that server names one",
+                )
+            })?;
         let (owner, repo) = full
             .split_once('/')
             .filter(|(o, r)| !o.is_empty() && !r.is_empty() && !r.contains('/'))
@@ -211,6 +263,21 @@ impl RemoteSpec {
             Forge::Gitea | Forge::Forgejo => &["GATELINT_TOKEN", "GITEA_TOKEN", "GITHUB_TOKEN"],
         };
         let found = token_from(names)?;
+        // A token goes only where the user sent it: a server named by flag or CI variable,
+        // or the default. A server read from `origin` gets anonymous requests.
+        let token_withheld = server_inferred && server != GITHUB_COM && found.is_some();
+        let found = if token_withheld { None } else { found };
+        let inferred = (server_inferred || repo_inferred).then(|| {
+            let what = match (server_inferred, repo_inferred) {
+                (true, true) => format!("server {server} and repository {full}"),
+                (true, false) => format!("server {server}"),
+                _ => format!("repository {full}"),
+            };
+            Inferred {
+                what: format!("{what} inferred"),
+                token_withheld,
+            }
+        });
         Ok(RemoteSpec {
             forge,
             server,
@@ -221,6 +288,7 @@ impl RemoteSpec {
             token_source: found.as_ref().map(|(n, _)| *n),
             token: found.map(|(_, t)| t),
             limits: flags.limits,
+            inferred,
         })
     }
 
@@ -413,9 +481,14 @@ fn status_error(spec: &RemoteSpec, url: &str, a: &http::Answer, need: &str) -> R
         .message()
         .map(|m| format!(": {}", text::shown(&m)))
         .unwrap_or_default();
-    let who = match spec.token_source {
-        Some(var) => format!("the token from {var}"),
-        None => "no token (set GATELINT_TOKEN)".to_owned(),
+    let who = match (spec.token_source, &spec.inferred) {
+        (Some(var), _) => format!("the token from {var}"),
+        (None, Some(i)) if i.token_withheld => format!(
+            "an anonymous request ({} from the `origin` remote, and the token is only sent to a \
+             server named by --server or GITHUB_SERVER_URL: name it to send the token)",
+            i.what
+        ),
+        (None, _) => "no token (set GATELINT_TOKEN)".to_owned(),
     };
     let hint = match a.status {
         401 => format!("{who} was rejected: it is invalid or expired"),
