@@ -143,10 +143,11 @@ pub struct CheckArgs {
     pub pr: Option<u64>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct Sources {
     /// The target branch whose protection applies (selects the rule of a
-    /// `branch_protections` list) [default: `branch` in gatelint.toml, else main]
+    /// `branch_protections` list) [default: `branch` in gatelint.toml, else main; `init`:
+    /// the `origin` remote's default branch (origin/HEAD)]
     #[arg(long)]
     pub branch: Option<String>,
 
@@ -163,7 +164,7 @@ pub struct Sources {
     pub remote: RemoteArgs,
 }
 
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Clone, Args, Default)]
 pub struct RemoteArgs {
     /// Read branch protection live from the forge's API. The token comes only from the
     /// environment: GATELINT_TOKEN, else GITEA_TOKEN (Gitea, Forgejo) or GITHUB_TOKEN. With
@@ -171,11 +172,14 @@ pub struct RemoteArgs {
     #[arg(long)]
     pub remote: bool,
 
-    /// The forge's web address [default: GITHUB_SERVER_URL, else https://github.com]
+    /// The forge's web address [default: GITHUB_SERVER_URL, else the `origin` remote's server
+    /// (read anonymously: the token goes only to a server named here, in GITHUB_SERVER_URL,
+    /// or https://github.com), else https://github.com]
     #[arg(long, value_name = "URL", requires = "remote")]
     pub server: Option<String>,
 
-    /// The repository, OWNER/NAME [default: GITHUB_REPOSITORY]
+    /// The repository, OWNER/NAME [default: GITHUB_REPOSITORY, else the `origin` remote's,
+    /// when it is on the server read]
     #[arg(long, value_name = "OWNER/NAME", requires = "remote")]
     pub repo: Option<String>,
 

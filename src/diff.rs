@@ -70,6 +70,28 @@ pub fn origin_url(path: &str) -> Option<String> {
     (!url.is_empty()).then(|| url.to_owned())
 }
 
+/// The default branch of the `origin` remote (`origin/HEAD`, as `git clone` and
+/// `git remote set-head origin --auto` set it), or `None`.
+pub fn origin_head(path: &str) -> Option<String> {
+    let out = git(
+        Path::new(path),
+        &[
+            "symbolic-ref",
+            "--quiet",
+            "--short",
+            "refs/remotes/origin/HEAD",
+        ],
+    )
+    .ok()?;
+    let full = String::from_utf8(out).ok()?;
+    let branch = full.trim().strip_prefix("origin/")?;
+    let sane = !branch.is_empty()
+        && branch.len() <= 255
+        && !branch.starts_with('-')
+        && branch.chars().all(|c| c.is_ascii_graphic());
+    sane.then(|| branch.to_owned())
+}
+
 /// The revisions a `--base` value may not be: options to git.
 fn check_rev(rev: &str) -> Result<(), String> {
     if rev.is_empty() || rev.starts_with('-') || rev.contains(['\0', '\n', '\r']) {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::analyze::RootReport;
+use crate::forge::Forge;
 use crate::forge::protection::Protection;
 use crate::rules::pr_reachable;
 use crate::workflow::{DirectiveSyntax, parse_workflow};
@@ -259,14 +260,21 @@ pub fn unified_diff(change: &FileChange) -> String {
 }
 
 /// A starter `gatelint.toml`.
-pub fn starter_config(forge: &str, branch: &str, protection: Option<&str>) -> String {
+pub fn starter_config(forge: Forge, branch: &str, protection: Option<&str>) -> String {
     // Values are written by the TOML serialiser: a branch name cannot add keys.
     let quoted = |s: &str| toml::Value::String(s.to_owned()).to_string();
-    let (forge, branch) = (quoted(forge), quoted(branch));
     let protection_line = match protection {
         Some(p) => format!("protection = {}\n", quoted(&p.replace('\\', "/"))),
-        None => "# protection = \".gitea/protection.json\"  # a snapshot: gatelint snapshot --remote -o FILE\n".to_owned(),
+        None => {
+            // Beside the forge's workflows, where the pre-commit hook watches it.
+            let snapshot = format!(".{}/protection.json", forge.as_str());
+            format!(
+                "# protection = {}  # a snapshot: gatelint snapshot --remote -o {snapshot}\n",
+                quoted(&snapshot)
+            )
+        }
     };
+    let (forge, branch) = (quoted(forge.as_str()), quoted(branch));
     format!(
         "# gatelint configuration, written by `gatelint init`. See `gatelint rules` and the README.\n\
          forge = {forge}\n\

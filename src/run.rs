@@ -748,11 +748,47 @@ fn report(args: &ReportArgs) -> Exit {
     }
 }
 
+/// The branch `init` writes: `--branch`, the config's, else the `origin` remote's default
+/// branch; never a guess.
+fn init_branch(args: &InitArgs, config: &Config) -> Result<(String, &'static str), String> {
+    if let Some(b) = &args.sources.branch {
+        return Ok((b.clone(), "--branch"));
+    }
+    if let Some(b) = &config.branch {
+        return Ok((b.clone(), "gatelint.toml"));
+    }
+    crate::diff::origin_head(&args.path)
+        .map(|b| (b, "origin/HEAD"))
+        .ok_or_else(|| {
+            "gatelint init: cannot tell the repository's default branch, whose protection \
+             applies: there is no `origin/HEAD` (`git remote set-head origin --auto` sets it \
+             from the remote); give --branch NAME"
+                .to_owned()
+        })
+}
+
 fn init(args: &InitArgs) -> Exit {
+    let config =
+        match shared_config(&args.sources).and_then(|s| root_config(&args.path, s.as_ref())) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {}", crate::report::escape::visible(&e));
+                return Exit::Failure;
+            }
+        };
+    let (branch, branch_from) = match init_branch(args, &config) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {}", crate::report::escape::visible(&e));
+            return Exit::Failure;
+        }
+    };
+    let mut sources = args.sources.clone();
+    sources.branch = Some(branch.clone());
     let checked = match check_all(
         std::slice::from_ref(&args.path),
         &args.common,
-        &args.sources,
+        &sources,
         None,
         None,
     ) {
@@ -763,14 +799,6 @@ fn init(args: &InitArgs) -> Exit {
             return Exit::Failure;
         }
     };
-    let config =
-        match shared_config(&args.sources).and_then(|s| root_config(&args.path, s.as_ref())) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("error: {}", crate::report::escape::visible(&e));
-                return Exit::Failure;
-            }
-        };
     let (changes, skipped) =
         crate::init::plan(&checked.report, checked.protection.as_ref(), &config.syntax);
     let visible = crate::report::escape::visible;
@@ -803,10 +831,23 @@ fn init(args: &InitArgs) -> Exit {
         (None, None) => None,
     };
     let starter = crate::init::starter_config(
-        checked.report.profile.forge.as_str(),
+        checked.report.profile.forge,
         &checked.branch,
         protection_rel.as_deref(),
     );
+    let nothing = changes.is_empty() && !write_config;
+    if nothing && !args.common.quiet {
+        eprintln!(
+            "gatelint init: nothing to add: every job that posts a context has a directive, and {} exists",
+            config::FILE_NAME
+        );
+    }
+    if write_config && !args.common.quiet {
+        eprintln!(
+            "gatelint init: gatelint.toml names branch `{}` (from {branch_from})",
+            crate::report::escape::visible(&branch)
+        );
+    }
     if args.dry_run {
         let mut out = String::new();
         for change in &changes {
@@ -828,7 +869,7 @@ fn init(args: &InitArgs) -> Exit {
         eprintln!("error: {}", crate::report::escape::visible(&e));
         return Exit::Failure;
     }
-    if !args.common.quiet {
+    if !args.common.quiet && !nothing {
         let required: usize = changes.iter().map(|c| c.required).sum();
         let exempt: usize = changes.iter().map(|c| c.exempt).sum();
         eprintln!(

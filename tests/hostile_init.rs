@@ -96,7 +96,7 @@ fn symlinked_workflow_is_not_written_through() {
     )
     .expect("symlink");
     let root = d.to_string_lossy().into_owned();
-    let out = common::gatelint(&["init", &root]);
+    let out = common::gatelint(&["init", &root, "--branch", "main"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
         out.stderr.contains("skipped .github/workflows/linked.yml")
@@ -133,7 +133,7 @@ fn config_symlink_is_not_written_through() {
     let target = outside.path().join("created-by-init.toml");
     std::os::unix::fs::symlink(&target, d.join("gatelint.toml")).expect("symlink");
     let root = d.to_string_lossy().into_owned();
-    let _ = common::gatelint(&["init", &root]);
+    let _ = common::gatelint(&["init", &root, "--branch", "main"]);
     assert!(!target.exists(), "init wrote through the link");
 }
 
@@ -146,7 +146,7 @@ fn lone_cr_files_get_directives_on_the_right_line() {
     let cr = WF.replace('\n', "\r");
     write(d, ".github/workflows/ci.yml", &cr);
     let root = d.to_string_lossy().into_owned();
-    let out = common::gatelint(&["init", &root]);
+    let out = common::gatelint(&["init", &root, "--branch", "main"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let expected = "name: CI\ron: pull_request\rjobs:\r  # bp-exempt: TODO reason\r  build:\r    runs-on: x\r    steps: [{run: 'true'}]\r";
     assert_eq!(
@@ -174,7 +174,7 @@ fn lone_cr_files_get_directives_on_the_right_line() {
         "{}",
         human.stdout
     );
-    let again = common::gatelint(&["init", &root]);
+    let again = common::gatelint(&["init", &root, "--branch", "main"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(
         std::fs::read_to_string(d.join(".github/workflows/ci.yml")).expect("read"),

@@ -67,7 +67,15 @@ fn init_on_the_fixture() {
     };
     assert_eq!(directive_missing(&root, &["--protection", &protection]), 5);
 
-    let dry = gatelint(&["init", &root, "--protection", &protection, "--dry-run"]);
+    let dry = gatelint(&[
+        "init",
+        &root,
+        "--branch",
+        "main",
+        "--protection",
+        &protection,
+        "--dry-run",
+    ]);
     assert_eq!(dry.code, 0, "{}", dry.stderr);
     assert!(
         dry.stdout
@@ -85,7 +93,14 @@ fn init_on_the_fixture() {
         assert_eq!(&std::fs::read_to_string(p).unwrap_or_default(), t);
     }
 
-    let out = gatelint(&["init", &root, "--protection", &protection]);
+    let out = gatelint(&[
+        "init",
+        &root,
+        "--branch",
+        "main",
+        "--protection",
+        &protection,
+    ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stderr.contains("1 `bp-required: yes` and 4 `bp-exempt: TODO reason` added in 3 files; wrote gatelint.toml"), "{}", out.stderr);
     for (p, t) in &before {
@@ -132,14 +147,24 @@ fn init_on_the_fixture() {
         .iter()
         .map(|(p, _)| std::fs::read_to_string(p).unwrap_or_default())
         .collect();
-    let again = gatelint(&["init", &root, "--protection", &protection]);
+    let again = gatelint(&[
+        "init",
+        &root,
+        "--branch",
+        "main",
+        "--protection",
+        &protection,
+    ]);
     assert_eq!(again.code, 0);
     let after: Vec<String> = before
         .iter()
         .map(|(p, _)| std::fs::read_to_string(p).unwrap_or_default())
         .collect();
     assert_eq!(snapshot, after);
-    assert_eq!(gatelint(&["init", &root, "--dry-run"]).stdout, "");
+    assert_eq!(
+        gatelint(&["init", &root, "--branch", "main", "--dry-run"]).stdout,
+        ""
+    );
 }
 
 #[test]
@@ -170,7 +195,7 @@ fn init_on_every_real_repository() {
             .map(|p| std::fs::read_to_string(p).unwrap_or_default())
             .collect();
         let root = dir.to_string_lossy().into_owned();
-        let out = gatelint(&["init", &root, "--quiet"]);
+        let out = gatelint(&["init", &root, "--branch", "main", "--quiet"]);
         assert_eq!(out.code, 0, "{name}: {}", out.stderr);
         for (p, t) in before.iter().zip(&texts) {
             let after = std::fs::read_to_string(p).unwrap_or_default();
@@ -186,4 +211,115 @@ fn init_on_every_real_repository() {
     // 53 files fewer than before the precision work: their workflows never run for a pull
     // request (a push limited to tags, closed pull requests only): no directive needed.
     assert_eq!(changed, 790, "files annotated");
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+/// The branch `init` writes is the repository's default branch, read from `origin/HEAD`; with
+/// no way to tell, it asks for `--branch` and writes nothing (issue 13, item 4).
+#[test]
+fn init_takes_the_default_branch_from_origin() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    common::copy_tree(
+        &common::repo_root().join("testdata/remote-gitea"),
+        dir.path(),
+    );
+    let root = dir.path().to_string_lossy().into_owned();
+    git(dir.path(), &["init", "-q", "-b", "trunk"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "workflows"]);
+
+    // No origin/HEAD, no config, no --branch: exit 2, nothing written.
+    let out = gatelint(&["init", &root]);
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        "error: gatelint init: cannot tell the repository's default branch, whose protection applies: there is no `origin/HEAD` (`git remote set-head origin --auto` sets it from the remote); give --branch NAME\n"
+    );
+    assert!(!dir.path().join("gatelint.toml").exists());
+
+    // What `git clone` leaves: origin/HEAD naming the remote's default branch.
+    git(
+        dir.path(),
+        &["update-ref", "refs/remotes/origin/trunk", "HEAD"],
+    );
+    git(
+        dir.path(),
+        &[
+            "symbolic-ref",
+            "refs/remotes/origin/HEAD",
+            "refs/remotes/origin/trunk",
+        ],
+    );
+    let dry = gatelint(&["init", &root, "--dry-run"]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert_eq!(
+        dry.stdout,
+        "--- /dev/null\n+++ b/gatelint.toml\n@@ -0,0 +1,8 @@\n\
+         +# gatelint configuration, written by `gatelint init`. See `gatelint rules` and the README.\n\
+         +forge = \"gitea\"\n\
+         +branch = \"trunk\"\n\
+         +# protection = \".gitea/protection.json\"  # a snapshot: gatelint snapshot --remote -o .gitea/protection.json\n\
+         +\n\
+         +[masks]\n\
+         +# Comments that register a job-level continue-on-error, e.g. `# internal#12: …`.\n\
+         +# trackers = ['internal#\\d+']\n"
+    );
+    assert_eq!(
+        dry.stderr,
+        "gatelint init: gatelint.toml names branch `trunk` (from origin/HEAD)\n"
+    );
+    assert!(!dir.path().join("gatelint.toml").exists());
+    let out = gatelint(&["init", &root]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let written = std::fs::read_to_string(dir.path().join("gatelint.toml")).expect("written");
+    assert!(written.contains("\nbranch = \"trunk\"\n"), "{written}");
+
+    // Every job has its directive and the config exists: nothing to add, said, exit 0.
+    let again = gatelint(&["init", &root, "--dry-run"]);
+    assert_eq!(again.code, 0);
+    assert_eq!(again.stdout, "");
+    assert_eq!(
+        again.stderr,
+        "gatelint init: nothing to add: every job that posts a context has a directive, and gatelint.toml exists\n"
+    );
+    let again = gatelint(&["init", &root]);
+    assert_eq!(
+        (again.code, again.stderr.as_str()),
+        (
+            0,
+            "gatelint init: nothing to add: every job that posts a context has a directive, and gatelint.toml exists\n"
+        )
+    );
+}
+
+/// The snapshot path the starter config suggests sits beside the forge's workflows.
+#[test]
+fn init_suggests_a_snapshot_path_per_forge() {
+    for (fixture, path) in [
+        ("github-basic", ".github/protection.json"),
+        ("gitea-basic", ".gitea/protection.json"),
+        ("forgejo-expand", ".forgejo/protection.json"),
+    ] {
+        let root = common::testdata(fixture);
+        let out = gatelint(&["init", &root, "--branch", "main", "--dry-run"]);
+        assert_eq!(out.code, 0, "{fixture}: {}", out.stderr);
+        let line = format!(
+            "\n+# protection = \"{path}\"  # a snapshot: gatelint snapshot --remote -o {path}\n"
+        );
+        assert!(out.stdout.contains(&line), "{fixture}: {}", out.stdout);
+    }
 }
