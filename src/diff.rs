@@ -230,13 +230,41 @@ fn locate(path: &str) -> Result<(String, String), String> {
     Ok((top, prefix))
 }
 
-fn shallow_hint(top: &str) -> &'static str {
-    let shallow = git(Path::new(top), &["rev-parse", "--is-shallow-repository"])
+fn is_shallow(top: &str) -> bool {
+    git(Path::new(top), &["rev-parse", "--is-shallow-repository"])
         .map(|o| o.starts_with(b"true"))
-        .unwrap_or(false);
-    if shallow {
-        " (this clone is shallow: fetch the base, e.g. `git fetch --depth=1 origin <branch>`, or \
-         check out with `fetch-depth: 0`)"
+        .unwrap_or(false)
+}
+
+/// What to run when `rev` is not in the clone: fetch that branch (a CI checkout holds only
+/// the pull request's commit), and in CI check out with the history.
+fn missing_rev_hint(top: &str, rev: &str) -> String {
+    let branch = rev.strip_prefix("origin/").unwrap_or(rev);
+    let plain = !branch.is_empty()
+        && !branch.contains(['~', '^', ':', '@', '\\', ' '])
+        && !(branch.len() == 40 && branch.bytes().all(|b| b.is_ascii_hexdigit()));
+    let fetch = if plain {
+        format!(
+            "fetch it (`git fetch --no-tags --depth=1 origin +refs/heads/{branch}:refs/remotes/origin/{branch}`, then --base origin/{branch})"
+        )
+    } else {
+        "fetch it from the remote".to_owned()
+    };
+    let shallow = if is_shallow(top) {
+        "this clone is shallow; "
+    } else {
+        ""
+    };
+    format!(
+        " ({shallow}{fetch}, or in CI check out with the history: `fetch-depth: 0` for actions/checkout)"
+    )
+}
+
+/// What to run when `rev` and `HEAD` have no merge base in a shallow clone.
+fn merge_base_hint(top: &str) -> &'static str {
+    if is_shallow(top) {
+        " (this clone is shallow and the fork point is not in it: `git fetch --unshallow origin`, \
+         or in CI check out with `fetch-depth: 0`)"
     } else {
         ""
     }
@@ -259,7 +287,7 @@ fn resolve(top: &str, rev: &str) -> Result<String, String> {
     .map_err(|_| {
         format!(
             "--base {rev}: no such revision in {top}{}",
-            shallow_hint(top)
+            missing_rev_hint(top, rev)
         )
     })?;
     Ok(String::from_utf8_lossy(&resolved).trim().to_owned())
@@ -277,7 +305,7 @@ pub fn merge_base(path: &str, rev: &str) -> Result<String, String> {
     let out = git(Path::new(&top), &["merge-base", resolved.as_str(), "HEAD"]).map_err(|_| {
         format!(
             "{rev} and HEAD have no merge base in {top}{}",
-            shallow_hint(&top)
+            merge_base_hint(&top)
         )
     })?;
     let oid = String::from_utf8_lossy(&out).trim().to_owned();

@@ -543,3 +543,59 @@ fn gate_weakened_by_the_observed_settings() {
     let (_, rows, _) = r.check(&[]);
     assert!(!rows.iter().any(|r| r.0 == "gate-weakened"), "{rows:?}");
 }
+
+/// A CI checkout is shallow and holds only the pull request's commit: `--base origin/main`
+/// says exactly what to fetch, and `--head`'s merge base what history is missing (issue 13,
+/// item 3).
+#[test]
+fn base_missing_from_a_shallow_clone_says_what_to_fetch() {
+    let r = Repo::new();
+    r.write(
+        ".github/workflows/ci.yml",
+        "on: pull_request\njobs:\n  # bp-required: yes\n  a:\n    runs-on: x\n    steps: [{run: a}]\n",
+    )
+    .commit();
+    r.write("README", "more\n").commit();
+    r.git(&["checkout", "-q", "-b", "topic"]);
+    r.write("README", "topic\n").commit();
+    let clone = tempfile::tempdir().expect("temp dir");
+    let url = format!("file://{}", r.path().display());
+    let dest = clone.path().join("c");
+    common::git(
+        clone.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth=1",
+            "--branch",
+            "topic",
+            &url,
+            &dest.to_string_lossy(),
+        ],
+        None,
+    );
+    let root = dest.to_string_lossy().into_owned();
+    let out = common::gatelint(&["check", &root, "--base", "origin/main"]);
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: --base origin/main: no such revision in {root} (this clone is shallow; fetch it (`git fetch --no-tags --depth=1 origin +refs/heads/main:refs/remotes/origin/main`, then --base origin/main), or in CI check out with the history: `fetch-depth: 0` for actions/checkout)\n"
+        )
+    );
+    // Doing what it says makes the base readable.
+    common::git(
+        &dest,
+        &[
+            "fetch",
+            "-q",
+            "--no-tags",
+            "--depth=1",
+            "origin",
+            "+refs/heads/main:refs/remotes/origin/main",
+        ],
+        None,
+    );
+    let out = common::gatelint(&["check", &root, "--base", "origin/main"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
