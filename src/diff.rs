@@ -242,7 +242,7 @@ fn missing_rev_hint(top: &str, rev: &str) -> String {
     let branch = rev.strip_prefix("origin/").unwrap_or(rev);
     let plain = !branch.is_empty()
         && !branch.contains(['~', '^', ':', '@', '\\', ' '])
-        && !(branch.len() == 40 && branch.bytes().all(|b| b.is_ascii_hexdigit()));
+        && (branch.len() != 40 || !branch.bytes().all(|b| b.is_ascii_hexdigit()));
     let fetch = if plain {
         format!(
             "fetch it (`git fetch --no-tags --depth=1 origin +refs/heads/{branch}:refs/remotes/origin/{branch}`, then --base origin/{branch})"
