@@ -2626,9 +2626,9 @@ async fn seed_origin_lanes() {
     );
 }
 
-/// The README's runnable example: `testdata/mock-gitea/` served at the API's paths (here by
-/// wiremock, there by `python3 -m http.server`), and the command the README gives, with the
-/// findings it describes.
+/// The runnable example of docs/remote.md: `testdata/mock-gitea/` served at the API's paths
+/// (here by wiremock, there by `python3 -m http.server`), and the command the doc gives, with
+/// the findings it describes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readme_mock_example() {
     let root = common::repo_root().join("testdata/mock-gitea");
@@ -2654,9 +2654,10 @@ async fn readme_mock_example() {
         }
     }
     assert_eq!(served, 2);
-    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).expect("README");
+    let doc = std::fs::read_to_string(common::repo_root().join("docs/remote.md"))
+        .expect("docs/remote.md");
     let command = "check testdata/remote-gitea --remote --server http://127.0.0.1:8765 \\\n  --repo octo/app --forge gitea --forge-version 1.26 \\\n  --head 0123456789abcdef0123456789abcdef01234567 --settle 0";
-    assert!(readme.contains(command), "the README's example changed");
+    assert!(doc.contains(command), "docs/remote.md's example changed");
     let mut a: Vec<String> = command
         .split_whitespace()
         .filter(|w| *w != "\\")
