@@ -516,7 +516,7 @@ fn table_output_is_aligned() {
                                                                                                     CI / delivery (pull_request)
     .gitea/workflows/ci.yml       untagged  -                     none     ?          no-directive  CI / untagged (push)
                                                                                                     CI / untagged (pull_request)
-    .gitea/workflows/nightly.yml  soak      exempt                none     ?          exempt        (posts no context on a pull request)
+    .gitea/workflows/nightly.yml  soak      exempt                none     -          exempt        (posts no context on a pull request)
     ");
 }
 
@@ -666,6 +666,78 @@ fn forge_versions_known_assumed_and_refused() {
                 .contains("gatelint knows Gitea 1.21–1.27 and Forgejo 7–13"),
             "{}",
             out.stderr
+        );
+    }
+}
+
+/// A called workflow's job posts no context of its own: its callers post for it (on Gitea
+/// 1.27 under `{called workflow} / {job}`, before that under the caller's one context). Its
+/// row has nothing to protect, so it is neither `not-protected` nor `ok` (go-gitea/gitea#37478).
+#[test]
+fn a_called_jobs_row_has_nothing_of_its_own_to_protect() {
+    for (version, caller_contexts, callee_verdict) in [
+        (
+            "1.27",
+            "CI / call (pull_request)\n                                                                             Reusable / test (pull_request)\n",
+            "no-context",
+        ),
+        ("1.26", "CI / call (pull_request)\n", "vacuous"),
+    ] {
+        let out = gatelint(&[
+            "report",
+            "testdata/called-gitea",
+            "--forge",
+            "gitea",
+            "--forge-version",
+            version,
+            "--protection",
+            "testdata/called-gitea/required-contexts.txt",
+        ]);
+        assert_eq!(out.code, 0, "{version}: {}", out.stderr);
+        let callee = out
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(".gitea/workflows/reusable.yml"))
+            .unwrap_or_default();
+        let cells: Vec<&str> = callee.split_whitespace().collect();
+        assert_eq!(
+            cells[..6],
+            [
+                ".gitea/workflows/reusable.yml",
+                "test",
+                "required",
+                "none",
+                "-",
+                callee_verdict
+            ],
+            "{version}: {}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains(caller_contexts),
+            "{version}: {}",
+            out.stdout
+        );
+        let json = gatelint(&[
+            "report",
+            "testdata/called-gitea",
+            "--forge",
+            "gitea",
+            "--forge-version",
+            version,
+            "--protection",
+            "testdata/called-gitea/required-contexts.txt",
+            "--format",
+            "json",
+        ])
+        .json();
+        assert_eq!(json["gates"][0]["verdict"], "ok", "{version}");
+        assert_eq!(json["gates"][0]["protected"], true, "{version}");
+        assert_eq!(json["gates"][1]["verdict"], callee_verdict, "{version}");
+        assert_eq!(
+            json["gates"][1]["protected"],
+            serde_json::Value::Null,
+            "{version}"
         );
     }
 }

@@ -163,6 +163,8 @@ pub fn table(rows: &[Row<'_>], posted: Option<&Posted>) -> String {
         };
         let verdict = Verdict::of(g, *protected, vacuous).as_str();
         let protected = match protected {
+            // Nothing of its own to protect.
+            None if g.contexts.is_empty() => "-",
             None => "?",
             Some(true) => "yes",
             Some(false) => "no",

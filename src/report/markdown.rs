@@ -125,6 +125,8 @@ pub fn markdown(checked: &[Checked], rows: &[Row<'_>]) -> String {
         let directive = g.directive.as_ref().map_or("-", |d| d.value.kind());
         let verdict = Verdict::of(g, *protected, vacuous).as_str();
         let protected = match protected {
+            // Nothing of its own to protect.
+            None if g.contexts.is_empty() => "-",
             None => "?",
             Some(true) => "yes",
             Some(false) => "no",

@@ -70,6 +70,13 @@ impl Verdict {
             None => Verdict::NoDirective,
             Some(Directive::Required) if gate.masked == Mask::Job => Verdict::Masked,
             Some(Directive::Required) if !vacuous.is_empty() => Verdict::Vacuous,
+            // Posts nothing on a pull request of its own (a called workflow's job, whose
+            // callers post for it; a push-only workflow): nothing to protect.
+            Some(Directive::Required)
+                if gate.contexts.is_empty() && gate.unresolvable.is_none() =>
+            {
+                Verdict::NoContext
+            }
             Some(Directive::Required) if gate.unresolvable.is_some() => Verdict::Unresolvable,
             Some(Directive::Required) => match protected {
                 None => Verdict::Required,
