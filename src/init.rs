@@ -276,7 +276,8 @@ pub fn starter_config(forge: Forge, branch: &str, protection: Option<&str>) -> S
     };
     let (forge, branch) = (quoted(forge.as_str()), quoted(branch));
     format!(
-        "# gatelint configuration, written by `gatelint init`. See `gatelint rules` and the README.\n\
+        "# gatelint configuration, written by `gatelint init`. See `gatelint rules` and\n\
+         # https://github.com/gatelint/gatelint/blob/main/docs/configuration.md\n\
          forge = {forge}\n\
          branch = {branch}\n\
          {protection_line}\n\

@@ -268,8 +268,9 @@ fn init_takes_the_default_branch_from_origin() {
     assert_eq!(dry.code, 0, "{}", dry.stderr);
     assert_eq!(
         dry.stdout,
-        "--- /dev/null\n+++ b/gatelint.toml\n@@ -0,0 +1,8 @@\n\
-         +# gatelint configuration, written by `gatelint init`. See `gatelint rules` and the README.\n\
+        "--- /dev/null\n+++ b/gatelint.toml\n@@ -0,0 +1,9 @@\n\
+         +# gatelint configuration, written by `gatelint init`. See `gatelint rules` and\n\
+         +# https://github.com/gatelint/gatelint/blob/main/docs/configuration.md\n\
          +forge = \"gitea\"\n\
          +branch = \"trunk\"\n\
          +# protection = \".gitea/protection.json\"  # a snapshot: gatelint snapshot --remote -o .gitea/protection.json\n\

@@ -1097,6 +1097,13 @@ fn no_document_names_a_path_outside_the_repository() {
                 "{file} names ../shared: say \"the real-world corpus the tests read, when present\""
             ));
         }
+        // The research notes the facts were first gathered in live beside the project too:
+        // a document cites the forge's own source instead.
+        if text.contains("FORGE-SEMANTICS") {
+            problems.push(format!(
+                "{file} cites FORGE-SEMANTICS, a file outside the repository: cite the forge's source"
+            ));
+        }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -1,5 +1,5 @@
 //! What each forge release does, as a table of facts with their sources (FORGE-SEMANTICS §2–§4):
-//! the version profiles are built from it, `gatelint profiles` prints it, and the README's
+//! the version profiles are built from it, `gatelint profiles` prints it, and docs/naming.md's
 //! naming section is checked against it by a test.
 //!
 //! A fact holds for one forge over a closed range of releases. Every release gatelint knows
@@ -115,7 +115,7 @@ use Confidence::{Medium, Observed, Verified};
 /// Gitea's and Forgejo's shared file that formats a status context.
 const COMMIT_STATUS: &str = "services/actions/commit_status.go";
 const ACT_0259: &str = "gitea/act v0.259.1 jobparser (`matrixName`, `nameWithMatrix`)";
-const ACT_0261: &str = "gitea/act v0.261.x jobparser, as 1.26 (FORGE-SEMANTICS §3)";
+const ACT_0261: &str = "gitea/act v0.261.x jobparser, inferred from 1.26's";
 const IN_TREE: &str =
     "modules/actions/jobparser (`matrixName`; moved in-tree by go-gitea/gitea#36699)";
 const FORGEJO_ACT: &str = "Forgejo runner act/jobparser (forgejo/act ae5411b0)";
@@ -152,7 +152,7 @@ pub const BEHAVIOURS: &[Behaviour] = &[
             github(
                 "none",
                 "not part of the check name",
-                "GitHub docs (FORGE-SEMANTICS §2)",
+                "GitHub docs (workflow syntax, `jobs.<job_id>.name`)",
                 Verified,
             ),
         ],
@@ -270,7 +270,7 @@ pub const BEHAVIOURS: &[Behaviour] = &[
                 v(1, 25),
                 "filled",
                 "filled in, no suffix",
-                "gitea/act#106, as 1.26 (FORGE-SEMANTICS §3)",
+                "gitea/act#106, inferred from 1.26's",
                 Medium,
             ),
             gitea(
@@ -397,7 +397,7 @@ pub const BEHAVIOURS: &[Behaviour] = &[
                 v(1, 24),
                 "success",
                 "`success`",
-                "FORGE-SEMANTICS §4",
+                "services/actions/commit_status.go (`toCommitStatus`: skipped → success)",
                 Verified,
             ),
             gitea(
@@ -405,7 +405,7 @@ pub const BEHAVIOURS: &[Behaviour] = &[
                 v(1, 27),
                 "skipped",
                 "`skipped` (passing)",
-                "FORGE-SEMANTICS §4",
+                "services/actions/commit_status.go (`toCommitStatus`: skipped → skipped)",
                 Verified,
             ),
             forgejo(
@@ -413,7 +413,7 @@ pub const BEHAVIOURS: &[Behaviour] = &[
                 13,
                 "success",
                 "`success`",
-                "FORGE-SEMANTICS §4",
+                "Forgejo services/actions/commit_status.go (`toCommitStatus`: skipped → success)",
                 Verified,
             ),
             github("success", "`success`", "GitHub docs", Verified),
@@ -428,7 +428,7 @@ pub const BEHAVIOURS: &[Behaviour] = &[
                 v(1, 26),
                 "nothing",
                 "posts nothing: a required context stays pending",
-                "FORGE-SEMANTICS §4",
+                "modules/actions/workflows.go (`DetectWorkflows`: a filtered-out workflow gets no run)",
                 Verified,
             ),
             gitea(
@@ -444,7 +444,7 @@ pub const BEHAVIOURS: &[Behaviour] = &[
                 13,
                 "nothing",
                 "posts nothing: a required context stays pending",
-                "FORGE-SEMANTICS §4",
+                "modules/actions/workflows.go (`DetectWorkflows`: a filtered-out workflow gets no run)",
                 Verified,
             ),
             github(
@@ -464,7 +464,7 @@ pub const BEHAVIOURS: &[Behaviour] = &[
                 v(1, 26),
                 "ignored",
                 "ignored: the job fails its check",
-                "FORGE-SEMANTICS §4",
+                "go-gitea/gitea#38100: before it the server does not read the key",
                 Verified,
             ),
             gitea(
@@ -480,7 +480,7 @@ pub const BEHAVIOURS: &[Behaviour] = &[
                 13,
                 "ignored",
                 "ignored server-side: the job fails its check",
-                "FORGE-SEMANTICS §4",
+                "Forgejo's server does not read the key; the runner reports the job's failure",
                 Verified,
             ),
             github(
