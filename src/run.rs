@@ -950,11 +950,9 @@ fn gate_rows(checked: &[Checked]) -> Vec<gates::Row<'_>> {
                 }
             }
             c.report.gates.iter().map(move |g| {
-                // A job that posts no context of its own has nothing to protect: not "no".
                 let protected = c
                     .protection
                     .as_ref()
-                    .filter(|_| !g.contexts.is_empty())
                     .map(|p| g.contexts.iter().any(|ctx| p.requires(&ctx.text)));
                 let vacuous = why
                     .get(&(g.file.as_str(), g.job.as_str()))

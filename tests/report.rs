@@ -558,7 +558,10 @@ fn own_ci_has_a_directive_on_every_job() {
     let gates = out.json()["gates"].as_array().cloned().unwrap_or_default();
     assert!(!gates.is_empty());
     for g in &gates {
-        assert_eq!(g["file"], ".gitea/workflows/ci.yml");
+        assert!(
+            g["file"] == ".gitea/workflows/ci.yml" || g["file"] == ".gitea/workflows/release.yml",
+            "{g}"
+        );
         assert!(
             g["directive"] == "required" || g["directive"] == "exempt",
             "{g}"
@@ -734,10 +737,6 @@ fn a_called_jobs_row_has_nothing_of_its_own_to_protect() {
         assert_eq!(json["gates"][0]["verdict"], "ok", "{version}");
         assert_eq!(json["gates"][0]["protected"], true, "{version}");
         assert_eq!(json["gates"][1]["verdict"], callee_verdict, "{version}");
-        assert_eq!(
-            json["gates"][1]["protected"],
-            serde_json::Value::Null,
-            "{version}"
-        );
+        assert_eq!(json["gates"][1]["protected"], false, "{version}");
     }
 }

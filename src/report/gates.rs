@@ -163,8 +163,8 @@ pub fn table(rows: &[Row<'_>], posted: Option<&Posted>) -> String {
         };
         let verdict = Verdict::of(g, *protected, vacuous).as_str();
         let protected = match protected {
-            // Nothing of its own to protect.
-            None if g.contexts.is_empty() => "-",
+            // Nothing of its own to protect (JSON: `protected` false, verdict `no-context`).
+            _ if g.contexts.is_empty() && g.unresolvable.is_none() => "-",
             None => "?",
             Some(true) => "yes",
             Some(false) => "no",
