@@ -111,6 +111,10 @@ pub struct Protection {
     pub nothing_required: Option<String>,
     /// Read from a file (findings point into it); false when read live.
     pub local: bool,
+    /// GitHub: a merge queue applies to the branch (a ruleset's `merge_queue` rule), and
+    /// where it comes from, e.g. "ruleset 42 of octo/app". Classic protection's REST payload
+    /// does not say whether a queue is on: `merge-queue = true` in gatelint.toml does.
+    pub merge_queue: Option<String>,
     /// The enforced entries indexed for matching, built on first use (`required` is not
     /// changed after the protection is read).
     index: OnceLock<Index>,
@@ -167,9 +171,11 @@ impl Protection {
     pub fn union(parts: Vec<Protection>, file: &str, shape: Shape) -> Protection {
         let mut required = Vec::new();
         let mut rule = None;
+        let mut merge_queue = None;
         for p in parts {
             required.extend(p.required);
             rule = rule.or(p.rule);
+            merge_queue = merge_queue.or(p.merge_queue);
         }
         dedupe(&mut required);
         let nothing_required = required
@@ -182,6 +188,7 @@ impl Protection {
             required,
             nothing_required,
             local: false,
+            merge_queue,
             index: OnceLock::new(),
         }
     }
@@ -403,6 +410,7 @@ fn text_list(text: &str, file: &str) -> Protection {
         required,
         nothing_required,
         local: true,
+        merge_queue: None,
         index: OnceLock::new(),
     }
 }
@@ -611,6 +619,7 @@ fn from_json(
         required: Vec::new(),
         nothing_required: None,
         local: true,
+        merge_queue: None,
         index: OnceLock::new(),
     };
     match json {
@@ -736,6 +745,10 @@ pub fn write_snapshot(p: &Protection, meta: &SnapshotMeta<'_>) -> String {
     );
     doc.insert("required".to_owned(), Json::from(required));
     doc.insert("other-apps".to_owned(), Json::from(other));
+    doc.insert(
+        "merge-queue".to_owned(),
+        p.merge_queue.as_deref().map_or(Json::Null, Json::from),
+    );
     serde_json::to_string_pretty(&Json::Object(doc)).unwrap_or_default() + "\n"
 }
 
@@ -808,6 +821,7 @@ fn snapshot(
         .get("nothing-required")
         .and_then(Json::as_str)
         .map(str::to_owned);
+    out.merge_queue = meta("merge-queue")?.map(str::to_owned);
     let required = o.get("required").unwrap_or(&Json::Null);
     for text in cx.strings(required, "required")? {
         if glob {
@@ -906,8 +920,15 @@ fn github_rules(
     out: &mut Protection,
 ) -> Result<(), ProtectionError> {
     for rule in rules {
-        if rule.get("type").and_then(Json::as_str) != Some("required_status_checks") {
-            continue;
+        match rule.get("type").and_then(Json::as_str) {
+            Some("required_status_checks") => {}
+            Some("merge_queue") => {
+                if out.merge_queue.is_none() {
+                    out.merge_queue = Some(ruleset_source(rule));
+                }
+                continue;
+            }
+            _ => continue,
         }
         let checks = rule
             .get("parameters")
@@ -934,6 +955,28 @@ fn github_rules(
         }
     }
     Ok(())
+}
+
+/// Where a rule of `rules/branches` comes from, for messages: "ruleset 42 of octo/app",
+/// "organisation ruleset 73 of octo-org".
+fn ruleset_source(rule: &Json) -> String {
+    let id = rule.get("ruleset_id").and_then(Json::as_i64);
+    let source = rule
+        .get("ruleset_source")
+        .and_then(Json::as_str)
+        .map(crate::forge::source::text::shown);
+    let org = rule.get("ruleset_source_type").and_then(Json::as_str) == Some("Organization");
+    let what = if org {
+        "organisation ruleset"
+    } else {
+        "ruleset"
+    };
+    match (id, source) {
+        (Some(id), Some(s)) => format!("{what} {id} of {s}"),
+        (Some(id), None) => format!("{what} {id}"),
+        (None, Some(s)) => format!("a {what} of {s}"),
+        (None, None) => format!("a {what}"),
+    }
 }
 
 /// One Gitea/Forgejo protection (or a branch object): its status-check globs.

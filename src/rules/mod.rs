@@ -309,6 +309,19 @@ fn toward_unrequired(gates: &[GateFacts<'_>]) -> Vec<Option<usize>> {
 }
 
 impl<'a> Cx<'a> {
+    /// GitHub: the merge queue that applies to the branch, described by where it is set
+    /// (a ruleset's `merge_queue` rule, or `merge-queue = true` in gatelint.toml).
+    pub fn merge_queue(&self) -> Option<String> {
+        match (
+            self.protection.and_then(|p| p.merge_queue.as_deref()),
+            self.config.merge_queue,
+        ) {
+            (Some(from), _) => Some(format!("set by {from}")),
+            (None, true) => Some("`merge-queue = true` in gatelint.toml".to_owned()),
+            (None, false) => None,
+        }
+    }
+
     pub fn new(
         root: &'a RootReport,
         protection: Option<&'a Protection>,

@@ -216,27 +216,54 @@ impl Rule for RequiredNeverPosted {
             }
         }
         // A merge queue tests the merge group: every required check must run on it (§4).
-        if cx.config.merge_queue
+        if let Some(queue) = cx.merge_queue()
             && cx.profile().forge == crate::forge::Forge::Github
             && g.required
             && !g.gate.contexts.is_empty()
-            && g.workflow.trigger("merge_group").is_none()
         {
-            let mut f = cx
-                .at_job(
-                    Self::new_finding(
-                        cx,
-                        format!(
-                            "the merge queue waits for `{}`, but the workflow of `{}` runs only on {on}, never on `merge_group`",
-                            g.gate.contexts[0].text, g.gate.job
-                        ),
+            // The context the queue waits for: one protection requires, else (a queue known
+            // from gatelint.toml only) the job's first.
+            let waited = g.protected.first().copied().unwrap_or(&g.gate.contexts[0]);
+            let problem = match g.workflow.trigger("merge_group") {
+                None => Some((
+                    format!("runs only on {on}, never on `merge_group`"),
+                    "add `merge_group` to the workflow's `on`".to_owned(),
+                )),
+                Some(t) if !super::branch_included(t, cx.branch) => Some((
+                    format!(
+                        "runs on `merge_group` only for other branches: its `{}` filter leaves out `{}`",
+                        if t.branches.is_some() {
+                            "branches"
+                        } else {
+                            "branches-ignore"
+                        },
+                        cx.branch
                     ),
-                    g,
-                    g.gate.key_span,
-                )
-                .help("add `merge_group` to the workflow's `on`");
-            f.context = Some(g.gate.contexts[0].text.clone());
-            out.push(f);
+                    format!(
+                        "let the `merge_group` trigger's branch filter admit `{}`",
+                        cx.branch
+                    ),
+                )),
+                Some(_) => None,
+            };
+            if let Some((problem, help)) = problem {
+                let mut f = cx
+                    .at_job(
+                        Self::new_finding(
+                            cx,
+                            format!(
+                                "the merge queue of `{}` ({queue}) waits for `{}`, but the workflow of `{}` {problem}: every merge group waits for it until the queue's check timeout, and its pull requests are removed from the queue",
+                                cx.branch, waited.text, g.gate.job
+                            ),
+                        ),
+                        g,
+                        g.gate.key_span,
+                    )
+                    .help(help);
+                f.context = Some(waited.text.clone());
+                f.event = Some("merge_group".to_owned());
+                out.push(f);
+            }
         }
         // Protection waits for a context this job would post on an event its workflow lacks.
         let Some(protection) = cx.protection else {

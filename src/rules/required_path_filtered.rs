@@ -193,6 +193,17 @@ impl Rule for RequiredPathFiltered {
                     g.gate.job, cx.branch
                 ),
             };
+            // A merge queue runs the workflow on `merge_group`, which takes no path filter:
+            // say so where the pull request side relies on one.
+            let mut message = message;
+            if reasons.iter().any(|r| r.starts_with("`paths"))
+                && cx.merge_queue().is_some()
+                && g.workflow.trigger("merge_group").is_some()
+            {
+                message.push_str(
+                    " (in the merge queue it runs for every merge group: `merge_group` takes no path filter)",
+                );
+            }
             let span = [&t.paths, &t.paths_ignore, &t.branches, &t.branches_ignore]
                 .into_iter()
                 .flatten()

@@ -73,6 +73,14 @@ impl Rule for RequiredSkippable {
             "required job `{}` has `if: {quoted}`, which {what}, and {posts}",
             g.gate.job
         );
+        if event == "merge_group"
+            && let Some(queue) = cx.merge_queue()
+        {
+            message.push_str(&format!(
+                ": the merge queue of `{}` ({queue}) merges the group without running it",
+                cx.branch
+            ));
+        }
         if assumed {
             message.push_str(
                 " (a `github.repository` guard was taken to name this repository: set \

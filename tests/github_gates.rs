@@ -1,0 +1,200 @@
+//! GitHub gates in depth (issue 14): the merge queue read from the protection itself.
+//!
+//! Payload shapes: `GET /repos/{o}/{r}/rules/branches/{b}` as in GitHub's REST API
+//! description ("Get rules for a branch"): each rule has `type`, `ruleset_source_type`,
+//! `ruleset_source`, `ruleset_id` and `parameters`; a `merge_queue` rule's parameters
+//! (`check_response_timeout_minutes`, `grouping_strategy`, `max_entries_to_build`,
+//! `max_entries_to_merge`, `merge_method`, `min_entries_to_merge`,
+//! `min_entries_to_merge_wait_minutes`) are that description's `repository-rule-merge-queue`.
+//! `testdata/github-gates/rules-merge-queue.json` is written to that shape.
+
+mod common;
+
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "gh-gates-token-71c2";
+const GH: &str = "/api/v3/repos/octo/app";
+const FIXTURE: &str = "testdata/github-gates";
+
+fn rules_with_queue() -> String {
+    std::fs::read_to_string(
+        common::repo_root()
+            .join(FIXTURE)
+            .join("rules-merge-queue.json"),
+    )
+    .expect("the fixture")
+}
+
+/// The same rules without the `merge_queue` rule.
+fn rules_without_queue() -> String {
+    let all: serde_json::Value = serde_json::from_str(&rules_with_queue()).expect("JSON");
+    let kept: Vec<&serde_json::Value> = all
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|r| r["type"] != "merge_queue")
+        .collect();
+    serde_json::to_string(&kept).expect("JSON")
+}
+
+/// A GitHub API with no classic protection and these rules for `main`.
+async fn github(rules: String) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/branches/main/protection")))
+        .respond_with(ResponseTemplate::new(404).set_body_raw(
+            r#"{"message":"Branch not protected","documentation_url":"https://docs.github.com/rest"}"#,
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/rules/branches/main")))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(rules, "application/json"))
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn run(args: Vec<String>) -> common::Output {
+    tokio::task::spawn_blocking(move || {
+        common::run_secret(
+            &common::repo_root(),
+            &args,
+            &[("GATELINT_TOKEN", TOKEN.to_owned())],
+            TOKEN,
+        )
+    })
+    .await
+    .expect("joins")
+}
+
+fn remote(cmd: &str, server: &MockServer, extra: &[&str]) -> Vec<String> {
+    let mut a: Vec<String> = [
+        cmd,
+        FIXTURE,
+        "--remote",
+        "--server",
+        &server.uri(),
+        "--repo",
+        "octo/app",
+        "--forge",
+        "github",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    a.extend(extra.iter().map(|s| (*s).to_owned()));
+    a
+}
+
+/// (rule, job, context, event) of each finding.
+type Row = (String, String, String, Option<String>);
+
+fn rows(out: &common::Output) -> Vec<Row> {
+    out.json()["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+                f["job"].as_str().unwrap_or_default().to_owned(),
+                f["context"].as_str().unwrap_or_default().to_owned(),
+                f["event"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+fn row(rule: &str, job: &str, event: Option<&str>) -> Row {
+    (
+        rule.to_owned(),
+        job.to_owned(),
+        job.to_owned(),
+        event.map(str::to_owned),
+    )
+}
+
+fn messages(out: &common::Output) -> Vec<String> {
+    out.json()["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// A ruleset's `merge_queue` rule turns the queue on: every required check must run on
+/// `merge_group` for `main`, and one that is skipped there passes unrun.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merge_queue_from_the_rulesets() {
+    let server = github(rules_with_queue()).await;
+    let out = run(remote("check", &server, &["--format", "json"])).await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        rows(&out),
+        [
+            row("required-path-filtered", "api", None),
+            row("required-skippable", "e2e", Some("merge_group")),
+            row("required-never-posted", "docs", Some("merge_group")),
+            row("required-never-posted", "lint", Some("merge_group")),
+        ]
+    );
+    assert_eq!(
+        messages(&out),
+        [
+            "required job `api` runs on `pull_request` only through a `paths` filter: a pull request to `main` the filter leaves out never gets `api`, and waits for it (in the merge queue it runs for every merge group: `merge_group` takes no path filter)",
+            "required job `e2e` has `if: github.event_name == 'pull_request'`, which is false on `merge_group`: the job is always skipped there, and a skipped job counts as passing: the merge queue of `main` (set by organisation ruleset 7 of octo) merges the group without running it",
+            "the merge queue of `main` (set by organisation ruleset 7 of octo) waits for `docs`, but the workflow of `docs` runs on `merge_group` only for other branches: its `branches` filter leaves out `main`: every merge group waits for it until the queue's check timeout, and its pull requests are removed from the queue",
+            "the merge queue of `main` (set by organisation ruleset 7 of octo) waits for `lint`, but the workflow of `lint` runs only on `pull_request`, never on `merge_group`: every merge group waits for it until the queue's check timeout, and its pull requests are removed from the queue",
+        ]
+    );
+
+    // A snapshot keeps the queue: offline, the same findings.
+    let snap = run(remote("snapshot", &server, &[])).await;
+    assert_eq!(snap.code, 0, "{}", snap.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&snap.stdout).expect("JSON");
+    assert_eq!(doc["merge-queue"], "organisation ruleset 7 of octo");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("protection.json");
+    std::fs::write(&file, &snap.stdout).expect("write");
+    let offline = common::gatelint(&[
+        "check",
+        FIXTURE,
+        "--protection",
+        &file.to_string_lossy(),
+        "--forge",
+        "github",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(offline.code, 1);
+    assert_eq!(rows(&offline), rows(&out));
+}
+
+/// The near miss: the same rules without a `merge_queue` rule (and no `merge-queue` in
+/// gatelint.toml): nothing waits on `merge_group`, so neither a missing trigger nor its
+/// branch filter is a finding, and the skipped `e2e` is not said to be merged unrun.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_merge_queue_no_queue_findings() {
+    let server = github(rules_without_queue()).await;
+    let out = run(remote("check", &server, &["--format", "json"])).await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        rows(&out),
+        [
+            row("required-path-filtered", "api", None),
+            row("required-skippable", "e2e", Some("merge_group")),
+        ]
+    );
+    let m = messages(&out);
+    assert!(!m[0].contains("merge queue"), "{}", m[0]);
+    assert!(!m[1].contains("merge queue"), "{}", m[1]);
+    let snap = run(remote("snapshot", &server, &[])).await;
+    let doc: serde_json::Value = serde_json::from_str(&snap.stdout).expect("JSON");
+    assert_eq!(doc["merge-queue"], serde_json::Value::Null);
+}
