@@ -46,6 +46,25 @@ struct Raw {
     observed: RawObserved,
     #[serde(default)]
     history: RawHistory,
+    #[serde(default)]
+    github: RawGithub,
+    #[serde(default)]
+    external: RawExternal,
+}
+
+/// `[github]`: facts about GitHub gatelint cannot read from a payload.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawGithub {
+    actions_app_id: Option<Spanned<i64>>,
+}
+
+/// `[external]`: required checks that other apps post (code scanning, a CLA bot).
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawExternal {
+    #[serde(default)]
+    contexts: Vec<Spanned<String>>,
 }
 
 /// `[history]`: settings of `check --remote --history N`.
@@ -361,7 +380,15 @@ pub struct Config {
     pub green_runs: Option<usize>,
     /// `[profile]`: forge behaviour no released version has (FORGE-SEMANTICS §3, §2).
     pub opt_ins: OptIns,
+    /// `[github] actions-app-id`: GitHub Actions' app id, as the project confirmed it
+    /// (`None`: the widely reported 15368, unconfirmed).
+    pub actions_app_id: Option<i64>,
+    /// `[external] contexts`: required checks that other apps post, not workflow jobs.
+    pub external_contexts: Vec<String>,
 }
+
+/// At most this many `[external] contexts`.
+const MAX_EXTERNAL_CONTEXTS: usize = 1000;
 
 /// A config that cannot be used: exit 2.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -499,6 +526,36 @@ impl Config {
         }
         config.branch = raw.branch;
         config.merge_queue = raw.merge_queue;
+        if let Some(id) = &raw.github.actions_app_id {
+            if *id.get_ref() < 1 {
+                return Err(at(
+                    id.span().start,
+                    "`actions-app-id` must be a positive app id".to_owned(),
+                ));
+            }
+            config.actions_app_id = Some(*id.get_ref());
+        }
+        if raw.external.contexts.len() > MAX_EXTERNAL_CONTEXTS {
+            let span = raw.external.contexts[MAX_EXTERNAL_CONTEXTS].span().start;
+            return Err(at(
+                span,
+                format!("at most {MAX_EXTERNAL_CONTEXTS} `[external] contexts`"),
+            ));
+        }
+        for c in &raw.external.contexts {
+            if c.get_ref().trim().is_empty() {
+                return Err(at(
+                    c.span().start,
+                    "an external context cannot be empty".to_owned(),
+                ));
+            }
+        }
+        config.external_contexts = raw
+            .external
+            .contexts
+            .iter()
+            .map(|c| c.get_ref().clone())
+            .collect();
         if let Some(m) = &raw.profile.matrix_names {
             config.opt_ins.coerced_matrix_names = match m.get_ref().as_str() {
                 "sorted" => false,

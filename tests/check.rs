@@ -158,7 +158,8 @@ fn required_not_protected() {
 fn protection_orphaned_with_did_you_mean() {
     let (code, rows, doc) = check("testdata/rules/protection-orphaned", &[]);
     assert_eq!(code, 1);
-    // Silent: `Test` (posted), travis-ci (pinned to another app).
+    // Not orphaned: `Test` (posted), travis-ci (pinned to another app). `Test` is pinned to no
+    // app (`app_id` null): any source satisfies it.
     assert_eq!(
         rows,
         [
@@ -175,6 +176,13 @@ fn protection_orphaned_with_did_you_mean() {
                 "protection.json",
                 4,
                 Some("biuld")
+            ),
+            row(
+                "required-any-source",
+                None,
+                "protection.json",
+                4,
+                Some("Test")
             ),
             row(
                 "protection-orphaned",
@@ -832,7 +840,7 @@ fn rules_and_explain() {
     let out = gatelint(&["rules"]);
     assert_eq!(out.code, 0);
     assert!(out.stdout.contains("required-not-protected     error    `bp-required: yes`, but protection does not require the job's contexts"), "{}", out.stdout);
-    assert_eq!(out.stdout.lines().count(), 39);
+    assert_eq!(out.stdout.lines().count(), 41);
     let doc = gatelint(&["explain", "mask-stale"]);
     assert_eq!(doc.code, 0);
     assert!(doc.stdout.starts_with("# mask-stale\n"));

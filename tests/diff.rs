@@ -544,6 +544,46 @@ fn gate_weakened_by_the_observed_settings() {
     assert!(!rows.iter().any(|r| r.0 == "gate-weakened"), "{rows:?}");
 }
 
+/// Issue 14's settings: a pull request that declares a check external (no longer orphaned
+/// or wrong-sourced) or changes GitHub Actions' app id weakens the gates; the base's apply.
+#[test]
+fn gate_weakened_by_the_github_settings() {
+    let base_config = "[rules]\nno-protection = \"off\"\n[external]\ncontexts = [\"cla\"]\n";
+    let r = Repo::new();
+    r.write(".gitea/workflows/ci.yml", AGGREGATOR_BASE)
+        .write("gatelint.toml", base_config)
+        .commit();
+    r.write(
+        "gatelint.toml",
+        &format!(
+            "{}[github]\nactions-app-id = 8\n",
+            base_config.replace("[\"cla\"]", "[\"cla\", \"build\"]")
+        ),
+    );
+    let (_, rows, doc) = r.check(&[]);
+    let messages: Vec<&str> = doc["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| f["rule"] == "gate-weakened")
+                .filter_map(|f| f["message"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        messages,
+        [
+            "gatelint.toml adds `build` to `[external] contexts`: it is no longer reported as orphaned or posted from the wrong app",
+            "gatelint.toml changes `[github] actions-app-id` (unset → 8): which pins count as GitHub Actions changes",
+        ],
+        "{rows:?}"
+    );
+    // Removing an external context tightens: nothing.
+    r.write("gatelint.toml", &base_config.replace("[\"cla\"]", "[]"));
+    let (_, rows, _) = r.check(&[]);
+    assert!(!rows.iter().any(|r| r.0 == "gate-weakened"), "{rows:?}");
+}
+
 /// A CI checkout is shallow and holds only the pull request's commit: `--base origin/main`
 /// says exactly what to fetch, and `--head`'s merge base what history is missing (issue 13,
 /// item 3).

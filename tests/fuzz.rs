@@ -2393,17 +2393,20 @@ fn check_protection(text: &str, branch: &str) -> Outcome {
     let snapshot = protection::write_snapshot(&p, &meta);
     let back = protection::parse(&snapshot, "snapshot.json", branch)
         .map_err(|e| format!("its snapshot does not read back: {e}\n{snapshot}"))?;
-    let set = |p: &protection::Protection, external: bool| -> BTreeSet<String> {
+    // Each enforced context with the app it is pinned to, when the source said.
+    let set = |p: &protection::Protection| -> BTreeSet<(String, String)> {
         p.required
             .iter()
-            .filter(|r| r.enforced() && r.external_app == external)
-            .map(|r| r.text.clone())
+            .filter(|r| r.enforced())
+            .map(|r| (r.text.clone(), format!("{:?}", r.app)))
             .collect()
     };
-    ensure(
-        set(&p, false) == set(&back, false) && set(&p, true) == set(&back, true),
-        || format!("the snapshot reads back differently:\n{snapshot}"),
-    )?;
+    ensure(set(&p) == set(&back), || {
+        format!("the snapshot reads back differently:\n{snapshot}")
+    })?;
+    ensure(p.merge_queue == back.merge_queue, || {
+        "the snapshot loses the merge queue".to_owned()
+    })?;
     ensure(p.rule == back.rule, || {
         "the snapshot loses the rule".to_owned()
     })?;

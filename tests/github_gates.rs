@@ -1,4 +1,5 @@
-//! GitHub gates in depth (issue 14): the merge queue read from the protection itself.
+//! GitHub gates in depth (issue 14): the merge queue read from the protection itself, and
+//! who may post a required check (`integration_id` / `app_id`).
 //!
 //! Payload shapes: `GET /repos/{o}/{r}/rules/branches/{b}` as in GitHub's REST API
 //! description ("Get rules for a branch"): each rule has `type`, `ruleset_source_type`,
@@ -40,13 +41,23 @@ fn rules_without_queue() -> String {
 
 /// A GitHub API with no classic protection and these rules for `main`.
 async fn github(rules: String) -> MockServer {
+    github_with(None, rules).await
+}
+
+/// A GitHub API with this classic protection (`None`: "Branch not protected") and these
+/// rules for `main`.
+async fn github_with(classic: Option<String>, rules: String) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{GH}/branches/main/protection")))
-        .respond_with(ResponseTemplate::new(404).set_body_raw(
+    let classic = match classic {
+        Some(body) => ResponseTemplate::new(200).set_body_raw(body, "application/json"),
+        None => ResponseTemplate::new(404).set_body_raw(
             r#"{"message":"Branch not protected","documentation_url":"https://docs.github.com/rest"}"#,
             "application/json",
-        ))
+        ),
+    };
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/branches/main/protection")))
+        .respond_with(classic)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -71,9 +82,13 @@ async fn run(args: Vec<String>) -> common::Output {
 }
 
 fn remote(cmd: &str, server: &MockServer, extra: &[&str]) -> Vec<String> {
+    remote_on(cmd, FIXTURE, server, extra)
+}
+
+fn remote_on(cmd: &str, fixture: &str, server: &MockServer, extra: &[&str]) -> Vec<String> {
     let mut a: Vec<String> = [
         cmd,
-        FIXTURE,
+        fixture,
         "--remote",
         "--server",
         &server.uri(),
@@ -197,4 +212,185 @@ async fn no_merge_queue_no_queue_findings() {
     let snap = run(remote("snapshot", &server, &[])).await;
     let doc: serde_json::Value = serde_json::from_str(&snap.stdout).expect("JSON");
     assert_eq!(doc["merge-queue"], serde_json::Value::Null);
+}
+
+const SOURCES: &str = "testdata/github-sources";
+
+fn sources_file(name: &str) -> String {
+    std::fs::read_to_string(common::repo_root().join(SOURCES).join(name)).expect("the fixture")
+}
+
+/// (rule, severity, context) of each finding.
+fn judged(out: &common::Output) -> Vec<(String, String, String)> {
+    out.json()["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+                f["severity"].as_str().unwrap_or_default().to_owned(),
+                f["context"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn j(rule: &str, severity: &str, context: &str) -> (String, String, String) {
+    (rule.to_owned(), severity.to_owned(), context.to_owned())
+}
+
+/// Who may post a required check: classic `checks[].app_id` and rulesets' `integration_id`.
+/// `build` is pinned to GitHub Actions in both (silent); `test` (classic, `app_id` null) and
+/// `e2e` (ruleset 42, no `integration_id`) accept any source; `lint` is pinned to app 8 while
+/// only a workflow job posts it; `cla/signed` is pinned to app 9 and posted by it (no job:
+/// silent); `security/scan` (the organisation's ruleset 73) is posted by no job.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_may_post_a_required_check() {
+    let server = github_with(
+        Some(sources_file("classic.json")),
+        sources_file("rules.json"),
+    )
+    .await;
+    let out = run(remote_on("check", SOURCES, &server, &["--format", "json"])).await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        judged(&out),
+        [
+            j("protection-orphaned", "error", "security/scan"),
+            j("required-any-source", "warning", "test"),
+            j("required-any-source", "warning", "e2e"),
+            j("required-wrong-source", "warning", "lint"),
+        ]
+    );
+    let mut m = messages(&out)[1..].to_vec();
+    m.rotate_right(1);
+    assert_eq!(
+        m,
+        [
+            "`lint` is required by classic branch protection from app 8, but the only poster gatelint sees is `lint` in .github/workflows/ci.yml, a GitHub Actions job (app 15368): its check run does not satisfy the requirement, and every pull request waits for app 8 (a warning until `[github] actions-app-id` in gatelint.toml confirms GitHub Actions' app id: 15368 is widely reported, not documented)",
+            "`test` is required by classic branch protection with no app pinned: a check run of any GitHub App, or a commit status named `test` that anyone with write access posts, satisfies it, whether or not `test` in .github/workflows/ci.yml ran",
+            "`e2e` is required by ruleset 42 of octo/app with no app pinned: a check run of any GitHub App, or a commit status named `e2e` that anyone with write access posts, satisfies it, whether or not `e2e` in .github/workflows/ci.yml ran",
+        ]
+    );
+    // The fix is the exact entry, for the protection type that holds it.
+    let helps: Vec<String> = out.json()["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|f| f["help"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        helps[1].contains(r#"write {"context": "test", "app_id": 15368}"#),
+        "{}",
+        helps[1]
+    );
+    assert!(
+        helps[2].contains(
+            r#"in the `required_status_checks` rule of ruleset 42 of octo/app, write {"context": "e2e", "integration_id": 15368}"#
+        ),
+        "{}",
+        helps[2]
+    );
+
+    // Confirmed app id: the wrong source is an error.
+    let out = run(remote_on(
+        "check",
+        SOURCES,
+        &server,
+        &[
+            "--format",
+            "json",
+            "--config",
+            "testdata/github-sources/confirmed.toml",
+        ],
+    ))
+    .await;
+    assert_eq!(out.code, 1);
+    let at = judged(&out)
+        .iter()
+        .position(|f| f.0 == "required-wrong-source")
+        .expect("required-wrong-source");
+    assert_eq!(
+        judged(&out)[at],
+        j("required-wrong-source", "error", "lint"),
+        "{}",
+        out.stdout
+    );
+    assert!(!messages(&out)[at].contains("a warning until"));
+
+    // Near misses: checks other apps post, declared in `[external] contexts`, are neither
+    // orphaned nor a wrong source; the unpinned ones still accept any source.
+    let out = run(remote_on(
+        "check",
+        SOURCES,
+        &server,
+        &[
+            "--format",
+            "json",
+            "--config",
+            "testdata/github-sources/declared.toml",
+        ],
+    ))
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(
+        judged(&out),
+        [
+            j("required-any-source", "warning", "test"),
+            j("required-any-source", "warning", "e2e"),
+        ]
+    );
+
+    // A snapshot keeps the pins and where each requirement comes from: offline, the same.
+    let snap = run(remote_on("snapshot", SOURCES, &server, &[])).await;
+    assert_eq!(snap.code, 0, "{}", snap.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&snap.stdout).expect("JSON");
+    assert_eq!(
+        doc["apps"],
+        serde_json::json!({"build": 15368, "cla/signed": 9, "e2e": null, "lint": 8, "security/scan": null, "test": null})
+    );
+    assert_eq!(
+        doc["sources"]["security/scan"],
+        "organisation ruleset 73 of octo"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("protection.json");
+    std::fs::write(&file, &snap.stdout).expect("write");
+    let offline = common::gatelint(&[
+        "check",
+        SOURCES,
+        "--protection",
+        &file.to_string_lossy(),
+        "--forge",
+        "github",
+        "--format",
+        "json",
+    ]);
+    let live = run(remote_on("check", SOURCES, &server, &["--format", "json"])).await;
+    // The same findings; offline they point into the file, so they sort by line.
+    let (mut a, mut b) = (judged(&offline), judged(&live));
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    let (mut a, mut b) = (messages(&offline), messages(&live));
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+}
+
+/// Every check pinned to GitHub Actions: nothing to say (the near miss of both rules).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pinned_to_github_actions_is_silent() {
+    let classic = sources_file("classic.json")
+        .replace("\"app_id\": null", "\"app_id\": 15368")
+        .replace("\"app_id\": 8", "\"app_id\": 15368");
+    let rules = r#"[{"type": "required_status_checks", "ruleset_id": 42,
+        "parameters": {"required_status_checks": [{"context": "e2e", "integration_id": 15368}]}}]"#;
+    let server = github_with(Some(classic), rules.to_owned()).await;
+    let out = run(remote_on("check", SOURCES, &server, &["--format", "json"])).await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(judged(&out), []);
 }

@@ -40,8 +40,24 @@ pub struct Required {
     pub pending: Option<u64>,
     /// Where the entry is written in the source file, when known.
     pub span: Option<Span>,
-    /// GitHub: pinned to an app other than GitHub Actions, so no workflow job can post it.
-    pub external_app: bool,
+    /// GitHub: which app's check satisfies it, when the source says (`None`: a plain list,
+    /// Gitea, or a legacy `contexts` entry with no `checks` twin).
+    pub app: Option<AppPin>,
+    /// GitHub: where the requirement is set, e.g. "ruleset 42 of octo/app" or "classic
+    /// branch protection" (`None`: a file that does not say).
+    pub source: Option<String>,
+}
+
+/// Which source a required check must come from (GitHub's `app_id` / `integration_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppPin {
+    /// None pinned: a check run of any app, or a commit status, satisfies it.
+    Any,
+    /// Only this app's check runs satisfy it.
+    App(i64),
+    /// Another app than GitHub Actions, its id not recorded (an older snapshot's
+    /// `other-apps`).
+    Other,
 }
 
 impl Required {
@@ -55,6 +71,16 @@ impl Required {
 
     pub fn enforced(&self) -> bool {
         self.pending.is_none()
+    }
+
+    /// Pinned to an app other than `actions` (GitHub Actions' app id): no workflow job's
+    /// check run satisfies it.
+    pub fn pinned_elsewhere(&self, actions: i64) -> bool {
+        match self.app {
+            Some(AppPin::App(id)) => id != actions,
+            Some(AppPin::Other) => true,
+            Some(AppPin::Any) | None => false,
+        }
     }
 }
 
@@ -396,7 +422,8 @@ fn text_list(text: &str, file: &str) -> Protection {
                 Pos::new(i + 1, col),
                 Pos::new(i + 1, col + width),
             )),
-            external_app: false,
+            app: None,
+            source: None,
         });
     }
     let nothing_required = required
@@ -488,13 +515,14 @@ impl<'a> JsonCtx<'a> {
         }
     }
 
-    fn required(&self, text: &str, matcher: Matcher, external_app: bool) -> Required {
+    fn required(&self, text: &str, matcher: Matcher, app: Option<AppPin>) -> Required {
         Required {
             text: text.to_owned(),
             matcher,
             pending: None,
             span: self.span_of(text),
-            external_app,
+            app,
+            source: None,
         }
     }
 
@@ -507,7 +535,7 @@ impl<'a> JsonCtx<'a> {
             err.line = self.span_of(pattern).map(|s| s.start.line as usize);
             err
         })?;
-        Ok(self.required(pattern, Matcher::Glob(g), false))
+        Ok(self.required(pattern, Matcher::Glob(g), None))
     }
 }
 
@@ -709,20 +737,31 @@ pub fn write_snapshot(p: &Protection, meta: &SnapshotMeta<'_>) -> String {
         .required
         .iter()
         .any(|r| matches!(r.matcher, Matcher::Glob(_)));
-    let mut required: Vec<&str> = p
-        .required
+    let mut enforced: Vec<&Required> = p.required.iter().filter(|r| r.enforced()).collect();
+    enforced.sort_unstable_by(|a, b| a.text.cmp(&b.text));
+    let required: Vec<&str> = enforced.iter().map(|r| r.text.as_str()).collect();
+    // The app each check must come from, where the source said (null: any app).
+    let mut apps = serde_json::Map::new();
+    let mut sources = serde_json::Map::new();
+    for r in &enforced {
+        match r.app {
+            Some(AppPin::Any) => {
+                apps.insert(r.text.clone(), Json::Null);
+            }
+            Some(AppPin::App(id)) => {
+                apps.insert(r.text.clone(), Json::from(id));
+            }
+            Some(AppPin::Other) | None => {}
+        }
+        if let Some(source) = &r.source {
+            sources.insert(r.text.clone(), Json::from(source.as_str()));
+        }
+    }
+    let other: Vec<&str> = enforced
         .iter()
-        .filter(|r| r.enforced() && !r.external_app)
+        .filter(|r| r.app == Some(AppPin::Other))
         .map(|r| r.text.as_str())
         .collect();
-    required.sort_unstable();
-    let mut other: Vec<&str> = p
-        .required
-        .iter()
-        .filter(|r| r.external_app)
-        .map(|r| r.text.as_str())
-        .collect();
-    other.sort_unstable();
     let mut doc = serde_json::Map::new();
     doc.insert(SNAPSHOT_KEY.to_owned(), Json::from(1));
     doc.insert("forge".to_owned(), Json::from(meta.forge));
@@ -744,7 +783,11 @@ pub fn write_snapshot(p: &Protection, meta: &SnapshotMeta<'_>) -> String {
         p.nothing_required.as_deref().map_or(Json::Null, Json::from),
     );
     doc.insert("required".to_owned(), Json::from(required));
-    doc.insert("other-apps".to_owned(), Json::from(other));
+    doc.insert("apps".to_owned(), Json::Object(apps));
+    doc.insert("sources".to_owned(), Json::Object(sources));
+    if !other.is_empty() {
+        doc.insert("other-apps".to_owned(), Json::from(other));
+    }
     doc.insert(
         "merge-queue".to_owned(),
         p.merge_queue.as_deref().map_or(Json::Null, Json::from),
@@ -822,27 +865,74 @@ fn snapshot(
         .and_then(Json::as_str)
         .map(str::to_owned);
     out.merge_queue = meta("merge-queue")?.map(str::to_owned);
+    let object = |key: &str| match o.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Object(m)) => Ok(Some(m)),
+        Some(_) => Err(cx.shape_error(format!("`{key}` must be an object"), Some(key))),
+    };
+    let apps = object("apps")?;
+    let sources = object("sources")?;
     let required = o.get("required").unwrap_or(&Json::Null);
     for text in cx.strings(required, "required")? {
-        if glob {
-            out.required.push(cx.glob(text)?);
+        let app = match apps.and_then(|m| m.get(text)) {
+            None => None,
+            Some(Json::Null) => Some(AppPin::Any),
+            Some(v) => Some(v.as_i64().map(AppPin::App).ok_or_else(|| {
+                cx.shape_error(
+                    "each of `apps` must be an app id (a number) or null".to_owned(),
+                    Some("apps"),
+                )
+            })?),
+        };
+        let mut entry = if glob {
+            cx.glob(text)?
         } else {
-            out.required
-                .push(cx.required(text, Matcher::Exact(text.to_owned()), false));
-        }
+            cx.required(text, Matcher::Exact(text.to_owned()), app)
+        };
+        entry.source = sources
+            .and_then(|m| m.get(text))
+            .and_then(Json::as_str)
+            .map(crate::forge::source::text::shown);
+        out.required.push(entry);
     }
+    // Older snapshots: checks pinned to another app, listed apart.
     if let Some(other) = o.get("other-apps") {
         for text in cx.strings(other, "other-apps")? {
-            out.required
-                .push(cx.required(text, Matcher::Exact(text.to_owned()), true));
+            out.required.push(cx.required(
+                text,
+                Matcher::Exact(text.to_owned()),
+                Some(AppPin::Other),
+            ));
         }
     }
     Ok(())
 }
 
+/// One entry per context. Classic protection and rulesets both apply: a check one of them
+/// pins to an app is pinned, whatever the other says.
 fn dedupe(required: &mut Vec<Required>) {
-    let mut seen = std::collections::HashSet::new();
-    required.retain(|r| seen.insert(r.text.clone()));
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut keep = vec![true; required.len()];
+    for i in 0..required.len() {
+        match first.get(&required[i].text) {
+            Some(&at) => {
+                keep[i] = false;
+                let pinned = matches!(required[i].app, Some(AppPin::App(_) | AppPin::Other));
+                let was_pinned = matches!(required[at].app, Some(AppPin::App(_) | AppPin::Other));
+                if pinned && !was_pinned {
+                    required[at].app = required[i].app;
+                    required[at].source = required[i].source.clone();
+                } else if required[at].app.is_none() {
+                    required[at].app = required[i].app;
+                }
+            }
+            None => {
+                first.insert(required[i].text.clone(), i);
+            }
+        }
+    }
+    let mut flags = keep.into_iter();
+    required.retain(|_| flags.next().unwrap_or(true));
 }
 
 fn github_classic(
@@ -877,8 +967,9 @@ fn github_classic(
     }
     if let Some(contexts) = checks_obj.get("contexts") {
         for c in cx.strings(contexts, "contexts")? {
-            out.required
-                .push(cx.required(c, Matcher::Exact(c.to_owned()), false));
+            let mut entry = cx.required(c, Matcher::Exact(c.to_owned()), None);
+            entry.source = Some(CLASSIC.to_owned());
+            out.required.push(entry);
         }
     }
     if let Some(checks) = checks_obj.get("checks") {
@@ -897,22 +988,26 @@ fn github_classic(
                     Some("checks"),
                 ));
             };
-            let app = item.get("app_id").and_then(Json::as_i64);
-            let external = app.is_some_and(|a| a != GITHUB_ACTIONS_APP_ID);
+            // `app_id` null (or -1, "any app"): no app pinned.
+            let app = match item.get("app_id").and_then(Json::as_i64) {
+                Some(id) if id > 0 => AppPin::App(id),
+                _ => AppPin::Any,
+            };
             if let Some(existing) = listed.get(context).and_then(|&i| out.required.get_mut(i)) {
-                existing.external_app = external;
+                existing.app = Some(app);
             } else {
                 listed.insert(context.to_owned(), out.required.len());
-                out.required.push(cx.required(
-                    context,
-                    Matcher::Exact(context.to_owned()),
-                    external,
-                ));
+                let mut entry = cx.required(context, Matcher::Exact(context.to_owned()), Some(app));
+                entry.source = Some(CLASSIC.to_owned());
+                out.required.push(entry);
             }
         }
     }
     Ok(())
 }
+
+/// Where a classic protection's requirement is set, for messages.
+const CLASSIC: &str = "classic branch protection";
 
 fn github_rules(
     cx: &JsonCtx<'_>,
@@ -948,10 +1043,13 @@ fn github_rules(
                     Some("required_status_checks"),
                 ));
             };
-            let app = check.get("integration_id").and_then(Json::as_i64);
-            let external = app.is_some_and(|a| a != GITHUB_ACTIONS_APP_ID);
-            out.required
-                .push(cx.required(context, Matcher::Exact(context.to_owned()), external));
+            let app = match check.get("integration_id").and_then(Json::as_i64) {
+                Some(id) if id > 0 => AppPin::App(id),
+                _ => AppPin::Any,
+            };
+            let mut entry = cx.required(context, Matcher::Exact(context.to_owned()), Some(app));
+            entry.source = Some(ruleset_source(rule));
+            out.required.push(entry);
         }
     }
     Ok(())
@@ -1143,8 +1241,17 @@ mod tests {
         let p = parse(combined, "gh.json", "main").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.shape, Shape::GithubCombined);
         assert_eq!(texts(&p), ["a", "travis", "b"]);
-        assert!(p.required[1].external_app);
-        assert!(!p.required[0].external_app);
+        assert_eq!(p.required[1].app, Some(AppPin::App(8)));
+        assert!(p.required[1].pinned_elsewhere(GITHUB_ACTIONS_APP_ID));
+        assert_eq!(p.required[0].app, Some(AppPin::App(GITHUB_ACTIONS_APP_ID)));
+        assert!(!p.required[0].pinned_elsewhere(GITHUB_ACTIONS_APP_ID));
+        // `b` comes from a ruleset with no `integration_id`: any source.
+        assert_eq!(p.required[2].app, Some(AppPin::Any));
+        assert_eq!(p.required[2].source.as_deref(), Some("a ruleset"));
+        assert_eq!(
+            p.required[0].source.as_deref(),
+            Some("classic branch protection")
+        );
         assert!(p.requires("a") && !p.requires("a (push)"));
     }
 
@@ -1182,7 +1289,10 @@ mod tests {
             spans,
             [Some((1, 41, 44)), Some((1, 46, 55)), Some((3, 12, 17))]
         );
-        assert!(p.required[2].external_app && !p.required[0].external_app);
+        assert_eq!(p.required[2].app, Some(AppPin::App(8)));
+        // `a` is pinned by `checks` with no `app_id` (any); `b "q"` only in `contexts`.
+        assert_eq!(p.required[0].app, Some(AppPin::Any));
+        assert_eq!(p.required[1].app, None);
     }
 
     #[test]

@@ -325,6 +325,20 @@ fn config_loosened(base: &Cx<'_>, head: &Cx<'_>, own: &Config, out: &mut Vec<Fin
             )));
         }
     }
+    for c in &own.external_contexts {
+        if !was.external_contexts.contains(c) {
+            out.push(simple(format!(
+                "gatelint.toml adds `{c}` to `[external] contexts`: it is no longer reported as orphaned or posted from the wrong app"
+            )));
+        }
+    }
+    if own.actions_app_id != was.actions_app_id {
+        out.push(simple(format!(
+            "gatelint.toml changes `[github] actions-app-id` ({} → {}): which pins count as GitHub Actions changes",
+            was.actions_app_id.map_or("unset".to_owned(), |i| i.to_string()),
+            own.actions_app_id.map_or("unset".to_owned(), |i| i.to_string())
+        )));
+    }
     if was.merge_queue && !own.merge_queue {
         out.push(simple(
             "gatelint.toml turns `merge-queue` off: `merge_group` runs are no longer checked"

@@ -26,6 +26,7 @@ mod no_protection;
 mod pending_already_protected;
 mod pending_ready;
 mod protection_orphaned;
+mod required_any_source;
 mod required_masked;
 mod required_needs_unguarded;
 mod required_never_posted;
@@ -36,6 +37,7 @@ mod required_path_filtered;
 mod required_pending;
 mod required_skippable;
 mod required_step_masked;
+mod required_wrong_source;
 mod snapshot_drift;
 mod tracker_closed;
 mod tracker_overdue;
@@ -114,6 +116,8 @@ pub static RULES: &[&dyn Rule] = &[
     &directive_missing::DirectiveMissing,
     &required_not_protected::RequiredNotProtected,
     &protection_orphaned::ProtectionOrphaned,
+    &required_wrong_source::RequiredWrongSource,
+    &required_any_source::RequiredAnySource,
     &required_masked::RequiredMasked,
     &mask_ignored::MaskIgnored,
     &aggregator_incomplete::AggregatorIncomplete,
@@ -148,6 +152,9 @@ pub static RULES: &[&dyn Rule] = &[
     &gate_weakened::GateWeakened,
     &no_protection::NoProtection,
 ];
+
+/// Rules that judge GitHub-only protection settings (app pins).
+pub const GITHUB_ONLY: [&str; 2] = ["required-wrong-source", "required-any-source"];
 
 pub fn ids() -> Vec<&'static str> {
     RULES.iter().map(|r| r.info().id).collect()
@@ -309,6 +316,18 @@ fn toward_unrequired(gates: &[GateFacts<'_>]) -> Vec<Option<usize>> {
 }
 
 impl<'a> Cx<'a> {
+    /// GitHub Actions' app id: `[github] actions-app-id`, else the widely reported 15368.
+    pub fn actions_app_id(&self) -> i64 {
+        self.config
+            .actions_app_id
+            .unwrap_or(crate::forge::protection::GITHUB_ACTIONS_APP_ID)
+    }
+
+    /// `[external] contexts` names `context`: another app posts it.
+    pub fn is_external(&self, context: &str) -> bool {
+        self.config.external_contexts.iter().any(|c| c == context)
+    }
+
     /// GitHub: the merge queue that applies to the branch, described by where it is set
     /// (a ruleset's `merge_queue` rule, or `merge-queue = true` in gatelint.toml).
     pub fn merge_queue(&self) -> Option<String> {

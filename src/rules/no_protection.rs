@@ -26,6 +26,11 @@ impl Rule for NoProtection {
             .map(|r| r.info())
             // snapshot-drift needs `--remote` as well: not what this note is about.
             .filter(|i| i.needs_protection && i.id != "snapshot-drift")
+            // Rules about GitHub's app pins say nothing on another forge.
+            .filter(|i| {
+                cx.profile().forge == crate::forge::Forge::Github
+                    || !super::GITHUB_ONLY.contains(&i.id)
+            })
             .map(|i| i.id)
             .collect();
         out.push(

@@ -45,7 +45,8 @@ impl Rule for ProtectionOrphaned {
         let mut suggestion_budget = SUGGESTION_BUDGET;
         for (i, entry) in protection.required.iter().enumerate() {
             if !entry.enforced()
-                || entry.external_app
+                || entry.pinned_elsewhere(cx.actions_app_id())
+                || cx.is_external(&entry.text)
                 || is_posted.get(i) != Some(&false)
                 || is_unposted.get(i) != Some(&false)
             {
