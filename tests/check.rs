@@ -840,7 +840,7 @@ fn rules_and_explain() {
     let out = gatelint(&["rules"]);
     assert_eq!(out.code, 0);
     assert!(out.stdout.contains("required-not-protected     error    `bp-required: yes`, but protection does not require the job's contexts"), "{}", out.stdout);
-    assert_eq!(out.stdout.lines().count(), 41);
+    assert_eq!(out.stdout.lines().count(), 42);
     let doc = gatelint(&["explain", "mask-stale"]);
     assert_eq!(doc.code, 0);
     assert!(doc.stdout.starts_with("# mask-stale\n"));

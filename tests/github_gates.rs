@@ -394,3 +394,124 @@ async fn pinned_to_github_actions_is_silent() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert_eq!(judged(&out), []);
 }
+
+const RULESETS: &str = "testdata/github-rulesets";
+
+fn rulesets_file(name: &str) -> String {
+    std::fs::read_to_string(common::repo_root().join(RULESETS).join(name)).expect("the fixture")
+}
+
+/// `rules/branches` (active rules only), the rulesets list and each ruleset by id, and the
+/// repository (its default branch, for `~DEFAULT_BRANCH`). `ruleset_42` replaces ruleset
+/// 42's body; `list` the list's answer (status, body).
+async fn github_rulesets(ruleset_42: String, list: (u16, String)) -> MockServer {
+    let server = github(rulesets_file("rules-branches.json")).await;
+    let serve = |route: String, status: u16, body: String| {
+        Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(ResponseTemplate::new(status).set_body_raw(body, "application/json"))
+    };
+    serve(format!("{GH}/rulesets"), list.0, list.1)
+        .mount(&server)
+        .await;
+    for (id, body) in [
+        ("9", rulesets_file("ruleset-9.json")),
+        ("42", ruleset_42),
+        ("7", rulesets_file("ruleset-7.json")),
+    ] {
+        serve(format!("{GH}/rulesets/{id}"), 200, body)
+            .mount(&server)
+            .await;
+    }
+    serve(
+        GH.to_owned(),
+        200,
+        r#"{"full_name": "octo/app", "default_branch": "main"}"#.to_owned(),
+    )
+    .mount(&server)
+    .await;
+    server
+}
+
+/// Rulesets that do not enforce their checks: ruleset 9 requires `e2e` in evaluate mode
+/// (invisible in `rules/branches`, so `e2e` is also not protected), ruleset 42 lets the write
+/// role bypass it always. Silent: ruleset 9's `build` (ruleset 42 enforces it), ruleset 7
+/// (release branches only), the tag ruleset 11 (never read by id), ruleset 42's admin bypass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rulesets_that_do_not_enforce() {
+    let server = github_rulesets(
+        rulesets_file("ruleset-42.json"),
+        (200, rulesets_file("rulesets.json")),
+    )
+    .await;
+    let out = run(remote_on("check", RULESETS, &server, &["--format", "json"])).await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("3 branch rulesets read by id (2 not active)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        judged(&out),
+        [
+            j("protection-not-enforced", "warning", "e2e"),
+            j("protection-not-enforced", "warning", "build"),
+            j("required-not-protected", "error", "e2e"),
+        ]
+    );
+    assert_eq!(
+        messages(&out)[..2],
+        [
+            "`e2e` is required only by ruleset 9 of octo/app (\"CI gates\"), which is `evaluate` mode: GitHub records what it would have blocked and blocks no merge",
+            "ruleset 42 of octo/app (\"main\") lets repository role 4 (widely reported as the write role; GitHub does not document role ids) bypass it at any time: anyone with write access can merge without `build`",
+        ]
+    );
+    // The tag ruleset is never read by id.
+    let asked: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect();
+    assert!(
+        !asked.iter().any(|p| p.ends_with("/rulesets/11")),
+        "{asked:?}"
+    );
+}
+
+/// Near misses: a bypass only through a pull request is not "always"; a token that may not
+/// list rulesets is said, and the check goes on with the active rules.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rulesets_near_misses() {
+    let pull_request_only = rulesets_file("ruleset-42.json").replace(
+        r#"{"actor_id": 4, "actor_type": "RepositoryRole", "bypass_mode": "always"}"#,
+        r#"{"actor_id": 4, "actor_type": "RepositoryRole", "bypass_mode": "pull_request"}"#,
+    );
+    let server = github_rulesets(pull_request_only, (200, rulesets_file("rulesets.json"))).await;
+    let out = run(remote_on("check", RULESETS, &server, &["--format", "json"])).await;
+    assert_eq!(
+        judged(&out),
+        [
+            j("protection-not-enforced", "warning", "e2e"),
+            j("required-not-protected", "error", "e2e"),
+        ]
+    );
+    let server = github_rulesets(
+        rulesets_file("ruleset-42.json"),
+        (
+            403,
+            r#"{"message": "Resource not accessible by integration"}"#.to_owned(),
+        ),
+    )
+    .await;
+    let out = run(remote_on("check", RULESETS, &server, &["--format", "json"])).await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("rulesets not listed (HTTP 403: listing them needs admin rights), so rulesets in evaluate or disabled mode are not checked"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(judged(&out), [j("required-not-protected", "error", "e2e")]);
+}

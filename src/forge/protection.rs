@@ -141,6 +141,11 @@ pub struct Protection {
     /// where it comes from, e.g. "ruleset 42 of octo/app". Classic protection's REST payload
     /// does not say whether a queue is on: `merge-queue = true` in gatelint.toml does.
     pub merge_queue: Option<String>,
+    /// GitHub, read live with a token that may list them: every branch ruleset of the
+    /// repository (its organisation's too), each read by id, with whether it applies to the
+    /// branch. Rulesets in `evaluate` or `disabled` mode are only here: `rules/branches`
+    /// leaves them out.
+    pub rulesets: Vec<Ruleset>,
     /// The enforced entries indexed for matching, built on first use (`required` is not
     /// changed after the protection is read).
     index: OnceLock<Index>,
@@ -215,6 +220,7 @@ impl Protection {
             nothing_required,
             local: false,
             merge_queue,
+            rulesets: Vec::new(),
             index: OnceLock::new(),
         }
     }
@@ -438,6 +444,7 @@ fn text_list(text: &str, file: &str) -> Protection {
         nothing_required,
         local: true,
         merge_queue: None,
+        rulesets: Vec::new(),
         index: OnceLock::new(),
     }
 }
@@ -648,6 +655,7 @@ fn from_json(
         nothing_required: None,
         local: true,
         merge_queue: None,
+        rulesets: Vec::new(),
         index: OnceLock::new(),
     };
     match json {
@@ -1004,6 +1012,152 @@ fn github_classic(
         }
     }
     Ok(())
+}
+
+/// A GitHub ruleset as `GET /repos/{o}/{r}/rulesets/{id}` returns it.
+#[derive(Debug, Clone)]
+pub struct Ruleset {
+    pub id: i64,
+    pub name: String,
+    /// "ruleset 42 of octo/app", "organisation ruleset 7 of octo".
+    pub source: String,
+    /// `active`, `evaluate` or `disabled`.
+    pub enforcement: String,
+    /// Whether its `ref_name` condition takes the branch (`None`: cannot tell, e.g. a
+    /// repository-property condition).
+    pub applies: Option<bool>,
+    /// The contexts its `required_status_checks` rules list, with their `integration_id`.
+    pub required: Vec<(String, Option<i64>)>,
+    /// Bypass actors that may bypass it at any time (`bypass_mode` `always`, or omitted,
+    /// which GitHub reads as `always`): (actor type, actor id).
+    pub bypass_always: Vec<(String, Option<i64>)>,
+    /// The whole object as read, for request bodies that must keep everything else.
+    pub raw: Json,
+}
+
+/// A ruleset read by id, judged for `branch` (`default_branch`: the repository's, for
+/// `~DEFAULT_BRANCH`). `None` when the object is not a branch ruleset.
+pub fn read_ruleset(raw: &Json, branch: &str, default_branch: Option<&str>) -> Option<Ruleset> {
+    let o = raw.as_object()?;
+    let id = o.get("id")?.as_i64()?;
+    if o.get("target").and_then(Json::as_str).is_some_and(|t| t != "branch") {
+        return None;
+    }
+    let text = |k: &str| {
+        o.get(k)
+            .and_then(Json::as_str)
+            .map(crate::forge::source::text::shown)
+    };
+    let org = o.get("source_type").and_then(Json::as_str) == Some("Organization");
+    let source = match text("source") {
+        Some(s) if org => format!("organisation ruleset {id} of {s}"),
+        Some(s) => format!("ruleset {id} of {s}"),
+        None => format!("ruleset {id}"),
+    };
+    let mut required = Vec::new();
+    for rule in o.get("rules").and_then(Json::as_array).into_iter().flatten() {
+        if rule.get("type").and_then(Json::as_str) != Some("required_status_checks") {
+            continue;
+        }
+        let checks = rule
+            .get("parameters")
+            .and_then(|p| p.get("required_status_checks"))
+            .and_then(Json::as_array);
+        for c in checks.into_iter().flatten() {
+            if let Some(context) = c.get("context").and_then(Json::as_str) {
+                required.push((
+                    context.to_owned(),
+                    c.get("integration_id").and_then(Json::as_i64),
+                ));
+            }
+        }
+    }
+    let bypass_always = o
+        .get("bypass_actors")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|a| {
+            a.get("bypass_mode")
+                .and_then(Json::as_str)
+                .is_none_or(|m| m == "always")
+        })
+        .map(|a| {
+            (
+                a.get("actor_type")
+                    .and_then(Json::as_str)
+                    .map_or_else(|| "?".to_owned(), crate::forge::source::text::shown),
+                a.get("actor_id").and_then(Json::as_i64),
+            )
+        })
+        .collect();
+    Some(Ruleset {
+        id,
+        name: text("name").unwrap_or_default(),
+        source,
+        enforcement: text("enforcement").unwrap_or_else(|| "active".to_owned()),
+        applies: ruleset_applies(o, branch, default_branch),
+        required,
+        bypass_always,
+        raw: raw.clone(),
+    })
+}
+
+/// A ruleset's conditions against `branch`: its `ref_name` include and exclude patterns
+/// (`~ALL`, `~DEFAULT_BRANCH`, `refs/heads/…` with fnmatch globs). A condition gatelint
+/// cannot judge (a repository property) makes it `None`.
+fn ruleset_applies(
+    o: &serde_json::Map<String, Json>,
+    branch: &str,
+    default_branch: Option<&str>,
+) -> Option<bool> {
+    let Some(conditions) = o.get("conditions").and_then(Json::as_object) else {
+        // No conditions: a repository ruleset with no target branches applies to none.
+        return Some(false);
+    };
+    if conditions.contains_key("repository_property") {
+        return None;
+    }
+    let full = format!("refs/heads/{branch}");
+    let matches = |p: &str| -> Option<bool> {
+        match p {
+            "~ALL" => Some(true),
+            "~DEFAULT_BRANCH" => default_branch.map(|d| d == branch),
+            _ => Some(
+                Glob::new(p, Some('/')).is_ok_and(|g| g.matches(&full) || g.matches(branch)),
+            ),
+        }
+    };
+    let list = |key: &str| -> Vec<&str> {
+        conditions
+            .get("ref_name")
+            .and_then(|r| r.get(key))
+            .and_then(Json::as_array)
+            .map(|a| a.iter().filter_map(Json::as_str).collect())
+            .unwrap_or_default()
+    };
+    let mut included = Some(false);
+    for p in list("include") {
+        match matches(p) {
+            Some(true) => {
+                included = Some(true);
+                break;
+            }
+            Some(false) => {}
+            None => included = None,
+        }
+    }
+    if included != Some(true) {
+        return included;
+    }
+    for p in list("exclude") {
+        match matches(p) {
+            Some(true) => return Some(false),
+            Some(false) => {}
+            None => return None,
+        }
+    }
+    Some(true)
 }
 
 /// Where a classic protection's requirement is set, for messages.

@@ -25,6 +25,7 @@ mod mask_untracked;
 mod no_protection;
 mod pending_already_protected;
 mod pending_ready;
+mod protection_not_enforced;
 mod protection_orphaned;
 mod required_any_source;
 mod required_masked;
@@ -118,6 +119,7 @@ pub static RULES: &[&dyn Rule] = &[
     &protection_orphaned::ProtectionOrphaned,
     &required_wrong_source::RequiredWrongSource,
     &required_any_source::RequiredAnySource,
+    &protection_not_enforced::ProtectionNotEnforced,
     &required_masked::RequiredMasked,
     &mask_ignored::MaskIgnored,
     &aggregator_incomplete::AggregatorIncomplete,
@@ -154,7 +156,11 @@ pub static RULES: &[&dyn Rule] = &[
 ];
 
 /// Rules that judge GitHub-only protection settings (app pins).
-pub const GITHUB_ONLY: [&str; 2] = ["required-wrong-source", "required-any-source"];
+pub const GITHUB_ONLY: [&str; 3] = [
+    "required-wrong-source",
+    "required-any-source",
+    "protection-not-enforced",
+];
 
 pub fn ids() -> Vec<&'static str> {
     RULES.iter().map(|r| r.info().id).collect()

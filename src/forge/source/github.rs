@@ -2,7 +2,10 @@
 //! (FORGE-SEMANTICS §5–6). octocrab has no typed API for either: raw GETs.
 
 use super::{Fetched, RemoteError, RemoteSpec, pages, parse_as, repo_url, segment, status_error};
-use crate::forge::protection::{Protection, Shape};
+use crate::forge::protection::{Protection, Ruleset, Shape, read_ruleset};
+
+/// Rulesets read by id at most (one request each).
+const MAX_RULESETS: usize = 50;
 
 fn parse(body: &str, url: &str, spec: &RemoteSpec) -> Result<Protection, RemoteError> {
     let shapes = [
@@ -83,9 +86,110 @@ pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
 
     let mut all: Vec<Protection> = classic.into_iter().collect();
     all.extend(rules);
-    let protection = Protection::union(all, &classic_url, Shape::GithubCombined);
+    let mut protection = Protection::union(all, &classic_url, Shape::GithubCombined);
+    let (rulesets, said) = read_rulesets(&client, spec, &base).await?;
+    protection.rulesets = rulesets;
+    sources.push(said);
     Ok(Fetched {
         protection,
         source: sources.join(" + "),
     })
+}
+
+/// Every branch ruleset of the repository and its parents (`GET …/rulesets?includes_parents=
+/// true`), each read by id (the list carries no rules, bypass actors or conditions): the ones
+/// in `evaluate` or `disabled` mode are not in `rules/branches`. A token that may not list
+/// them (403, 404) is said, not an error: the check goes on with what applies.
+async fn read_rulesets(
+    client: &super::http::Client,
+    spec: &RemoteSpec,
+    base: &str,
+) -> Result<(Vec<Ruleset>, String), RemoteError> {
+    let url = format!("{base}/rulesets?includes_parents=true&per_page=100");
+    let a = client.get(&url).await?;
+    match a.status {
+        200 => {}
+        401 | 403 | 404 => {
+            return Ok((
+                Vec::new(),
+                format!(
+                    "rulesets not listed (HTTP {}: listing them needs admin rights), so rulesets in evaluate or disabled mode are not checked",
+                    a.status
+                ),
+            ));
+        }
+        _ => {
+            return Err(status_error(
+                spec,
+                &url,
+                &a,
+                "listing rulesets needs admin rights on the repository",
+            ));
+        }
+    }
+    let Ok(list) = serde_json::from_str::<Vec<serde_json::Value>>(&a.body) else {
+        return Ok((
+            Vec::new(),
+            "rulesets not listed (the answer is not a list), so rulesets in evaluate or disabled mode are not checked".to_owned(),
+        ));
+    };
+    let ids: Vec<i64> = list
+        .iter()
+        .filter(|r| {
+            r.get("target")
+                .and_then(serde_json::Value::as_str)
+                .is_none_or(|t| t == "branch")
+        })
+        .filter_map(|r| r.get("id").and_then(serde_json::Value::as_i64))
+        .collect();
+    if ids.len() > MAX_RULESETS {
+        return Err(RemoteError::new(format!(
+            "GET {url}: {} branch rulesets, more than the {MAX_RULESETS} gatelint reads",
+            ids.len()
+        )));
+    }
+    let mut raws = Vec::new();
+    for id in &ids {
+        let by_id = format!("{base}/rulesets/{id}");
+        let a = client.get(&by_id).await?;
+        if a.status != 200 {
+            return Err(status_error(
+                spec,
+                &by_id,
+                &a,
+                "reading a ruleset needs admin rights on the repository",
+            ));
+        }
+        let raw: serde_json::Value = serde_json::from_str(&a.body).map_err(|e| {
+            RemoteError::new(format!(
+                "GET {by_id}: the answer is not a ruleset ({})",
+                super::text::shown(&e.to_string())
+            ))
+        })?;
+        raws.push(raw);
+    }
+    // `~DEFAULT_BRANCH` needs the repository's default branch: one more request, when used.
+    let needs_default = raws.iter().any(|r| r.to_string().contains("~DEFAULT_BRANCH"));
+    let default_branch = if needs_default {
+        let a = client.get(base).await?;
+        (a.status == 200)
+            .then(|| serde_json::from_str::<serde_json::Value>(&a.body).ok())
+            .flatten()
+            .and_then(|r| r.get("default_branch")?.as_str().map(str::to_owned))
+    } else {
+        None
+    };
+    let rulesets: Vec<Ruleset> = raws
+        .iter()
+        .filter_map(|r| read_ruleset(r, &spec.branch, default_branch.as_deref()))
+        .collect();
+    let idle = rulesets
+        .iter()
+        .filter(|r| r.enforcement != "active")
+        .count();
+    let said = format!(
+        "{} branch rulesets read by id ({idle} not active)",
+        rulesets.len()
+    );
+    Ok((rulesets, said))
 }
