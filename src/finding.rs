@@ -47,6 +47,31 @@ pub struct Finding {
     pub event: Option<String>,
     /// What the forge posted that the finding rests on (`--head`, `--history`).
     pub evidence: Vec<Evidence>,
+    /// Diff mode, `gate-renamed` / `gate-removed`: the order of changes that keeps every
+    /// pull request mergeable.
+    pub plan: Vec<PlanStep>,
+}
+
+/// One step of a safe change to protection.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlanStep {
+    pub step: u32,
+    /// `unrequire`, `merge` or `require`.
+    pub action: &'static str,
+    pub context: Option<String>,
+    /// What to do, in words.
+    pub text: String,
+    /// The API request that does it, when gatelint read the whole object it replaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<PlanRequest>,
+}
+
+/// An API request: the method, the path under the API's base, the whole body.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlanRequest {
+    pub method: &'static str,
+    pub path: String,
+    pub body: serde_json::Value,
 }
 
 /// A status the forge posted on a commit.
@@ -82,6 +107,7 @@ impl Finding {
             condition: None,
             event: None,
             evidence: Vec::new(),
+            plan: Vec::new(),
         }
     }
 

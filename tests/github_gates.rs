@@ -515,3 +515,206 @@ async fn rulesets_near_misses() {
     );
     assert_eq!(judged(&out), [j("required-not-protected", "error", "e2e")]);
 }
+
+/// Renaming a required job: the pull request can never post the old context, and requiring
+/// the new one first blocks every other pull request. The finding gives the order that keeps
+/// all of them mergeable, with the exact request bodies built from the objects read whole
+/// (the classic protection, ruleset 42 by id), and applying a body changes only that context.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renaming_a_required_job_plans_a_safe_order() {
+    let repo = tempfile::tempdir().expect("temp dir");
+    let d = repo.path();
+    let wf = d.join(".github/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    let ci = |job: &str| {
+        format!(
+            "name: CI\non: pull_request\njobs:\n  # bp-required: yes\n  {job}:\n    runs-on: ubuntu-latest\n    steps: [{{run: make}}]\n  # bp-required: yes\n  e2e:\n    runs-on: ubuntu-latest\n    steps: [{{run: make e2e}}]\n"
+        )
+    };
+    std::fs::write(wf.join("ci.yml"), ci("build")).expect("write");
+    common::git(d, &["init", "-q", "-b", "main"], None);
+    common::git(d, &["add", "-A"], None);
+    common::git(d, &["commit", "-q", "-m", "base"], None);
+    std::fs::write(wf.join("ci.yml"), ci("compile")).expect("write");
+
+    let classic = r#"{"required_status_checks": {"strict": true, "contexts": ["build", "e2e"],
+        "checks": [{"context": "build", "app_id": 15368}, {"context": "e2e", "app_id": 15368}]},
+        "enforce_admins": {"enabled": false}}"#;
+    let server = github_with(
+        Some(classic.to_owned()),
+        rulesets_file("rules-branches.json"),
+    )
+    .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/rulesets")))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"[{"id": 42, "target": "branch", "enforcement": "active"}]"#,
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/rulesets/42")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(rulesets_file("ruleset-42.json"), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let args: Vec<String> = [
+        "check",
+        ".",
+        "--base",
+        "HEAD",
+        "--remote",
+        "--server",
+        &server.uri(),
+        "--repo",
+        "octo/app",
+        "--forge",
+        "github",
+        "--format",
+        "json",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let dir = d.to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        common::run_secret(&dir, &args, &[("GATELINT_TOKEN", TOKEN.to_owned())], TOKEN)
+    })
+    .await
+    .expect("joins");
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let doc = out.json();
+    let renamed = doc["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["rule"] == "gate-renamed"))
+        .cloned()
+        .expect("gate-renamed");
+    let plan = renamed["plan"].as_array().cloned().unwrap_or_default();
+    // (step, action, context, request method, request path)
+    type Step<'a> = (u64, &'a str, &'a str, Option<&'a str>, Option<&'a str>);
+    let summary: Vec<Step<'_>> = plan
+        .iter()
+        .map(|s| {
+            (
+                s["step"].as_u64().unwrap_or(0),
+                s["action"].as_str().unwrap_or(""),
+                s["context"].as_str().unwrap_or(""),
+                s["request"]["method"].as_str(),
+                s["request"]["path"].as_str(),
+            )
+        })
+        .collect();
+    let classic_path = "/repos/octo/app/branches/main/protection/required_status_checks";
+    assert_eq!(
+        summary,
+        [
+            (1, "unrequire", "build", Some("PATCH"), Some(classic_path)),
+            (
+                2,
+                "unrequire",
+                "build",
+                Some("PUT"),
+                Some("/repos/octo/app/rulesets/42")
+            ),
+            (3, "merge", "", None, None),
+            (4, "require", "compile", Some("PATCH"), Some(classic_path)),
+            (
+                5,
+                "require",
+                "compile",
+                Some("PUT"),
+                Some("/repos/octo/app/rulesets/42")
+            ),
+        ]
+    );
+    assert_eq!(
+        plan[0]["text"],
+        "before merging, stop requiring `build` in classic branch protection: this pull request never posts it, so it cannot merge while it is required"
+    );
+    // Applying each body changes only the one context: every other check, its app pin, and
+    // every other field of the ruleset are as read.
+    assert_eq!(
+        plan[0]["request"]["body"],
+        serde_json::json!({"strict": true, "checks": [{"context": "e2e", "app_id": 15368}]})
+    );
+    assert_eq!(
+        plan[3]["request"]["body"],
+        serde_json::json!({"strict": true, "checks": [
+            {"context": "e2e", "app_id": 15368}, {"context": "compile", "app_id": 15368}]})
+    );
+    let mut read: serde_json::Value =
+        serde_json::from_str(&rulesets_file("ruleset-42.json")).expect("JSON");
+    if let Some(o) = read.as_object_mut() {
+        for server_set in ["id", "source", "source_type"] {
+            o.remove(server_set);
+        }
+    }
+    let mut expected = read.clone();
+    expected["rules"][1]["parameters"]["required_status_checks"] = serde_json::json!([]);
+    assert_eq!(plan[1]["request"]["body"], expected);
+    expected["rules"][1]["parameters"]["required_status_checks"] =
+        serde_json::json!([{"context": "compile", "integration_id": 15368}]);
+    assert_eq!(plan[4]["request"]["body"], expected);
+    // The human help says the same order.
+    let help = renamed["help"].as_str().unwrap_or_default();
+    assert!(
+        help.starts_with("keep the old name, or change protection in this order so no pull request deadlocks: 1. before merging, stop requiring `build` in classic branch protection"),
+        "{help}"
+    );
+    // The whole document is still the documented JSON.
+    let errors = common::schema_errors("check.schema.json", &doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+/// The same rename checked against a protection file: no body (the file is not the object
+/// the API would replace), read-modify-write steps instead.
+#[test]
+fn renaming_against_a_file_gives_read_modify_write_steps() {
+    let repo = tempfile::tempdir().expect("temp dir");
+    let d = repo.path();
+    let wf = d.join(".github/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    let ci = |job: &str| {
+        format!(
+            "name: CI\non: pull_request\njobs:\n  # bp-required: yes\n  {job}:\n    runs-on: ubuntu-latest\n    steps: [{{run: make}}]\n"
+        )
+    };
+    std::fs::write(wf.join("ci.yml"), ci("build")).expect("write");
+    std::fs::write(d.join("required.txt"), "build\n").expect("write");
+    common::git(d, &["init", "-q", "-b", "main"], None);
+    common::git(d, &["add", "-A"], None);
+    common::git(d, &["commit", "-q", "-m", "base"], None);
+    std::fs::write(wf.join("ci.yml"), ci("compile")).expect("write");
+    let root = d.to_string_lossy().into_owned();
+    let protection = d.join("required.txt").to_string_lossy().into_owned();
+    let out = common::gatelint(&[
+        "check",
+        &root,
+        "--base",
+        "HEAD",
+        "--protection",
+        &protection,
+        "--forge",
+        "github",
+        "--format",
+        "json",
+    ]);
+    let doc = out.json();
+    let renamed = doc["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["rule"] == "gate-renamed"))
+        .cloned()
+        .expect("gate-renamed");
+    let plan = renamed["plan"].as_array().cloned().unwrap_or_default();
+    assert_eq!(plan.len(), 3, "{plan:?}");
+    assert!(plan.iter().all(|s| s.get("request").is_none()), "{plan:?}");
+    assert_eq!(
+        plan[0]["text"],
+        "before merging, stop requiring `build` in branch protection: this pull request never posts it, so it cannot merge while it is required (read GET …/branches/main/protection, change that one entry of `required_status_checks`, PATCH …/protection/required_status_checks with every other check and its app kept)"
+    );
+    assert_eq!(plan[2]["action"], "require");
+    assert_eq!(plan[2]["context"], "compile");
+}

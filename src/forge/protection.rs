@@ -146,6 +146,9 @@ pub struct Protection {
     /// branch. Rulesets in `evaluate` or `disabled` mode are only here: `rules/branches`
     /// leaves them out.
     pub rulesets: Vec<Ruleset>,
+    /// GitHub, read live from `GET …/branches/{b}/protection`: its `required_status_checks`
+    /// object as read, for a request body that keeps every other check.
+    pub classic_checks: Option<Json>,
     /// The enforced entries indexed for matching, built on first use (`required` is not
     /// changed after the protection is read).
     index: OnceLock<Index>,
@@ -221,6 +224,7 @@ impl Protection {
             local: false,
             merge_queue,
             rulesets: Vec::new(),
+            classic_checks: None,
             index: OnceLock::new(),
         }
     }
@@ -445,6 +449,7 @@ fn text_list(text: &str, file: &str) -> Protection {
         local: true,
         merge_queue: None,
         rulesets: Vec::new(),
+        classic_checks: None,
         index: OnceLock::new(),
     }
 }
@@ -656,6 +661,7 @@ fn from_json(
         local: true,
         merge_queue: None,
         rulesets: Vec::new(),
+        classic_checks: None,
         index: OnceLock::new(),
     };
     match json {
@@ -1040,7 +1046,10 @@ pub struct Ruleset {
 pub fn read_ruleset(raw: &Json, branch: &str, default_branch: Option<&str>) -> Option<Ruleset> {
     let o = raw.as_object()?;
     let id = o.get("id")?.as_i64()?;
-    if o.get("target").and_then(Json::as_str).is_some_and(|t| t != "branch") {
+    if o.get("target")
+        .and_then(Json::as_str)
+        .is_some_and(|t| t != "branch")
+    {
         return None;
     }
     let text = |k: &str| {
@@ -1055,7 +1064,12 @@ pub fn read_ruleset(raw: &Json, branch: &str, default_branch: Option<&str>) -> O
         None => format!("ruleset {id}"),
     };
     let mut required = Vec::new();
-    for rule in o.get("rules").and_then(Json::as_array).into_iter().flatten() {
+    for rule in o
+        .get("rules")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
         if rule.get("type").and_then(Json::as_str) != Some("required_status_checks") {
             continue;
         }
@@ -1123,9 +1137,7 @@ fn ruleset_applies(
         match p {
             "~ALL" => Some(true),
             "~DEFAULT_BRANCH" => default_branch.map(|d| d == branch),
-            _ => Some(
-                Glob::new(p, Some('/')).is_ok_and(|g| g.matches(&full) || g.matches(branch)),
-            ),
+            _ => Some(Glob::new(p, Some('/')).is_ok_and(|g| g.matches(&full) || g.matches(branch))),
         }
     };
     let list = |key: &str| -> Vec<&str> {

@@ -32,6 +32,8 @@ struct JsonFinding<'a> {
     event: Option<&'a str>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     evidence: &'a [crate::finding::Evidence],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    plan: &'a [crate::finding::PlanStep],
 }
 
 #[derive(Serialize, Default)]
@@ -93,6 +95,7 @@ pub fn json(checked: &[Checked]) -> String {
                 condition: f.condition.as_deref(),
                 event: f.event.as_deref(),
                 evidence: &f.evidence,
+                plan: &f.plan,
             })
             .collect(),
         summary: summary(checked),

@@ -36,11 +36,25 @@ impl Rule for GateRemoved {
                 Some(_) => "still exists but no longer posts",
                 None => "was removed; nothing posts",
             };
+            let pairs: Vec<(&str, Option<&str>)> = lost.iter().map(|c| (*c, None)).collect();
+            let plan = super::plan::safe_order(head, &pairs);
+            let help = if plan.is_empty() {
+                "restore the job, or remove its context from branch protection in the same change, on purpose".to_owned()
+            } else {
+                format!(
+                    "restore the job, or, on purpose: {}",
+                    super::plan::as_help(&plan)
+                )
+            };
             let mut f = Self::new_finding(
                 head,
-                format!("required job `{}` ({}) {what} {listed}", b.gate.job, b.gate.file),
+                format!(
+                    "required job `{}` ({}) {what} {listed}",
+                    b.gate.job, b.gate.file
+                ),
             )
-            .help("restore the job, or remove its context from branch protection in the same change, on purpose");
+            .help(help);
+            f.plan = plan;
             f = match still {
                 Some(h) => head.at_job(f, h, h.gate.key_span),
                 None => {

@@ -50,16 +50,36 @@ impl Rule for GateRenamed {
                 ),
                 None => format!("required job {was} now posts {shown_new} instead of {old}"),
             };
-            let mut f = head
-                .at_job(
-                    Self::new_finding(head, message),
-                    h,
-                    h.gate.key_span,
-                )
-                .help(format!(
+            // The safe order, for each old context protection waits for (paired with the new
+            // name in the same position, else the first).
+            let pairs: Vec<(&str, Option<&str>)> = lost
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    // The same event or matrix leg, else the same position, else the first.
+                    let suffix = |x: &str| x.rfind(" (").map(|at| x[at..].to_owned());
+                    let same = new
+                        .iter()
+                        .find(|n| suffix(c).is_some() && suffix(n) == suffix(c));
+                    (*c, same.or(new.get(i)).or(new.first()).copied())
+                })
+                .collect();
+            let plan = super::plan::safe_order(head, &pairs);
+            let help = if plan.is_empty() {
+                format!(
                     "in branch protection of `{}`, replace {old} with {shown_new} when this merges, or keep the old name",
                     head.branch
-                ));
+                )
+            } else {
+                format!(
+                    "keep the old name, or change protection in this order so no pull request deadlocks: {}",
+                    super::plan::as_help(&plan)
+                )
+            };
+            let mut f = head
+                .at_job(Self::new_finding(head, message), h, h.gate.key_span)
+                .help(help);
+            f.plan = plan;
             f.context = new.first().map(|c| (*c).to_owned());
             out.push(f);
         }

@@ -25,6 +25,7 @@ mod mask_untracked;
 mod no_protection;
 mod pending_already_protected;
 mod pending_ready;
+pub mod plan;
 mod protection_not_enforced;
 mod protection_orphaned;
 mod required_any_source;

@@ -88,9 +88,10 @@ impl Rule for ProtectionNotEnforced {
                 out.push(f);
                 continue;
             }
-            let everyone = rs.bypass_always.iter().any(|(kind, id)| {
-                kind == "RepositoryRole" && *id == Some(WRITE_ROLE)
-            });
+            let everyone = rs
+                .bypass_always
+                .iter()
+                .any(|(kind, id)| kind == "RepositoryRole" && *id == Some(WRITE_ROLE));
             if !everyone {
                 continue;
             }

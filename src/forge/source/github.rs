@@ -24,9 +24,14 @@ pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
 
     let classic_url = format!("{base}/branches/{branch}/protection");
     let a = client.get(&classic_url).await?;
+    let mut classic_checks = None;
     let classic = match a.status {
         200 => {
             sources.push("branch protection".to_owned());
+            classic_checks = serde_json::from_str::<serde_json::Value>(&a.body)
+                .ok()
+                .and_then(|v| v.get("required_status_checks").cloned())
+                .filter(serde_json::Value::is_object);
             Some(parse(&a.body, &classic_url, spec)?)
         }
         404 if a.message().as_deref() == Some("Branch not protected") => {
@@ -89,6 +94,7 @@ pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
     let mut protection = Protection::union(all, &classic_url, Shape::GithubCombined);
     let (rulesets, said) = read_rulesets(&client, spec, &base).await?;
     protection.rulesets = rulesets;
+    protection.classic_checks = classic_checks;
     sources.push(said);
     Ok(Fetched {
         protection,
@@ -169,7 +175,9 @@ async fn read_rulesets(
         raws.push(raw);
     }
     // `~DEFAULT_BRANCH` needs the repository's default branch: one more request, when used.
-    let needs_default = raws.iter().any(|r| r.to_string().contains("~DEFAULT_BRANCH"));
+    let needs_default = raws
+        .iter()
+        .any(|r| r.to_string().contains("~DEFAULT_BRANCH"));
     let default_branch = if needs_default {
         let a = client.get(base).await?;
         (a.status == 200)
