@@ -718,3 +718,43 @@ fn renaming_against_a_file_gives_read_modify_write_steps() {
     assert_eq!(plan[2]["action"], "require");
     assert_eq!(plan[2]["context"], "compile");
 }
+
+/// docs/github.md's offline worked examples run as written, and say what gatelint says: each
+/// finding quoted after a command (up to a `…`) is in its output.
+#[test]
+fn the_worked_examples_say_what_gatelint_says() {
+    let doc = std::fs::read_to_string(common::repo_root().join("docs/github.md")).expect("doc");
+    let blocks: Vec<(&str, &str)> = doc
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .map(|b| b.split_once('\n').unwrap_or((b, "")))
+        .collect();
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut ran = 0;
+    for (i, (lang, body)) in blocks.iter().enumerate() {
+        let command = body.trim();
+        if *lang != "sh" || !command.contains("testdata/") {
+            continue;
+        }
+        let words: Vec<&str> = command.split_whitespace().collect();
+        assert_eq!(words[0], "gatelint", "{command}");
+        let out = common::gatelint(&words[1..]);
+        assert_eq!(out.code, 1, "{command}: {}", out.stderr);
+        let shown = squash(&format!("{}{}", out.stdout, out.stderr)).replace(" │ ", " ");
+        let quoted = blocks.get(i + 1).map_or("", |b| b.1);
+        let mut findings = 0;
+        for finding in quoted.split(['×', '⚠']).skip(1) {
+            let text = finding.split("\nhelp:").next().unwrap_or_default();
+            let text = squash(text.split('…').next().unwrap_or_default());
+            assert!(
+                shown.contains(&text),
+                "{command}: `{text}` not in:\n{shown}"
+            );
+            findings += 1;
+        }
+        assert!(findings > 0, "{command}: no quoted finding follows");
+        ran += 1;
+    }
+    assert_eq!(ran, 2, "the offline examples");
+}
