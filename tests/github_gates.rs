@@ -7,7 +7,13 @@
 //! (`check_response_timeout_minutes`, `grouping_strategy`, `max_entries_to_build`,
 //! `max_entries_to_merge`, `merge_method`, `min_entries_to_merge`,
 //! `min_entries_to_merge_wait_minutes`) are that description's `repository-rule-merge-queue`.
-//! `testdata/github-gates/rules-merge-queue.json` is written to that shape.
+//! `testdata/github-gates/rules-merge-queue.json` is written to that shape. The rulesets list
+//! (`GET /repos/{o}/{r}/rulesets`, "Get all repository rulesets": `id`, `name`, `target`,
+//! `source_type`, `source`, `enforcement`) and a ruleset by id (`GET …/rulesets/{id}`, "Get a
+//! repository ruleset": also `bypass_actors` with `actor_id`, `actor_type`, `bypass_mode`,
+//! `conditions.ref_name.include`/`exclude`, `rules`) in `testdata/github-rulesets/` follow the
+//! same description; classic protection's `required_status_checks.checks[].app_id` is "Get
+//! branch protection"'s.
 
 mod common;
 
@@ -263,6 +269,11 @@ async fn who_may_post_a_required_check() {
             j("required-any-source", "warning", "e2e"),
             j("required-wrong-source", "warning", "lint"),
         ]
+    );
+    // A ruleset's requirement names the ruleset, the organisation's above all.
+    assert_eq!(
+        messages(&out)[0],
+        "protection of `main` requires `security/scan` (organisation ruleset 73 of octo), which no job posts: the merge waits for it forever"
     );
     let mut m = messages(&out)[1..].to_vec();
     m.rotate_right(1);

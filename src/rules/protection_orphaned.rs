@@ -102,8 +102,16 @@ impl Rule for ProtectionOrphaned {
             let mut f = Self::new_finding(
                 cx,
                 format!(
-                    "protection of `{}` requires `{}`, which no job posts: the merge waits for it forever",
-                    cx.branch, entry.text
+                    "protection of `{}` requires `{}`{}, which no job posts: the merge waits for it forever",
+                    cx.branch,
+                    entry.text,
+                    // Rulesets, the organisation's above all, are edited elsewhere: say which.
+                    entry
+                        .source
+                        .as_deref()
+                        .filter(|s| s.contains("ruleset"))
+                        .map(|s| format!(" ({s})"))
+                        .unwrap_or_default()
                 ),
             )
             .help(help);
