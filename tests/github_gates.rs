@@ -768,4 +768,25 @@ fn the_worked_examples_say_what_gatelint_says() {
         ran += 1;
     }
     assert_eq!(ran, 2, "the offline examples");
+    // The README's short examples are docs/github.md's (whose offline ones are checked above,
+    // and the live ones by the wiremock tests of this file).
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).expect("README");
+    let section = readme
+        .split("## GitHub gates in depth")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("the README's section");
+    let doc = squash(&doc);
+    let mut quoted = 0;
+    for block in section.split("```").skip(1).step_by(2) {
+        for finding in block.split(['×', '⚠']).skip(1) {
+            let text = squash(finding.split('…').next().unwrap_or_default());
+            assert!(
+                doc.contains(&text),
+                "README: `{text}` is not in docs/github.md"
+            );
+            quoted += 1;
+        }
+    }
+    assert_eq!(quoted, 3, "{section}");
 }
