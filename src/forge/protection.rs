@@ -753,7 +753,13 @@ pub fn write_snapshot(p: &Protection, meta: &SnapshotMeta<'_>) -> String {
         .any(|r| matches!(r.matcher, Matcher::Glob(_)));
     let mut enforced: Vec<&Required> = p.required.iter().filter(|r| r.enforced()).collect();
     enforced.sort_unstable_by(|a, b| a.text.cmp(&b.text));
-    let required: Vec<&str> = enforced.iter().map(|r| r.text.as_str()).collect();
+    // Checks of another app whose id is not known stay apart, as `other-apps` (exact names,
+    // never read as patterns).
+    let required: Vec<&str> = enforced
+        .iter()
+        .filter(|r| r.app != Some(AppPin::Other))
+        .map(|r| r.text.as_str())
+        .collect();
     // The app each check must come from, where the source said (null: any app).
     let mut apps = serde_json::Map::new();
     let mut sources = serde_json::Map::new();
@@ -891,12 +897,17 @@ fn snapshot(
         let app = match apps.and_then(|m| m.get(text)) {
             None => None,
             Some(Json::Null) => Some(AppPin::Any),
-            Some(v) => Some(v.as_i64().map(AppPin::App).ok_or_else(|| {
-                cx.shape_error(
-                    "each of `apps` must be an app id (a number) or null".to_owned(),
-                    Some("apps"),
-                )
-            })?),
+            // GitHub's -1 (and 0) mean any app, as in the API.
+            Some(v) => Some(match v.as_i64() {
+                Some(id) if id > 0 => AppPin::App(id),
+                Some(_) => AppPin::Any,
+                None => {
+                    return Err(cx.shape_error(
+                        "each of `apps` must be an app id (a number) or null".to_owned(),
+                        Some("apps"),
+                    ));
+                }
+            }),
         };
         let mut entry = if glob {
             cx.glob(text)?
