@@ -365,7 +365,12 @@ async fn who_may_post_a_required_check() {
     );
     assert_eq!(
         doc["sources"]["security/scan"],
-        "organisation ruleset 73 of octo"
+        serde_json::json!(["organisation ruleset 73 of octo"])
+    );
+    // `build` is required by both: classic protection and ruleset 42.
+    assert_eq!(
+        doc["sources"]["build"],
+        serde_json::json!(["classic branch protection", "ruleset 42 of octo/app"])
     );
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("protection.json");
@@ -475,7 +480,7 @@ async fn rulesets_that_do_not_enforce() {
         messages(&out)[..2],
         [
             "`e2e` is required only by ruleset 9 of octo/app (\"CI gates\"), which is `evaluate` mode: GitHub records what it would have blocked and blocks no merge",
-            "ruleset 42 of octo/app (\"main\") lets repository role 4 (widely reported as the write role; GitHub does not document role ids) bypass it at any time: anyone with write access can merge without `build`",
+            "ruleset 42 of octo/app (\"main\") lets repository role 4 (widely reported as the write role; GitHub does not document role ids) bypass it at any time (bypass_mode `always`): anyone with write access can merge without `build`",
         ]
     );
     // The tag ruleset is never read by id.
@@ -492,15 +497,37 @@ async fn rulesets_that_do_not_enforce() {
     );
 }
 
-/// Near misses: a bypass only through a pull request is not "always"; a token that may not
-/// list rulesets is said, and the check goes on with the active rules.
+/// A bypass in `pull_request` mode still lets the write role merge a pull request without
+/// the checks. Near misses: a bypass for the admin role only; a check classic protection
+/// requires too (the write role cannot bypass that); a token that may not list rulesets,
+/// which is said while the check goes on with the active rules.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rulesets_near_misses() {
-    let pull_request_only = rulesets_file("ruleset-42.json").replace(
-        r#"{"actor_id": 4, "actor_type": "RepositoryRole", "bypass_mode": "always"}"#,
+    let write_role = r#"{"actor_id": 4, "actor_type": "RepositoryRole", "bypass_mode": "always"}"#;
+    let on_pull_requests = rulesets_file("ruleset-42.json").replace(
+        write_role,
         r#"{"actor_id": 4, "actor_type": "RepositoryRole", "bypass_mode": "pull_request"}"#,
     );
-    let server = github_rulesets(pull_request_only, (200, rulesets_file("rulesets.json"))).await;
+    let server = github_rulesets(on_pull_requests, (200, rulesets_file("rulesets.json"))).await;
+    let out = run(remote_on("check", RULESETS, &server, &["--format", "json"])).await;
+    assert_eq!(
+        judged(&out),
+        [
+            j("protection-not-enforced", "warning", "e2e"),
+            j("protection-not-enforced", "warning", "build"),
+            j("required-not-protected", "error", "e2e"),
+        ]
+    );
+    assert!(
+        messages(&out)[1]
+            .contains("bypass it when merging a pull request (bypass_mode `pull_request`)"),
+        "{}",
+        messages(&out)[1]
+    );
+
+    let admins_only = rulesets_file("ruleset-42.json").replace(&format!(",\n    {write_role}"), "");
+    assert!(!admins_only.contains(r#""actor_id": 4"#), "{admins_only}");
+    let server = github_rulesets(admins_only, (200, rulesets_file("rulesets.json"))).await;
     let out = run(remote_on("check", RULESETS, &server, &["--format", "json"])).await;
     assert_eq!(
         judged(&out),
@@ -509,6 +536,30 @@ async fn rulesets_near_misses() {
             j("required-not-protected", "error", "e2e"),
         ]
     );
+
+    // Classic protection requires `build` too: bypassing the ruleset does not skip it.
+    let server = github_rulesets(
+        rulesets_file("ruleset-42.json"),
+        (200, rulesets_file("rulesets.json")),
+    )
+    .await;
+    let classic = r#"{"required_status_checks": {"strict": false, "contexts": ["build"],
+        "checks": [{"context": "build", "app_id": 15368}]}}"#;
+    Mock::given(method("GET"))
+        .and(path(format!("{GH}/branches/main/protection")))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(classic, "application/json"))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let out = run(remote_on("check", RULESETS, &server, &["--format", "json"])).await;
+    assert_eq!(
+        judged(&out),
+        [
+            j("protection-not-enforced", "warning", "e2e"),
+            j("required-not-protected", "error", "e2e"),
+        ]
+    );
+
     let server = github_rulesets(
         rulesets_file("ruleset-42.json"),
         (
@@ -663,9 +714,13 @@ async fn renaming_a_required_job_plans_a_safe_order() {
             o.remove(server_set);
         }
     }
+    // Its only check removed, the rule goes (GitHub wants at least one check in it).
     let mut expected = read.clone();
-    expected["rules"][1]["parameters"]["required_status_checks"] = serde_json::json!([]);
+    if let Some(rules) = expected["rules"].as_array_mut() {
+        rules.truncate(1);
+    }
     assert_eq!(plan[1]["request"]["body"], expected);
+    let mut expected = read.clone();
     expected["rules"][1]["parameters"]["required_status_checks"] =
         serde_json::json!([{"context": "compile", "integration_id": 15368}]);
     assert_eq!(plan[4]["request"]["body"], expected);
@@ -724,7 +779,7 @@ fn renaming_against_a_file_gives_read_modify_write_steps() {
     assert!(plan.iter().all(|s| s.get("request").is_none()), "{plan:?}");
     assert_eq!(
         plan[0]["text"],
-        "before merging, stop requiring `build` in branch protection: this pull request never posts it, so it cannot merge while it is required (read GET …/branches/main/protection, change that one entry of `required_status_checks`, PATCH …/protection/required_status_checks with every other check and its app kept)"
+        "before merging, stop requiring `build` in branch protection: this pull request never posts it, so it cannot merge while it is required (read GET …/branches/main/protection, change those entries of `required_status_checks`, PATCH …/protection/required_status_checks with every other check and its app kept)"
     );
     assert_eq!(plan[2]["action"], "require");
     assert_eq!(plan[2]["context"], "compile");
@@ -789,4 +844,199 @@ fn the_worked_examples_say_what_gatelint_says() {
         }
     }
     assert_eq!(quoted, 3, "{section}");
+}
+
+/// A matrix job renamed: every leg's context changes. One request per object makes all its
+/// changes together (bodies built one after another from the same object would undo each
+/// other); a check read with `app_id` null is written with -1 (any app), never null. When
+/// classic protection could not be read whole (a token without admin falls back to the
+/// branch), its step says how to change it instead of leaving it out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renaming_a_matrix_job_changes_each_object_once() {
+    let repo = tempfile::tempdir().expect("temp dir");
+    let d = repo.path();
+    let wf = d.join(".github/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    let ci = |job: &str| {
+        format!(
+            "name: CI\non: pull_request\njobs:\n  # bp-required: yes\n  {job}:\n    strategy:\n      matrix:\n        os: [linux, macos]\n    runs-on: ubuntu-latest\n    steps: [{{run: make}}]\n  # bp-exempt: lint\n  other:\n    runs-on: ubuntu-latest\n    steps: [{{run: make}}]\n"
+        )
+    };
+    std::fs::write(wf.join("ci.yml"), ci("test")).expect("write");
+    common::git(d, &["init", "-q", "-b", "main"], None);
+    common::git(d, &["add", "-A"], None);
+    common::git(d, &["commit", "-q", "-m", "base"], None);
+    std::fs::write(wf.join("ci.yml"), ci("check")).expect("write");
+    let classic = r#"{"required_status_checks": {"strict": false,
+        "contexts": ["test (linux)", "test (macos)", "other"],
+        "checks": [{"context": "test (linux)", "app_id": 15368},
+                   {"context": "test (macos)", "app_id": 15368},
+                   {"context": "other", "app_id": null}]}}"#;
+    let ruleset = r#"{"id": 42, "name": "main", "target": "branch", "enforcement": "active",
+        "source_type": "Repository", "source": "octo/app", "bypass_actors": [],
+        "conditions": {"ref_name": {"include": ["~ALL"], "exclude": []}},
+        "rules": [{"type": "required_status_checks", "parameters": {
+            "required_status_checks": [{"context": "test (linux)"}, {"context": "lint"}]}}]}"#;
+    let rules = r#"[{"type": "required_status_checks", "ruleset_source_type": "Repository",
+        "ruleset_source": "octo/app", "ruleset_id": 42, "parameters": {
+            "required_status_checks": [{"context": "test (linux)"}, {"context": "lint"}]}}]"#;
+    let plan_of = |server: &MockServer| {
+        let args: Vec<String> = [
+            "check",
+            ".",
+            "--base",
+            "HEAD",
+            "--remote",
+            "--server",
+            &server.uri(),
+            "--repo",
+            "octo/app",
+            "--forge",
+            "github",
+            "--format",
+            "json",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let dir = d.to_owned();
+        async move {
+            let out = tokio::task::spawn_blocking(move || {
+                common::run_secret(&dir, &args, &[("GATELINT_TOKEN", TOKEN.to_owned())], TOKEN)
+            })
+            .await
+            .expect("joins");
+            out.json()["findings"]
+                .as_array()
+                .and_then(|f| f.iter().find(|f| f["rule"] == "gate-renamed"))
+                .map(|f| f["plan"].as_array().cloned().unwrap_or_default())
+                .unwrap_or_default()
+        }
+    };
+    // Classic protection read whole.
+    let server = MockServer::start().await;
+    serve_at(
+        &server,
+        format!("{GH}/branches/main/protection"),
+        200,
+        classic,
+    )
+    .await;
+    serve_at(&server, format!("{GH}/rules/branches/main"), 200, rules).await;
+    serve_at(
+        &server,
+        format!("{GH}/rulesets"),
+        200,
+        r#"[{"id": 42, "target": "branch"}]"#,
+    )
+    .await;
+    serve_at(&server, format!("{GH}/rulesets/42"), 200, ruleset).await;
+    let plan = plan_of(&server).await;
+    let actions: Vec<(&str, &str)> = plan
+        .iter()
+        .map(|s| {
+            (
+                s["action"].as_str().unwrap_or(""),
+                s["request"]["method"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("unrequire", "PATCH"),
+            ("unrequire", "PUT"),
+            ("merge", "-"),
+            ("require", "PATCH"),
+            ("require", "PUT")
+        ],
+        "{plan:#?}"
+    );
+    assert_eq!(
+        plan[0]["request"]["body"],
+        serde_json::json!({"strict": false, "checks": [{"context": "other", "app_id": -1}]})
+    );
+    assert_eq!(
+        plan[3]["request"]["body"],
+        serde_json::json!({"strict": false, "checks": [
+            {"context": "other", "app_id": -1},
+            {"context": "check (linux)", "app_id": 15368},
+            {"context": "check (macos)", "app_id": 15368}]})
+    );
+    assert_eq!(
+        plan[4]["request"]["body"]["rules"][0]["parameters"]["required_status_checks"],
+        serde_json::json!([{"context": "lint"}, {"context": "check (linux)"}])
+    );
+    assert!(
+        plan[0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("before merging, stop requiring `test (linux)`, `test (macos)` in classic branch protection: this pull request never posts them"),
+        "{}",
+        plan[0]["text"]
+    );
+
+    // A token that may not read classic protection: the branch says what it requires, and the
+    // plan still changes it, by the steps to read, change and write it.
+    let server = MockServer::start().await;
+    serve_at(
+        &server,
+        format!("{GH}/branches/main/protection"),
+        403,
+        r#"{"message": "Resource not accessible by integration"}"#,
+    )
+    .await;
+    let branch = format!(r#"{{"name": "main", "protected": true, "protection": {classic}}}"#)
+        .replace(
+            r#""required_status_checks""#,
+            r#""enabled": true, "required_status_checks""#,
+        );
+    serve_at(&server, format!("{GH}/branches/main"), 200, &branch).await;
+    serve_at(&server, format!("{GH}/rules/branches/main"), 200, rules).await;
+    serve_at(
+        &server,
+        format!("{GH}/rulesets"),
+        200,
+        r#"[{"id": 42, "target": "branch"}]"#,
+    )
+    .await;
+    serve_at(&server, format!("{GH}/rulesets/42"), 200, ruleset).await;
+    let plan = plan_of(&server).await;
+    let actions: Vec<(&str, &str)> = plan
+        .iter()
+        .map(|s| {
+            (
+                s["action"].as_str().unwrap_or(""),
+                s["request"]["method"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("unrequire", "-"),
+            ("unrequire", "PUT"),
+            ("merge", "-"),
+            ("require", "-"),
+            ("require", "PUT")
+        ],
+        "{plan:#?}"
+    );
+    assert!(
+        plan[0]["text"].as_str().unwrap_or_default().contains(
+            "(read GET …/branches/main/protection, change those entries of `required_status_checks`"
+        ),
+        "{}",
+        plan[0]["text"]
+    );
+}
+
+async fn serve_at(server: &MockServer, route: String, status: u16, body: &str) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(
+            ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json"),
+        )
+        .mount(server)
+        .await;
 }

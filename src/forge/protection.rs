@@ -43,9 +43,10 @@ pub struct Required {
     /// GitHub: which app's check satisfies it, when the source says (`None`: a plain list,
     /// Gitea, or a legacy `contexts` entry with no `checks` twin).
     pub app: Option<AppPin>,
-    /// GitHub: where the requirement is set, e.g. "ruleset 42 of octo/app" or "classic
-    /// branch protection" (`None`: a file that does not say).
-    pub source: Option<String>,
+    /// GitHub: every place that sets the requirement, e.g. "classic branch protection",
+    /// "ruleset 42 of octo/app" (empty: a file that does not say). Classic protection and
+    /// rulesets all apply: changing one leaves the others.
+    pub sources: Vec<String>,
 }
 
 /// Which source a required check must come from (GitHub's `app_id` / `integration_id`).
@@ -71,6 +72,11 @@ impl Required {
 
     pub fn enforced(&self) -> bool {
         self.pending.is_none()
+    }
+
+    /// Where the requirement is set, for messages: its sources joined with "and".
+    pub fn source(&self) -> Option<String> {
+        (!self.sources.is_empty()).then(|| self.sources.join(" and "))
     }
 
     /// Pinned to an app other than `actions` (GitHub Actions' app id): no workflow job's
@@ -433,7 +439,7 @@ fn text_list(text: &str, file: &str) -> Protection {
                 Pos::new(i + 1, col + width),
             )),
             app: None,
-            source: None,
+            sources: Vec::new(),
         });
     }
     let nothing_required = required
@@ -534,7 +540,7 @@ impl<'a> JsonCtx<'a> {
             pending: None,
             span: self.span_of(text),
             app,
-            source: None,
+            sources: Vec::new(),
         }
     }
 
@@ -773,8 +779,8 @@ pub fn write_snapshot(p: &Protection, meta: &SnapshotMeta<'_>) -> String {
             }
             Some(AppPin::Other) | None => {}
         }
-        if let Some(source) = &r.source {
-            sources.insert(r.text.clone(), Json::from(source.as_str()));
+        if !r.sources.is_empty() {
+            sources.insert(r.text.clone(), Json::from(r.sources.clone()));
         }
     }
     let other: Vec<&str> = enforced
@@ -914,10 +920,22 @@ fn snapshot(
         } else {
             cx.required(text, Matcher::Exact(text.to_owned()), app)
         };
-        entry.source = sources
-            .and_then(|m| m.get(text))
-            .and_then(Json::as_str)
-            .map(crate::forge::source::text::shown);
+        entry.sources = match sources.and_then(|m| m.get(text)) {
+            None | Some(Json::Null) => Vec::new(),
+            Some(Json::String(one)) => vec![crate::forge::source::text::shown(one)],
+            Some(Json::Array(all)) => all
+                .iter()
+                .filter_map(Json::as_str)
+                .take(MAX_SOURCES)
+                .map(crate::forge::source::text::shown)
+                .collect(),
+            Some(_) => {
+                return Err(cx.shape_error(
+                    "each of `sources` must be a string or a list of strings".to_owned(),
+                    Some("sources"),
+                ));
+            }
+        };
         out.required.push(entry);
     }
     // Older snapshots: checks pinned to another app, listed apart.
@@ -933,8 +951,23 @@ fn snapshot(
     Ok(())
 }
 
-/// One entry per context. Classic protection and rulesets both apply: a check one of them
-/// pins to an app is pinned, whatever the other says.
+/// Sources one requirement keeps at most (a file could list any number).
+const MAX_SOURCES: usize = 32;
+
+/// How strictly a pin binds, for merging the requirements of several sources: all apply on
+/// GitHub, so a check one of them pins to another app than GitHub Actions waits for that
+/// app, whatever the others say.
+fn pin_rank(app: Option<AppPin>) -> u8 {
+    match app {
+        Some(AppPin::App(id)) if id != GITHUB_ACTIONS_APP_ID => 4,
+        Some(AppPin::Other) => 3,
+        Some(AppPin::App(_)) => 2,
+        Some(AppPin::Any) => 1,
+        None => 0,
+    }
+}
+
+/// One entry per context, with every source that requires it and the strictest pin.
 fn dedupe(required: &mut Vec<Required>) {
     let mut first: HashMap<String, usize> = HashMap::new();
     let mut keep = vec![true; required.len()];
@@ -942,14 +975,17 @@ fn dedupe(required: &mut Vec<Required>) {
         match first.get(&required[i].text) {
             Some(&at) => {
                 keep[i] = false;
-                let pinned = matches!(required[i].app, Some(AppPin::App(_) | AppPin::Other));
-                let was_pinned = matches!(required[at].app, Some(AppPin::App(_) | AppPin::Other));
-                if pinned && !was_pinned {
-                    required[at].app = required[i].app;
-                    required[at].source = required[i].source.clone();
-                } else if required[at].app.is_none() {
+                if pin_rank(required[i].app) > pin_rank(required[at].app) {
                     required[at].app = required[i].app;
                 }
+                let more: Vec<String> = required[i]
+                    .sources
+                    .iter()
+                    .filter(|s| !required[at].sources.contains(s))
+                    .cloned()
+                    .collect();
+                let room = MAX_SOURCES.saturating_sub(required[at].sources.len());
+                required[at].sources.extend(more.into_iter().take(room));
             }
             None => {
                 first.insert(required[i].text.clone(), i);
@@ -993,7 +1029,7 @@ fn github_classic(
     if let Some(contexts) = checks_obj.get("contexts") {
         for c in cx.strings(contexts, "contexts")? {
             let mut entry = cx.required(c, Matcher::Exact(c.to_owned()), None);
-            entry.source = Some(CLASSIC.to_owned());
+            entry.sources = vec![CLASSIC.to_owned()];
             out.required.push(entry);
         }
     }
@@ -1023,7 +1059,7 @@ fn github_classic(
             } else {
                 listed.insert(context.to_owned(), out.required.len());
                 let mut entry = cx.required(context, Matcher::Exact(context.to_owned()), Some(app));
-                entry.source = Some(CLASSIC.to_owned());
+                entry.sources = vec![CLASSIC.to_owned()];
                 out.required.push(entry);
             }
         }
@@ -1040,14 +1076,14 @@ pub struct Ruleset {
     pub source: String,
     /// `active`, `evaluate` or `disabled`.
     pub enforcement: String,
-    /// Whether its `ref_name` condition takes the branch (`None`: cannot tell, e.g. a
-    /// repository-property condition).
-    pub applies: Option<bool>,
+    /// Whether its `ref_name` condition takes the branch (`Err`: cannot tell, and why).
+    pub applies: Result<bool, String>,
     /// The contexts its `required_status_checks` rules list, with their `integration_id`.
     pub required: Vec<(String, Option<i64>)>,
-    /// Bypass actors that may bypass it at any time (`bypass_mode` `always`, or omitted,
-    /// which GitHub reads as `always`): (actor type, actor id).
-    pub bypass_always: Vec<(String, Option<i64>)>,
+    /// Its bypass actors: (actor type, actor id, bypass mode; an omitted mode is `always`).
+    /// `None`: the answer has no `bypass_actors` (GitHub returns them only to a token that
+    /// may write the ruleset).
+    pub bypass: Option<Vec<(String, Option<i64>, String)>>,
     /// The whole object as read, for request bodies that must keep everything else.
     pub raw: Json,
 }
@@ -1097,25 +1133,26 @@ pub fn read_ruleset(raw: &Json, branch: &str, default_branch: Option<&str>) -> O
             }
         }
     }
-    let bypass_always = o
+    let bypass = o
         .get("bypass_actors")
         .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|a| {
-            a.get("bypass_mode")
-                .and_then(Json::as_str)
-                .is_none_or(|m| m == "always")
-        })
-        .map(|a| {
-            (
-                a.get("actor_type")
-                    .and_then(Json::as_str)
-                    .map_or_else(|| "?".to_owned(), crate::forge::source::text::shown),
-                a.get("actor_id").and_then(Json::as_i64),
-            )
-        })
-        .collect();
+        .map(|actors| {
+            actors
+                .iter()
+                .map(|a| {
+                    let text = |k: &str, default: &str| {
+                        a.get(k)
+                            .and_then(Json::as_str)
+                            .map_or_else(|| default.to_owned(), crate::forge::source::text::shown)
+                    };
+                    (
+                        text("actor_type", "?"),
+                        a.get("actor_id").and_then(Json::as_i64),
+                        text("bypass_mode", "always"),
+                    )
+                })
+                .collect()
+        });
     Some(Ruleset {
         id,
         name: text("name").unwrap_or_default(),
@@ -1123,32 +1160,43 @@ pub fn read_ruleset(raw: &Json, branch: &str, default_branch: Option<&str>) -> O
         enforcement: text("enforcement").unwrap_or_else(|| "active".to_owned()),
         applies: ruleset_applies(o, branch, default_branch),
         required,
-        bypass_always,
+        bypass,
         raw: raw.clone(),
     })
 }
 
 /// A ruleset's conditions against `branch`: its `ref_name` include and exclude patterns
-/// (`~ALL`, `~DEFAULT_BRANCH`, `refs/heads/…` with fnmatch globs). A condition gatelint
-/// cannot judge (a repository property) makes it `None`.
+/// (`~ALL`, `~DEFAULT_BRANCH`, `refs/heads/…` with fnmatch globs). What gatelint cannot judge
+/// (a repository property, an unknown default branch, a pattern it cannot read) is `Err`.
 fn ruleset_applies(
     o: &serde_json::Map<String, Json>,
     branch: &str,
     default_branch: Option<&str>,
-) -> Option<bool> {
+) -> Result<bool, String> {
     let Some(conditions) = o.get("conditions").and_then(Json::as_object) else {
         // No conditions: a repository ruleset with no target branches applies to none.
-        return Some(false);
+        return Ok(false);
     };
     if conditions.contains_key("repository_property") {
-        return None;
+        return Err(
+            "its conditions name a repository property, which gatelint cannot judge".to_owned(),
+        );
     }
     let full = format!("refs/heads/{branch}");
-    let matches = |p: &str| -> Option<bool> {
+    let matches = |p: &str| -> Result<bool, String> {
         match p {
-            "~ALL" => Some(true),
-            "~DEFAULT_BRANCH" => default_branch.map(|d| d == branch),
-            _ => Some(Glob::new(p, Some('/')).is_ok_and(|g| g.matches(&full) || g.matches(branch))),
+            "~ALL" => Ok(true),
+            "~DEFAULT_BRANCH" => default_branch.map(|d| d == branch).ok_or_else(|| {
+                "it targets the default branch, which gatelint could not read".to_owned()
+            }),
+            _ => Glob::new(p, Some('/'))
+                .map(|g| g.matches(&full) || g.matches(branch))
+                .map_err(|_| {
+                    format!(
+                        "gatelint cannot read its branch pattern `{}`",
+                        crate::forge::source::text::shown(p)
+                    )
+                }),
         }
     };
     let list = |key: &str| -> Vec<&str> {
@@ -1159,28 +1207,27 @@ fn ruleset_applies(
             .map(|a| a.iter().filter_map(Json::as_str).collect())
             .unwrap_or_default()
     };
-    let mut included = Some(false);
+    let mut unsure = None;
+    let mut included = false;
     for p in list("include") {
         match matches(p) {
-            Some(true) => {
-                included = Some(true);
+            Ok(true) => {
+                included = true;
                 break;
             }
-            Some(false) => {}
-            None => included = None,
+            Ok(false) => {}
+            Err(why) => unsure = Some(why),
         }
     }
-    if included != Some(true) {
-        return included;
+    if !included {
+        return unsure.map_or(Ok(false), Err);
     }
     for p in list("exclude") {
-        match matches(p) {
-            Some(true) => return Some(false),
-            Some(false) => {}
-            None => return None,
+        if matches(p)? {
+            return Ok(false);
         }
     }
-    Some(true)
+    Ok(true)
 }
 
 /// Where a classic protection's requirement is set, for messages.
@@ -1225,7 +1272,7 @@ fn github_rules(
                 _ => AppPin::Any,
             };
             let mut entry = cx.required(context, Matcher::Exact(context.to_owned()), Some(app));
-            entry.source = Some(ruleset_source(rule));
+            entry.sources = vec![ruleset_source(rule)];
             out.required.push(entry);
         }
     }
@@ -1424,12 +1471,36 @@ mod tests {
         assert!(!p.required[0].pinned_elsewhere(GITHUB_ACTIONS_APP_ID));
         // `b` comes from a ruleset with no `integration_id`: any source.
         assert_eq!(p.required[2].app, Some(AppPin::Any));
-        assert_eq!(p.required[2].source.as_deref(), Some("a ruleset"));
+        assert_eq!(p.required[2].source().as_deref(), Some("a ruleset"));
         assert_eq!(
-            p.required[0].source.as_deref(),
+            p.required[0].source().as_deref(),
             Some("classic branch protection")
         );
         assert!(p.requires("a") && !p.requires("a (push)"));
+    }
+
+    /// Classic protection and a ruleset both apply: a check one pins to another app than
+    /// GitHub Actions waits for that app, in whichever order they are read; every source is
+    /// kept.
+    #[test]
+    fn conflicting_pins_keep_the_binding_one() {
+        for (first, second) in [
+            (r#"{"context": "build", "app_id": 15368}"#, "8"),
+            (r#"{"context": "build", "app_id": 8}"#, "15368"),
+        ] {
+            let text = format!(
+                r#"{{"required_status_checks": {{"contexts": ["build"], "checks": [{first}]}},
+                "rules": [{{"type": "required_status_checks", "ruleset_id": 42,
+                  "parameters": {{"required_status_checks": [{{"context": "build", "integration_id": {second}}}]}}}}]}}"#
+            );
+            let p = parse(&text, "gh.json", "main").unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(p.required.len(), 1);
+            assert_eq!(p.required[0].app, Some(AppPin::App(8)), "{text}");
+            assert_eq!(
+                p.required[0].source().as_deref(),
+                Some("classic branch protection and ruleset 42")
+            );
+        }
     }
 
     #[test]

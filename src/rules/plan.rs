@@ -27,21 +27,26 @@ const RULESET_FIELDS: [&str; 6] = [
     "rules",
 ];
 
-/// `checks` entries without `old`, with `new` added as a copy of `old`'s entry (its app pin
-/// kept) when given and not already listed.
-fn swap(entries: &[Json], old: &str, new: Option<&str>) -> Vec<Json> {
+/// `entries` without the `olds`, then with each `(old, new)` pair's new name added as a copy
+/// of the old entry (its app pin kept) when not already listed.
+fn swap(entries: &[Json], olds: &[&str], pairs: &[(&str, &str)]) -> Vec<Json> {
     let is = |e: &Json, c: &str| e.get("context").and_then(Json::as_str) == Some(c);
-    let mut out: Vec<Json> = entries.iter().filter(|e| !is(e, old)).cloned().collect();
-    if let Some(new) = new
-        && !out.iter().any(|e| is(e, new))
-    {
+    let mut out: Vec<Json> = entries
+        .iter()
+        .filter(|e| !olds.iter().any(|o| is(e, o)))
+        .cloned()
+        .collect();
+    for (old, new) in pairs {
+        if out.iter().any(|e| is(e, new)) {
+            continue;
+        }
         let mut entry = entries
             .iter()
             .find(|e| is(e, old))
             .cloned()
             .unwrap_or_else(|| json!({}));
         if let Some(o) = entry.as_object_mut() {
-            o.insert("context".to_owned(), Json::from(new));
+            o.insert("context".to_owned(), Json::from(*new));
         }
         out.push(entry);
     }
@@ -49,16 +54,27 @@ fn swap(entries: &[Json], old: &str, new: Option<&str>) -> Vec<Json> {
 }
 
 /// The body of `PATCH …/branches/{b}/protection/required_status_checks` that the classic
-/// `required_status_checks` object `raw` becomes without `old` (and with `new`).
-pub fn classic_body(raw: &Json, old: &str, new: Option<&str>) -> Option<Json> {
+/// `required_status_checks` object `raw` becomes without the `olds` and with the `pairs`'
+/// new names. A check read with `app_id` null (any app) is written with -1, GitHub's "any
+/// app" in a request (an omitted or null one re-pins it to the app that posted it last).
+pub fn classic_body(raw: &Json, olds: &[&str], pairs: &[(&str, &str)]) -> Option<Json> {
     let checks = raw.get("checks")?.as_array()?;
     let strict = raw.get("strict").cloned().unwrap_or(Json::Bool(false));
-    Some(json!({"strict": strict, "checks": swap(checks, old, new)}))
+    let mut checks = swap(checks, olds, pairs);
+    for c in &mut checks {
+        if let Some(o) = c.as_object_mut()
+            && o.get("app_id").is_none_or(Json::is_null)
+        {
+            o.insert("app_id".to_owned(), Json::from(-1));
+        }
+    }
+    Some(json!({"strict": strict, "checks": checks}))
 }
 
-/// The body of `PUT …/rulesets/{id}` that the ruleset `raw` becomes without `old` (and with
-/// `new`) in its `required_status_checks` rules.
-pub fn ruleset_body(raw: &Json, old: &str, new: Option<&str>) -> Option<Json> {
+/// The body of `PUT …/rulesets/{id}` that the ruleset `raw` becomes without the `olds` and
+/// with the `pairs`' new names in its `required_status_checks` rules; a rule left with no
+/// check is dropped (GitHub wants at least one).
+pub fn ruleset_body(raw: &Json, olds: &[&str], pairs: &[(&str, &str)]) -> Option<Json> {
     let o = raw.as_object()?;
     let mut body = serde_json::Map::new();
     for key in RULESET_FIELDS {
@@ -78,8 +94,15 @@ pub fn ruleset_body(raw: &Json, old: &str, new: Option<&str>) -> Option<Json> {
             continue;
         };
         let entries = list.as_array().cloned().unwrap_or_default();
-        *list = Json::Array(swap(&entries, old, new));
+        *list = Json::Array(swap(&entries, olds, pairs));
     }
+    rules.retain(|rule| {
+        rule.get("type").and_then(Json::as_str) != Some("required_status_checks")
+            || rule
+                .pointer("/parameters/required_status_checks")
+                .and_then(Json::as_array)
+                .is_none_or(|l| !l.is_empty())
+    });
     Some(Json::Object(body))
 }
 
@@ -87,33 +110,81 @@ fn ruleset_path(cx: &Cx<'_>, rs: &Ruleset) -> Option<String> {
     let org = rs.raw.get("source_type").and_then(Json::as_str) == Some("Organization");
     if org {
         let owner = rs.raw.get("source").and_then(Json::as_str)?;
-        Some(format!("/orgs/{owner}/rulesets/{}", rs.id))
+        Some(format!(
+            "/orgs/{}/rulesets/{}",
+            crate::forge::source::segment(owner),
+            rs.id
+        ))
     } else {
         let repo = cx.repository.as_deref()?;
         Some(format!("/repos/{repo}/rulesets/{}", rs.id))
     }
 }
 
-/// Where `old` is required, as (what, request to drop it, request to add `new`).
-type Holder = (String, Option<PlanRequest>, Option<PlanRequest>);
+/// One place that requires some of the lost contexts, with the requests that change it when
+/// gatelint read it whole (one request per step: the changes to one object are made
+/// together, each body from the object as read).
+struct Holder<'a> {
+    what: String,
+    olds: Vec<&'a str>,
+    pairs: Vec<(&'a str, &'a str)>,
+    drop: Option<PlanRequest>,
+    add: Option<PlanRequest>,
+}
 
-/// Every object that requires `old`, with the requests that change it when gatelint read it
-/// whole.
-fn holders(cx: &Cx<'_>, old: &str, new: Option<&str>) -> Vec<Holder> {
+/// Every place that requires one of the `pairs`' old contexts.
+fn holders<'a>(cx: &Cx<'_>, pairs: &[(&'a str, Option<&'a str>)]) -> Vec<Holder<'a>> {
     let Some(protection) = cx.protection else {
         return Vec::new();
     };
-    let mut out = Vec::new();
+    let mut out: Vec<Holder<'a>> = Vec::new();
+    for (old, new) in pairs {
+        let Some(entry) = protection.first_match(old) else {
+            continue;
+        };
+        let mut places = entry.sources.clone();
+        if places.is_empty() {
+            places.push(match cx.profile().forge {
+                Forge::Github => "branch protection".to_owned(),
+                _ => format!(
+                    "the status check patterns of `{}`'s protection rule",
+                    cx.branch
+                ),
+            });
+        }
+        for what in places {
+            let at = match out.iter().position(|h| h.what == what) {
+                Some(at) => at,
+                None => {
+                    out.push(Holder {
+                        what,
+                        olds: Vec::new(),
+                        pairs: Vec::new(),
+                        drop: None,
+                        add: None,
+                    });
+                    out.len() - 1
+                }
+            };
+            let h = &mut out[at];
+            if !h.olds.contains(old) {
+                h.olds.push(old);
+            }
+            if let Some(new) = new
+                && !h.pairs.iter().any(|(_, n)| n == new)
+            {
+                h.pairs.push((old, new));
+            }
+        }
+    }
     let live = !protection.local;
-    if let Some(raw) = protection.classic_checks.as_ref().filter(|_| live) {
-        let listed = raw.get("checks").and_then(Json::as_array).is_some_and(|c| {
-            c.iter()
-                .any(|e| e.get("context").and_then(Json::as_str) == Some(old))
-        }) || raw
-            .get("contexts")
-            .and_then(Json::as_array)
-            .is_some_and(|c| c.iter().any(|e| e.as_str() == Some(old)));
-        if listed {
+    for h in &mut out {
+        if !live {
+            continue;
+        }
+        if h.what == "classic branch protection"
+            && let Some(raw) = &protection.classic_checks
+        {
             let path = cx.repository.as_deref().map(|r| {
                 format!(
                     "/repos/{r}/branches/{}/protection/required_status_checks",
@@ -127,77 +198,55 @@ fn holders(cx: &Cx<'_>, old: &str, new: Option<&str>) -> Vec<Holder> {
                     body: body?,
                 })
             };
-            // The second request comes after the first: the old check gone, the new added.
-            let added = new.and_then(|_| classic_body(raw, old, new));
-            out.push((
-                "classic branch protection".to_owned(),
-                request(classic_body(raw, old, None)),
-                request(added),
-            ));
+            h.drop = request(classic_body(raw, &h.olds, &[]));
+            if !h.pairs.is_empty() {
+                h.add = request(classic_body(raw, &h.olds, &h.pairs));
+            }
+        } else if let Some(rs) = protection.rulesets.iter().find(|r| r.source == h.what) {
+            let path = ruleset_path(cx, rs);
+            let request = |body: Option<Json>| {
+                Some(PlanRequest {
+                    method: "PUT",
+                    path: path.clone()?,
+                    body: body?,
+                })
+            };
+            h.drop = request(ruleset_body(&rs.raw, &h.olds, &[]));
+            if !h.pairs.is_empty() {
+                h.add = request(ruleset_body(&rs.raw, &h.olds, &h.pairs));
+            }
         }
-    }
-    for rs in protection.rulesets.iter().filter(|_| live) {
-        if rs.enforcement != "active"
-            || rs.applies == Some(false)
-            || !rs.required.iter().any(|(c, _)| c == old)
-        {
-            continue;
-        }
-        let path = ruleset_path(cx, rs);
-        let request = |body: Option<Json>| {
-            Some(PlanRequest {
-                method: "PUT",
-                path: path.clone()?,
-                body: body?,
-            })
-        };
-        let added = new.and_then(|_| ruleset_body(&rs.raw, old, new));
-        out.push((
-            rs.source.clone(),
-            request(ruleset_body(&rs.raw, old, None)),
-            request(added),
-        ));
-    }
-    // Read from a file, or not read whole: where the entry is set, when known.
-    if out.is_empty()
-        && let Some(entry) = protection.first_match(old)
-    {
-        let what = match (&entry.source, cx.profile().forge) {
-            (Some(s), _) => s.clone(),
-            (None, Forge::Github) => "branch protection".to_owned(),
-            (None, _) => format!(
-                "the status check patterns of `{}`'s protection rule",
-                cx.branch
-            ),
-        };
-        out.push((what, None, None));
     }
     out
 }
 
-/// The safe order for a change that stops posting each `old` context (and posts `new`
+fn listed(contexts: &[&str]) -> String {
+    contexts
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The safe order for a change that stops posting each old context (and posts the new one
 /// instead, when renamed). Empty when protection requires none of them: nothing waits.
 pub fn safe_order(cx: &Cx<'_>, pairs: &[(&str, Option<&str>)]) -> Vec<PlanStep> {
-    let found: Vec<(&str, Option<&str>, Vec<Holder>)> = pairs
-        .iter()
-        .map(|(old, new)| (*old, *new, holders(cx, old, *new)))
-        .filter(|(_, _, h)| !h.is_empty())
-        .collect();
-    if found.is_empty() {
+    let holders = holders(cx, pairs);
+    if holders.is_empty() {
         return Vec::new();
     }
-    let rmw = |what: &str, verb: &str| {
+    let rmw = |what: &str, verb: String| {
         if what.contains("ruleset") {
             format!(
-                "{verb} (read the ruleset with GET …/rulesets/{{id}}, change that one entry, PUT it back whole: every other rule, condition, bypass actor and app pin kept)"
+                "{verb} (read the ruleset with GET …/rulesets/{{id}}, change those entries, PUT it back whole: every other rule, condition, bypass actor and app pin kept)"
             )
         } else if cx.profile().forge == Forge::Github {
             format!(
-                "{verb} (read GET …/branches/{}/protection, change that one entry of `required_status_checks`, PATCH …/protection/required_status_checks with every other check and its app kept)",
+                "{verb} (read GET …/branches/{}/protection, change those entries of `required_status_checks`, PATCH …/protection/required_status_checks with every other check and its app kept)",
                 cx.branch
             )
         } else {
-            verb.to_owned()
+            verb
         }
     };
     let mut steps: Vec<PlanStep> = Vec::new();
@@ -211,33 +260,46 @@ pub fn safe_order(cx: &Cx<'_>, pairs: &[(&str, Option<&str>)]) -> Vec<PlanStep> 
             request,
         });
     };
-    for (old, _, holders) in &found {
-        for (what, drop, _) in holders {
-            let verb = format!(
-                "before merging, stop requiring `{old}` in {what}: this pull request never posts it, so it cannot merge while it is required"
-            );
-            let text = if drop.is_some() {
-                verb
+    for h in &holders {
+        let verb = format!(
+            "before merging, stop requiring {} in {}: this pull request never posts {}, so it cannot merge while {} required",
+            listed(&h.olds),
+            h.what,
+            if h.olds.len() == 1 { "it" } else { "them" },
+            if h.olds.len() == 1 {
+                "it is"
             } else {
-                rmw(what, &verb)
-            };
-            push("unrequire", Some(old), text, drop.clone());
-        }
+                "they are"
+            }
+        );
+        let text = if h.drop.is_some() {
+            verb
+        } else {
+            rmw(&h.what, verb)
+        };
+        push("unrequire", h.olds.first().copied(), text, h.drop.clone());
     }
-    push("merge", None, "merge this pull request".to_owned(), None);
-    for (_, new, holders) in &found {
-        let Some(new) = new else { continue };
-        for (what, _, add) in holders {
-            let verb = format!(
-                "require `{new}` in {what}: open pull requests post it from their next run (re-run those that ran before the merge)"
-            );
-            let text = if add.is_some() {
-                verb
-            } else {
-                rmw(what, &verb)
-            };
-            push("require", Some(new), text, add.clone());
-        }
+    push(
+        "merge",
+        None,
+        "merge this pull request (until the next step nothing requires the renamed checks)"
+            .to_owned(),
+        None,
+    );
+    for h in holders.iter().filter(|h| !h.pairs.is_empty()) {
+        let news: Vec<&str> = h.pairs.iter().map(|(_, n)| *n).collect();
+        let verb = format!(
+            "require {} in {}: an open pull request posts {} once its branch is updated or it gets a new commit (a re-run reuses the old merge commit, whose workflows post the old name)",
+            listed(&news),
+            h.what,
+            if news.len() == 1 { "it" } else { "them" }
+        );
+        let text = if h.add.is_some() {
+            verb
+        } else {
+            rmw(&h.what, verb)
+        };
+        push("require", news.first().copied(), text, h.add.clone());
     }
     steps
 }
@@ -267,13 +329,23 @@ mod tests {
         let raw = json!({"strict": true, "contexts": ["a", "old"],
             "checks": [{"context": "a", "app_id": 8}, {"context": "old", "app_id": 15368}]});
         assert_eq!(
-            classic_body(&raw, "old", None),
+            classic_body(&raw, &["old"], &[]),
             Some(json!({"strict": true, "checks": [{"context": "a", "app_id": 8}]}))
         );
         assert_eq!(
-            classic_body(&raw, "old", Some("new")),
+            classic_body(&raw, &["old"], &[("old", "new")]),
             Some(json!({"strict": true, "checks": [
                 {"context": "a", "app_id": 8}, {"context": "new", "app_id": 15368}]}))
+        );
+        // Any app stays any app: -1 in a request, never null (which re-pins).
+        let any = json!({"strict": false, "checks": [{"context": "x", "app_id": null},
+            {"context": "y", "app_id": null}, {"context": "z"}]});
+        assert_eq!(
+            classic_body(&any, &["x", "y"], &[("x", "x2"), ("y", "y2")]),
+            Some(
+                json!({"strict": false, "checks": [{"context": "z", "app_id": -1},
+                {"context": "x2", "app_id": -1}, {"context": "y2", "app_id": -1}]})
+            )
         );
     }
 
@@ -286,7 +358,7 @@ mod tests {
             "rules": [{"type": "deletion"},
                 {"type": "required_status_checks", "parameters": {"strict_required_status_checks_policy": true,
                     "required_status_checks": [{"context": "old", "integration_id": 15368}, {"context": "b"}]}}]});
-        let body = ruleset_body(&raw, "old", Some("new")).unwrap_or_default();
+        let body = ruleset_body(&raw, &["old"], &[("old", "new")]).unwrap_or_default();
         let mut expected = raw.clone();
         if let Some(o) = expected.as_object_mut() {
             for k in ["id", "source", "source_type", "node_id"] {
@@ -296,5 +368,9 @@ mod tests {
         expected["rules"][1]["parameters"]["required_status_checks"] =
             json!([{"context": "b"}, {"context": "new", "integration_id": 15368}]);
         assert_eq!(body, expected);
+        // The last check removed: the rule goes, the rest stays.
+        let body = ruleset_body(&raw, &["old", "b"], &[]).unwrap_or_default();
+        assert_eq!(body["rules"], json!([{"type": "deletion"}]));
+        assert_eq!(body["bypass_actors"], raw["bypass_actors"]);
     }
 }

@@ -39,8 +39,23 @@ impl Rule for ProtectionNotEnforced {
         if cx.profile().forge != crate::forge::Forge::Github {
             return;
         }
+        // Does something else enforce `context` on its own: classic protection (which the
+        // write role cannot bypass), or another active ruleset without a write-role bypass?
+        let enforced_elsewhere = |context: &str, but: i64| {
+            protection.required.iter().any(|e| {
+                e.text == context
+                    && e.enforced()
+                    && e.sources.iter().any(|s| s == "classic branch protection")
+            }) || protection.rulesets.iter().any(|o| {
+                o.id != but
+                    && o.enforcement == "active"
+                    && o.applies == Ok(true)
+                    && o.required.iter().any(|(c, _)| c == context)
+                    && o.bypass.as_ref().is_some_and(|b| !write_bypass(b))
+            })
+        };
         for rs in &protection.rulesets {
-            if rs.applies == Some(false) || rs.required.is_empty() {
+            if rs.applies == Ok(false) || rs.required.is_empty() {
                 continue;
             }
             let name = if rs.name.is_empty() {
@@ -48,13 +63,9 @@ impl Rule for ProtectionNotEnforced {
             } else {
                 format!("{} (\"{}\")", rs.source, rs.name)
             };
-            let unsure = if rs.applies.is_none() {
-                format!(
-                    " (if it applies to `{}`: its conditions name a repository property, which gatelint cannot judge)",
-                    cx.branch
-                )
-            } else {
-                String::new()
+            let unsure = match &rs.applies {
+                Err(why) => format!(" (if it applies to `{}`: {why})", cx.branch),
+                Ok(_) => String::new(),
             };
             if rs.enforcement != "active" {
                 // What nothing else enforces: the checks only this ruleset lists.
@@ -88,24 +99,46 @@ impl Rule for ProtectionNotEnforced {
                 out.push(f);
                 continue;
             }
-            let everyone = rs
-                .bypass_always
+            let Some(bypass) = &rs.bypass else {
+                continue;
+            };
+            let Some((_, _, mode)) = bypass
                 .iter()
-                .any(|(kind, id)| kind == "RepositoryRole" && *id == Some(WRITE_ROLE));
-            if !everyone {
+                .find(|(kind, id, _)| kind == "RepositoryRole" && *id == Some(WRITE_ROLE))
+            else {
+                continue;
+            };
+            let open: Vec<&str> = rs
+                .required
+                .iter()
+                .map(|(c, _)| c.as_str())
+                .filter(|c| !enforced_elsewhere(c, rs.id))
+                .collect();
+            if open.is_empty() {
                 continue;
             }
-            let contexts: Vec<&str> = rs.required.iter().map(|(c, _)| c.as_str()).collect();
+            let how = match mode.as_str() {
+                "pull_request" => "when merging a pull request",
+                "exempt" => "silently (exempt: its rules are not even evaluated, nor audited)",
+                _ => "at any time",
+            };
             let mut f = Self::new_finding(
                 cx,
                 format!(
-                    "{name}{unsure} lets repository role {WRITE_ROLE} (widely reported as the write role; GitHub does not document role ids) bypass it at any time: anyone with write access can merge without {}",
-                    listed(&contexts)
+                    "{name}{unsure} lets repository role {WRITE_ROLE} (widely reported as the write role; GitHub does not document role ids) bypass it {how} (bypass_mode `{mode}`): anyone with write access can merge without {}",
+                    listed(&open)
                 ),
             )
-            .help("set that bypass actor's `bypass_mode` to `pull_request`, or remove it, keeping the rest of the ruleset");
-            f.context = contexts.first().map(|c| (*c).to_owned());
+            .help("remove that bypass actor, keeping the rest of the ruleset (a bypass for admins or a release team is narrower)");
+            f.context = open.first().map(|c| (*c).to_owned());
             out.push(f);
         }
     }
+}
+
+/// A bypass list lets the write role through, in any mode.
+fn write_bypass(actors: &[(String, Option<i64>, String)]) -> bool {
+    actors
+        .iter()
+        .any(|(kind, id, _)| kind == "RepositoryRole" && *id == Some(WRITE_ROLE))
 }

@@ -107,8 +107,7 @@ impl Rule for ProtectionOrphaned {
                     entry.text,
                     // Rulesets, the organisation's above all, are edited elsewhere: say which.
                     entry
-                        .source
-                        .as_deref()
+                        .source()
                         .filter(|s| s.contains("ruleset"))
                         .map(|s| format!(" ({s})"))
                         .unwrap_or_default()

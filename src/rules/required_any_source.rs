@@ -15,25 +15,31 @@ super::rule!(
     needs_protection = true
 );
 
-/// The fix for `entry`: the exact JSON of the requirement, pinned to GitHub Actions, and
-/// where it goes.
+/// The fix for `entry`: the exact JSON of the requirement, pinned to GitHub Actions, for each
+/// place that sets it.
 pub fn pin_fix(entry: &Required, actions: i64) -> String {
     let context = serde_json::Value::from(entry.text.as_str()).to_string();
-    match entry.source.as_deref() {
+    let one = |source: Option<&str>| match source {
         Some(s) if s.starts_with("classic") => format!(
-            "pin it to GitHub Actions: in the branch protection's `required_status_checks.checks`, \
-             write {{\"context\": {context}, \"app_id\": {actions}}} (PATCH \
+            "in the branch protection's `required_status_checks.checks`, write \
+             {{\"context\": {context}, \"app_id\": {actions}}} (PATCH \
              /repos/{{owner}}/{{repo}}/branches/{{branch}}/protection/required_status_checks with \
              every other check kept)"
         ),
         source => format!(
-            "pin it to GitHub Actions: in the `required_status_checks` rule of {}, write \
+            "in the `required_status_checks` rule of {}, write \
              {{\"context\": {context}, \"integration_id\": {actions}}} (read the ruleset with GET \
              …/rulesets/{{id}} and PUT it back whole, every other rule, condition and bypass \
              actor kept)",
             source.unwrap_or("the ruleset")
         ),
-    }
+    };
+    let fixes: Vec<String> = if entry.sources.is_empty() {
+        vec![one(None)]
+    } else {
+        entry.sources.iter().map(|s| one(Some(s))).collect()
+    };
+    format!("pin it to GitHub Actions: {}", fixes.join("; and "))
 }
 
 impl Rule for RequiredAnySource {
@@ -61,8 +67,7 @@ impl Rule for RequiredAnySource {
                 continue;
             };
             let by = entry
-                .source
-                .as_deref()
+                .source()
                 .map(|s| format!(" by {s}"))
                 .unwrap_or_default();
             let mut f = Self::new_finding(

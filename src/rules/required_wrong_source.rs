@@ -43,8 +43,7 @@ impl Rule for RequiredWrongSource {
                 continue;
             };
             let by = entry
-                .source
-                .as_deref()
+                .source()
                 .map(|s| format!(" by {s}"))
                 .unwrap_or_default();
             let confirmed = cx.config.actions_app_id.is_some();
@@ -60,7 +59,7 @@ impl Rule for RequiredWrongSource {
             let context = serde_json::Value::from(entry.text.as_str()).to_string();
             let mut f = Self::new_finding(cx, message).help(format!(
                 "pin it to GitHub Actions ({{\"context\": {context}, \"{}\": {actions}}}), or, if app {app} posts it, list `{}` in `[external] contexts`",
-                if entry.source.as_deref().is_some_and(|s| s.starts_with("classic")) {
+                if entry.sources.first().is_some_and(|s| s.starts_with("classic")) {
                     "app_id"
                 } else {
                     "integration_id"

@@ -6,6 +6,9 @@ use crate::forge::protection::{Protection, Ruleset, Shape, read_ruleset};
 
 /// Rulesets read by id at most (one request each).
 const MAX_RULESETS: usize = 50;
+/// The largest ruleset answer read, and all of them together: a ruleset is a few kilobytes.
+const MAX_RULESET_BYTES: usize = 1 << 20;
+const MAX_RULESETS_BYTES: usize = 8 << 20;
 
 fn parse(body: &str, url: &str, spec: &RemoteSpec) -> Result<Protection, RemoteError> {
     let shapes = [
@@ -139,15 +142,28 @@ async fn read_rulesets(
             "rulesets not listed (the answer is not a list), so rulesets in evaluate or disabled mode are not checked".to_owned(),
         ));
     };
-    let ids: Vec<i64> = list
-        .iter()
-        .filter(|r| {
-            r.get("target")
-                .and_then(serde_json::Value::as_str)
-                .is_none_or(|t| t == "branch")
-        })
-        .filter_map(|r| r.get("id").and_then(serde_json::Value::as_i64))
-        .collect();
+    let mut ids: Vec<i64> = Vec::new();
+    for r in &list {
+        let branch = r
+            .get("target")
+            .and_then(serde_json::Value::as_str)
+            .is_none_or(|t| t == "branch");
+        if !branch {
+            continue;
+        }
+        let Some(id) = r
+            .get("id")
+            .and_then(serde_json::Value::as_i64)
+            .filter(|id| *id > 0)
+        else {
+            return Err(RemoteError::new(format!(
+                "GET {url}: a ruleset in the list has no valid `id`: the rulesets cannot be read"
+            )));
+        };
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
     if ids.len() > MAX_RULESETS {
         return Err(RemoteError::new(format!(
             "GET {url}: {} branch rulesets, more than the {MAX_RULESETS} gatelint reads",
@@ -155,6 +171,7 @@ async fn read_rulesets(
         )));
     }
     let mut raws = Vec::new();
+    let mut total = 0;
     for id in &ids {
         let by_id = format!("{base}/rulesets/{id}");
         let a = client.get(&by_id).await?;
@@ -166,12 +183,33 @@ async fn read_rulesets(
                 "reading a ruleset needs admin rights on the repository",
             ));
         }
+        total += a.body.len();
+        if a.body.len() > MAX_RULESET_BYTES || total > MAX_RULESETS_BYTES {
+            return Err(RemoteError::new(format!(
+                "GET {by_id}: the rulesets' answers are larger than gatelint reads ({} bytes for this one, {MAX_RULESET_BYTES} at most; {MAX_RULESETS_BYTES} in all)",
+                a.body.len()
+            )));
+        }
         let raw: serde_json::Value = serde_json::from_str(&a.body).map_err(|e| {
             RemoteError::new(format!(
                 "GET {by_id}: the answer is not a ruleset ({})",
                 super::text::shown(&e.to_string())
             ))
         })?;
+        // The object asked for, or the rulesets cannot be judged: fail closed.
+        let shaped = raw.get("id").and_then(serde_json::Value::as_i64) == Some(*id)
+            && raw.get("rules").is_none_or(serde_json::Value::is_array)
+            && raw
+                .get("bypass_actors")
+                .is_none_or(serde_json::Value::is_array)
+            && raw
+                .get("conditions")
+                .is_none_or(|c| c.is_object() || c.is_null());
+        if !shaped {
+            return Err(RemoteError::new(format!(
+                "GET {by_id}: the answer is not ruleset {id} (no matching `id`, or `rules`, `bypass_actors` or `conditions` of the wrong type)"
+            )));
+        }
         raws.push(raw);
     }
     // `~DEFAULT_BRANCH` needs the repository's default branch: one more request, when used.
@@ -195,8 +233,16 @@ async fn read_rulesets(
         .iter()
         .filter(|r| r.enforcement != "active")
         .count();
+    let hidden = rulesets.iter().filter(|r| r.bypass.is_none()).count();
+    let bypass = if hidden > 0 {
+        format!(
+            "; bypass actors not returned for {hidden} (GitHub shows them only to a token that may edit the ruleset): their bypasses are not checked"
+        )
+    } else {
+        String::new()
+    };
     let said = format!(
-        "{} branch rulesets read by id ({idle} not active)",
+        "{} branch rulesets read by id ({idle} not active{bypass})",
         rulesets.len()
     );
     Ok((rulesets, said))
