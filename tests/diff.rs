@@ -584,6 +584,52 @@ fn gate_weakened_by_the_github_settings() {
     assert!(!rows.iter().any(|r| r.0 == "gate-weakened"), "{rows:?}");
 }
 
+/// A pull request that loosens its committed GitHub snapshot: an app pin turned to any app,
+/// the merge queue dropped. The base's snapshot is used for the check, and the loosening is
+/// `gate-weakened` (issue 14).
+#[test]
+fn gate_weakened_by_a_loosened_github_snapshot() {
+    let snapshot = |app: &str, queue: &str| {
+        format!(
+            "{{\"gatelint-snapshot\": 1, \"forge\": \"github\", \"branch\": \"main\", \"matching\": \"exact\",\n\"required\": [\"build\"], \"apps\": {{\"build\": {app}}}, \"merge-queue\": {queue}}}\n"
+        )
+    };
+    let r = Repo::new();
+    r.write(
+        ".github/workflows/ci.yml",
+        "on: [pull_request, merge_group]\njobs:\n  # bp-required: yes\n  build:\n    runs-on: x\n    steps: [{run: a}]\n",
+    )
+    .write("gatelint.toml", "protection = \"protection.json\"\n")
+    .write("protection.json", &snapshot("15368", "\"ruleset 7 of octo/app\""))
+    .commit();
+    r.write("protection.json", &snapshot("null", "null"));
+    let (_, rows, doc) = r.check(&[]);
+    let messages: Vec<&str> = doc["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| f["rule"] == "gate-weakened")
+                .filter_map(|f| f["message"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        messages,
+        [
+            "the protection file no longer says a merge queue applies: `merge_group` runs would no longer be checked (the base's version is used for this check)",
+            "the protection file no longer pins `build` to app 15368 (the base's version is used for this check)",
+        ],
+        "{rows:?}"
+    );
+    // The same file: nothing.
+    r.write(
+        "protection.json",
+        &snapshot("15368", "\"ruleset 7 of octo/app\""),
+    );
+    let (_, rows, _) = r.check(&[]);
+    assert!(!rows.iter().any(|r| r.0 == "gate-weakened"), "{rows:?}");
+}
+
 /// A CI checkout is shallow and holds only the pull request's commit: `--base origin/main`
 /// says exactly what to fetch, and `--head`'s merge base what history is missing (issue 13,
 /// item 3).

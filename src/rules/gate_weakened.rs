@@ -371,5 +371,43 @@ fn config_loosened(base: &Cx<'_>, head: &Cx<'_>, own: &Config, out: &mut Vec<Fin
                 );
             }
         }
+        // GitHub: a pin the pull request loosens, a merge queue it drops.
+        let help = "a protection file mirrors the forge's settings: change it with them, in a \
+                    change reviewed as such";
+        for r in before.required.iter().filter(|r| r.enforced()) {
+            let Some(crate::forge::protection::AppPin::App(app)) = r.app else {
+                continue;
+            };
+            let Some(a) = after
+                .required
+                .iter()
+                .find(|a| a.text == r.text && a.enforced())
+            else {
+                continue;
+            };
+            if a.app != r.app {
+                out.push(
+                    GateWeakened::new_finding(
+                        head,
+                        format!(
+                            "the protection file no longer pins `{}` to app {app} (the base's version is used for this check)",
+                            r.text
+                        ),
+                    )
+                    .help(help)
+                    .at(&file, a.span.unwrap_or(start)),
+                );
+            }
+        }
+        if before.merge_queue.is_some() && after.merge_queue.is_none() {
+            out.push(
+                GateWeakened::new_finding(
+                    head,
+                    "the protection file no longer says a merge queue applies: `merge_group` runs would no longer be checked (the base's version is used for this check)".to_owned(),
+                )
+                .help(help)
+                .at(&file, start),
+            );
+        }
     }
 }
