@@ -195,6 +195,32 @@ async fn merge_queue_from_the_rulesets() {
     ]);
     assert_eq!(offline.code, 1);
     assert_eq!(rows(&offline), rows(&out));
+
+    // The queue dropped live, the snapshot still says it: snapshot-drift; so is a pin that
+    // differs (the snapshot edited to pin `build` to app 8).
+    let edited = snap.stdout.replace("\"build\": 15368", "\"build\": 8");
+    assert_ne!(edited, snap.stdout);
+    std::fs::write(&file, &edited).expect("write");
+    let without = github(rules_without_queue()).await;
+    let drift = run(remote(
+        "check",
+        &without,
+        &["--protection", &file.to_string_lossy(), "--format", "json"],
+    ))
+    .await;
+    let drifts: Vec<String> = messages(&drift)
+        .into_iter()
+        .filter(|m| m.contains("snapshot"))
+        .collect();
+    assert_eq!(
+        drifts,
+        [
+            "a merge queue no longer applies to `main` live, and the snapshot says it does",
+            "the snapshot pins `build` to app 8, the live protection of `main` to app 15368",
+        ],
+        "{}",
+        drift.stdout
+    );
 }
 
 /// The near miss: the same rules without a `merge_queue` rule (and no `merge-queue` in

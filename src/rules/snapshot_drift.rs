@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use super::{Cx, Rule, RuleInfo, line_span};
 use crate::finding::Finding;
+use crate::forge::protection::AppPin;
 
 super::rule!(
     SnapshotDrift,
@@ -54,6 +55,52 @@ impl Rule for SnapshotDrift {
             .at(&file, r.span.unwrap_or_else(|| line_span(1)));
             f.context = Some(r.text.clone());
             out.push(f);
+        }
+        // GitHub: the app a check must come from, and the merge queue, when both say.
+        let pin = |app: Option<AppPin>| match app {
+            Some(AppPin::App(id)) => format!("app {id}"),
+            Some(AppPin::Any) => "any app".to_owned(),
+            Some(AppPin::Other) => "another app".to_owned(),
+            None => String::new(),
+        };
+        for r in snapshot.enforced() {
+            let Some(l) = live.enforced().find(|l| l.text == r.text) else {
+                continue;
+            };
+            if r.app.is_some() && l.app.is_some() && r.app != l.app {
+                let mut f = Self::new_finding(
+                    cx,
+                    format!(
+                        "the snapshot pins `{}` to {}, the live protection of `{}` to {}",
+                        r.text,
+                        pin(r.app),
+                        cx.branch,
+                        pin(l.app)
+                    ),
+                )
+                .help("refresh the snapshot: `gatelint snapshot --remote -o FILE`, and review the change")
+                .at(&file, r.span.unwrap_or_else(|| line_span(1)));
+                f.context = Some(r.text.clone());
+                out.push(f);
+            }
+        }
+        if live.merge_queue.is_some() != snapshot.merge_queue.is_some() {
+            let (now, then) = if live.merge_queue.is_some() {
+                ("applies", "does not say so")
+            } else {
+                ("no longer applies", "says it does")
+            };
+            out.push(
+                Self::new_finding(
+                    cx,
+                    format!(
+                        "a merge queue {now} to `{}` live, and the snapshot {then}",
+                        cx.branch
+                    ),
+                )
+                .help("refresh the snapshot: `gatelint snapshot --remote -o FILE`, and review the change")
+                .at(&file, line_span(1)),
+            );
         }
     }
 }
