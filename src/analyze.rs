@@ -26,6 +26,9 @@ pub struct Options {
     /// Profile settings no released version has (`[profile]` in `gatelint.toml`).
     pub opt_ins: OptIns,
     pub syntax: DirectiveSyntax,
+    /// With `--remote`: reusable workflows of other repositories, read by their `uses:`
+    /// value (the text, or why it could not be read).
+    pub called: Arc<crate::forge::source::called::Fetched>,
 }
 
 /// Which kind of masking a job has (`continue-on-error`), as its forge applies it.
@@ -179,6 +182,7 @@ pub fn analyze_tree(
         tree,
         parsed: workflows.iter().map(|w| (w.file.as_str(), w)).collect(),
         syntax: &options.syntax,
+        fetched: &options.called,
         read: Mutex::new(HashMap::new()),
         budget: &budget,
     };
@@ -407,6 +411,8 @@ struct RootCallees<'a> {
     read: Mutex<HashMap<String, Result<Arc<Workflow>, String>>>,
     /// The root's read budget, shared with the workflow files (see [`MAX_TOTAL_BYTES`]).
     budget: &'a AtomicU64,
+    /// Reusable workflows of other repositories read with `--remote`.
+    fetched: &'a crate::forge::source::called::Fetched,
 }
 
 impl Callees for RootCallees<'_> {
@@ -431,5 +437,33 @@ impl Callees for RootCallees<'_> {
             cache.insert(path.to_owned(), read.clone());
         }
         read.map(Callee::Shared)
+    }
+
+    fn remote(&self, uses: &str) -> Option<Result<Callee<'_>, String>> {
+        let text = self.fetched.get(uses)?;
+        let key = format!("@remote {uses}");
+        if let Some(known) = self.read.lock().ok().and_then(|r| r.get(&key).cloned()) {
+            return Some(known.map(Callee::Shared));
+        }
+        // Named as its repository and path (Gitea names a called workflow by its file).
+        let file = uses.rsplit_once('@').map_or(uses, |(f, _)| f);
+        let parsed = text.clone().and_then(|text| {
+            charge_read(self.budget, &text)?;
+            let wf = workflow::parse_workflow(&text, file, self.syntax)
+                // Never its text: the file is another repository's.
+                .map_err(|_| "was read but is not a valid workflow".to_owned())?;
+            // Its own calls would resolve in its repository, not this one: not followed.
+            if wf.jobs.iter().any(|j| j.uses.is_some()) {
+                return Err(
+                    "calls reusable workflows itself, which gatelint does not follow across repositories"
+                        .to_owned(),
+                );
+            }
+            Ok(Arc::new(wf))
+        });
+        if let Ok(mut cache) = self.read.lock() {
+            cache.insert(key, parsed.clone());
+        }
+        Some(parsed.map(Callee::Shared))
     }
 }

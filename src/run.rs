@@ -359,13 +359,47 @@ fn check_root(
             (file.clone(), Arc::from(text)),
         );
     }
-    let options = Options {
+    let mut options = Options {
         forge: common.forge.map(Into::into).or(config.forge),
         version: common.forge_version.or(config.forge_version),
         opt_ins: config.opt_ins,
         syntax: config.syntax.clone(),
+        called: Arc::default(),
     };
-    let report = analyze::analyze_root(root, &options).map_err(|e| e.to_string())?;
+    let mut report = analyze::analyze_root(root, &options).map_err(|e| e.to_string())?;
+    // With `--remote`: the reusable workflows of other repositories that unresolvable jobs
+    // call, read anonymously, then the root named again with them.
+    if let Some(l) = live {
+        let forge = report.profile.forge;
+        let mut wanted: Vec<String> = Vec::new();
+        for g in report.gates.iter().filter(|g| g.unresolvable.is_some()) {
+            let uses = report
+                .workflows
+                .get(g.workflow_index)
+                .and_then(|w| w.jobs.get(g.job_index))
+                .and_then(|j| j.uses.as_ref())
+                .map(|u| u.value.as_str());
+            if let Some(u) = uses
+                && source::called::parse_uses(u, forge).is_some()
+                && !wanted.iter().any(|w| w == u)
+            {
+                wanted.push(u.to_owned());
+            }
+        }
+        if !wanted.is_empty() {
+            let fetched = source::called::fetch(&l.spec, &wanted).map_err(|e| e.to_string())?;
+            let read = fetched.values().filter(|r| r.is_ok()).count();
+            if !common.quiet {
+                eprintln!(
+                    "gatelint: read {read} of {} reusable workflows of other repositories on {} (anonymously: a private repository's stay unresolvable)",
+                    fetched.len(),
+                    l.spec.server
+                );
+            }
+            options.called = Arc::new(fetched);
+            report = analyze::analyze_root(root, &options).map_err(|e| e.to_string())?;
+        }
+    }
     if !common.quiet {
         for note in crate::forge::profile::notes(&report.profile, options.opt_ins) {
             eprintln!("gatelint: note: {note}");
@@ -404,6 +438,7 @@ fn check_root(
                     .then_some(report.profile.version),
                 opt_ins: options.opt_ins,
                 syntax: options.syntax.clone(),
+                called: options.called.clone(),
             };
             Some(
                 match analyze::analyze_tree(root, Tree::Mem(&b.tree), &base_options) {

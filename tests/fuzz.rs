@@ -1679,6 +1679,7 @@ fn pipeline_check(spec: &RepoSpec) -> Outcome {
             version,
             opt_ins: config.opt_ins,
             syntax: config.syntax.clone(),
+            called: Default::default(),
         };
         let Ok(report) = analyze_tree("repo", Tree::Mem(&tree), &options) else {
             continue;

@@ -1066,3 +1066,104 @@ async fn serve_at(server: &MockServer, route: String, status: u16, body: &str) {
         .mount(server)
         .await;
 }
+
+/// Standard base64, as the contents API sends a file.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Issue 15, item 4: with `--remote`, a job that calls another repository's reusable
+/// workflow gets its contexts from that workflow, read with the contents API at its ref,
+/// anonymously (a pull request chooses what is read: never with the token); one that cannot
+/// be read anonymously stays unresolvable, with the reason. Nothing of the file's text is
+/// shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reusable_workflows_of_other_repositories() {
+    const CALLED: &str = "testdata/github-called";
+    let text = std::fs::read_to_string(common::repo_root().join(CALLED).join("shared-build.yml"))
+        .expect("fixture");
+    let rules = r#"[{"type": "required_status_checks", "ruleset_id": 42,
+        "parameters": {"required_status_checks": [
+            {"context": "build / Compile", "integration_id": 15368},
+            {"context": "build / unit", "integration_id": 15368}]}}]"#;
+    let server = github(rules.to_owned()).await;
+    let encoded = base64(text.as_bytes());
+    // Line breaks every 60 characters, as GitHub sends it.
+    let wrapped: Vec<String> = encoded
+        .as_bytes()
+        .chunks(60)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    let body =
+        serde_json::json!({"type": "file", "encoding": "base64", "content": wrapped.join("\n")});
+    Mock::given(method("GET"))
+        .and(path(
+            "/api/v3/repos/octo/shared/contents/.github/workflows/build.yml",
+        ))
+        .and(wiremock::matchers::query_param("ref", "v1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let out = run(remote_on("report", CALLED, &server, &["--format", "json"])).await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let gates = out.json()["gates"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        gates[0]["contexts"],
+        serde_json::json!(["build / Compile", "build / unit"])
+    );
+    assert_eq!(gates[0]["verdict"], "ok");
+    assert!(
+        out.stderr
+            .contains("read 1 of 2 reusable workflows of other repositories"),
+        "{}",
+        out.stderr
+    );
+    // The private one: unresolvable, with why (the table says it).
+    let check = run(remote_on("report", CALLED, &server, &[])).await;
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let row = check
+        .stdout
+        .lines()
+        .find(|l| l.contains(" secret "))
+        .unwrap_or_default();
+    assert!(
+        row.contains("(unresolvable: calls `octo/private/.github/workflows/deploy.yml@main` from another repository, which is not readable without a token"),
+        "{}",
+        check.stdout
+    );
+    for o in [&out, &check] {
+        assert!(!o.stdout.contains("SHARED-MARKER") && !o.stderr.contains("SHARED-MARKER"));
+    }
+    // Every contents request was anonymous.
+    let requests = server.received_requests().await.unwrap_or_default();
+    let contents: Vec<_> = requests
+        .iter()
+        .filter(|r| r.url.path().contains("/contents/"))
+        .collect();
+    assert_eq!(contents.len(), 4, "two runs, two files each");
+    assert!(
+        contents
+            .iter()
+            .all(|r| r.headers.get("authorization").is_none())
+    );
+    // Offline, the same job is unresolvable: nothing is read without --remote.
+    let offline = common::gatelint(&["report", CALLED, "--format", "json"]);
+    assert_eq!(offline.json()["gates"][0]["verdict"], "unresolvable");
+}

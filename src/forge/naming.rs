@@ -135,6 +135,12 @@ impl std::ops::Deref for Callee<'_> {
 pub trait Callees {
     /// The workflow at `path` (relative to the repository root, no leading `./`).
     fn workflow(&self, path: &str) -> Result<Callee<'_>, String>;
+
+    /// A reusable workflow of another repository, by its `uses:` value, when it was read
+    /// (`check --remote`): `None` when it was not asked for.
+    fn remote(&self, _uses: &str) -> Option<Result<Callee<'_>, String>> {
+        None
+    }
 }
 
 /// No callee can be read (tests, single files).
@@ -521,15 +527,24 @@ fn called_names(
             Err(reason)
         }
     };
-    let Some(path) = same_repository else {
-        let reason = if expand {
-            format!(
-                "calls `{uses}` from another repository: the contexts of its jobs cannot be read offline (the caller's own context is known)"
-            )
-        } else {
-            format!("calls `{uses}` from another repository, whose jobs cannot be read here")
-        };
-        return unknown(names, reason);
+    // Another repository's workflow, when `--remote` read it.
+    let remote = match same_repository {
+        Some(_) => None,
+        None => callees.remote(uses),
+    };
+    let path = match (same_repository, &remote) {
+        (Some(p), _) => p.split('@').next().unwrap_or(p),
+        (None, Some(_)) => uses,
+        (None, None) => {
+            let reason = if expand {
+                format!(
+                    "calls `{uses}` from another repository: the contexts of its jobs cannot be read offline (the caller's own context is known)"
+                )
+            } else {
+                format!("calls `{uses}` from another repository, whose jobs cannot be read here")
+            };
+            return unknown(names, reason);
+        }
     };
     if depth >= MAX_CALL_DEPTH {
         return unknown(
@@ -537,7 +552,6 @@ fn called_names(
             format!("reusable workflows nested more than {MAX_CALL_DEPTH} deep"),
         );
     }
-    let path = path.split('@').next().unwrap_or(path);
     if outer.chain.is_some_and(|c| c.contains(path)) {
         return unknown(
             names,
@@ -550,9 +564,18 @@ fn called_names(
     if let Err(reason) = crate::budget::charge(CALL_COST) {
         return unknown(names, reason);
     }
-    let callee = match callees.workflow(path) {
-        Ok(c) => c,
-        Err(e) => return unknown(names, format!("calls `{uses}`: {e}")),
+    let callee = match remote {
+        Some(Ok(c)) => c,
+        Some(Err(e)) => {
+            return unknown(
+                names,
+                format!("calls `{uses}` from another repository, which {e}"),
+            );
+        }
+        None => match callees.workflow(path) {
+            Ok(c) => c,
+            Err(e) => return unknown(names, format!("calls `{uses}`: {e}")),
+        },
     };
     let caller_legs = match &job.matrix {
         None => vec![Vec::new()],

@@ -4,6 +4,7 @@
 //! `Display` print `***`; no message built here includes it, and error text from the HTTP
 //! layer is scrubbed of it before it is shown.
 
+pub mod called;
 mod gitea;
 mod github;
 pub mod history;
