@@ -253,6 +253,44 @@ struct DiffArgs<'a> {
     pr_body: Option<&'a str>,
 }
 
+/// The reusable workflows of other repositories that the jobs left unresolvable call,
+/// read anonymously from the server of `spec` (empty when there are none).
+fn read_called(
+    report: &RootReport,
+    spec: &RemoteSpec,
+    quiet: bool,
+) -> Result<source::called::Fetched, String> {
+    let forge = report.profile.forge;
+    let mut wanted: Vec<String> = Vec::new();
+    for g in report.gates.iter().filter(|g| g.unresolvable.is_some()) {
+        let uses = report
+            .workflows
+            .get(g.workflow_index)
+            .and_then(|w| w.jobs.get(g.job_index))
+            .and_then(|j| j.uses.as_ref())
+            .map(|u| u.value.as_str());
+        if let Some(u) = uses
+            && source::called::parse_uses(u, forge).is_some()
+            && !wanted.iter().any(|w| w == u)
+        {
+            wanted.push(u.to_owned());
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(Default::default());
+    }
+    let fetched = source::called::fetch(spec, &wanted).map_err(|e| e.to_string())?;
+    if !quiet {
+        let read = fetched.values().filter(|r| r.is_ok()).count();
+        eprintln!(
+            "gatelint: read {read} of {} reusable workflows of other repositories on {} (anonymously: a private repository's stay unresolvable)",
+            fetched.len(),
+            spec.server
+        );
+    }
+    Ok(fetched)
+}
+
 fn check_root(
     root: &str,
     common: &Common,
@@ -366,36 +404,18 @@ fn check_root(
         syntax: config.syntax.clone(),
         called: Arc::default(),
     };
+    // Offline: the reusable workflows of other repositories a snapshot kept.
+    if live.is_none()
+        && let Some(called) = protection.as_ref().and_then(|p| p.called.clone())
+    {
+        options.called = Arc::new(called);
+    }
     let mut report = analyze::analyze_root(root, &options).map_err(|e| e.to_string())?;
     // With `--remote`: the reusable workflows of other repositories that unresolvable jobs
     // call, read anonymously, then the root named again with them.
     if let Some(l) = live {
-        let forge = report.profile.forge;
-        let mut wanted: Vec<String> = Vec::new();
-        for g in report.gates.iter().filter(|g| g.unresolvable.is_some()) {
-            let uses = report
-                .workflows
-                .get(g.workflow_index)
-                .and_then(|w| w.jobs.get(g.job_index))
-                .and_then(|j| j.uses.as_ref())
-                .map(|u| u.value.as_str());
-            if let Some(u) = uses
-                && source::called::parse_uses(u, forge).is_some()
-                && !wanted.iter().any(|w| w == u)
-            {
-                wanted.push(u.to_owned());
-            }
-        }
-        if !wanted.is_empty() {
-            let fetched = source::called::fetch(&l.spec, &wanted).map_err(|e| e.to_string())?;
-            let read = fetched.values().filter(|r| r.is_ok()).count();
-            if !common.quiet {
-                eprintln!(
-                    "gatelint: read {read} of {} reusable workflows of other repositories on {} (anonymously: a private repository's stay unresolvable)",
-                    fetched.len(),
-                    l.spec.server
-                );
-            }
+        let fetched = read_called(&report, &l.spec, common.quiet)?;
+        if !fetched.is_empty() {
             options.called = Arc::new(fetched);
             report = analyze::analyze_root(root, &options).map_err(|e| e.to_string())?;
         }
@@ -932,13 +952,39 @@ fn snapshot(args: &SnapshotArgs) -> Exit {
     let result = shared_config(&args.sources)
         .and_then(|shared| root_config(&args.path, shared.as_ref()))
         .and_then(|config| fetch_live(&args.path, &args.common, &args.sources, &config));
-    let live = match result {
+    let mut live = match result {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {}", crate::report::escape::visible(&e));
             return Exit::Failure;
         }
     };
+    // The reusable workflows of other repositories the root's jobs call, kept in the
+    // snapshot so the offline path names those jobs too.
+    let called = shared_config(&args.sources)
+        .and_then(|shared| root_config(&args.path, shared.as_ref()))
+        .and_then(|config| {
+            let options = Options {
+                forge: args.common.forge.map(Into::into).or(config.forge),
+                version: args.common.forge_version.or(config.forge_version),
+                opt_ins: config.opt_ins,
+                syntax: config.syntax.clone(),
+                called: Arc::default(),
+            };
+            // A root gatelint cannot analyse has no calls to keep: the protection still is.
+            match analyze::analyze_root(&args.path, &options) {
+                Ok(report) => read_called(&report, &live.spec, args.common.quiet),
+                Err(_) => Ok(Default::default()),
+            }
+        });
+    match called {
+        Ok(c) if !c.is_empty() => live.fetched.protection.called = Some(c),
+        Ok(_) => {}
+        Err(e) => {
+            eprintln!("error: {}", crate::report::escape::visible(&e));
+            return Exit::Failure;
+        }
+    }
     let meta = protection::SnapshotMeta {
         forge: live.spec.forge.as_str(),
         server: &live.spec.server,

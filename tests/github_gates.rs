@@ -1166,4 +1166,37 @@ async fn reusable_workflows_of_other_repositories() {
     // Offline, the same job is unresolvable: nothing is read without --remote.
     let offline = common::gatelint(&["report", CALLED, "--format", "json"]);
     assert_eq!(offline.json()["gates"][0]["verdict"], "unresolvable");
+
+    // A snapshot keeps what was read (format version 2): offline, the job resolves as live.
+    let snap = run(remote_on("snapshot", CALLED, &server, &[])).await;
+    assert_eq!(snap.code, 0, "{}", snap.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&snap.stdout).expect("JSON");
+    assert_eq!(doc["gatelint-snapshot"], 2);
+    assert_eq!(
+        doc["called"]["octo/shared/.github/workflows/build.yml@v1"]["text"],
+        text.as_str()
+    );
+    assert!(
+        doc["called"]["octo/private/.github/workflows/deploy.yml@main"]["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("is not readable without a token"))
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("protection.json");
+    std::fs::write(&file, &snap.stdout).expect("write");
+    let offline = common::gatelint(&[
+        "report",
+        CALLED,
+        "--protection",
+        &file.to_string_lossy(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(offline.code, 0, "{}", offline.stderr);
+    assert_eq!(
+        offline.json()["gates"][0]["contexts"],
+        serde_json::json!(["build / Compile", "build / unit"])
+    );
+    assert_eq!(offline.json()["gates"][0]["verdict"], "ok");
+    assert!(!offline.stdout.contains("SHARED-MARKER"));
 }

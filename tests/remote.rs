@@ -755,7 +755,7 @@ async fn snapshot_then_offline_check_matches_remote_check() {
     let written = std::fs::read_to_string(&snap).unwrap_or_default();
     assert!(!written.contains(TOKEN));
     let doc: Value = serde_json::from_str(&written).unwrap_or_default();
-    assert_eq!(doc["gatelint-snapshot"], 1);
+    assert_eq!(doc["gatelint-snapshot"], 2);
     assert_eq!(doc["forge"], "github");
     assert_eq!(doc["repository"], "octo/app");
     assert_eq!(doc["branch"], "main");

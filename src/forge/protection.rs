@@ -155,6 +155,10 @@ pub struct Protection {
     /// GitHub, read live from `GET …/branches/{b}/protection`: its `required_status_checks`
     /// object as read, for a request body that keeps every other check.
     pub classic_checks: Option<Json>,
+    /// Reusable workflows of other repositories read with `--remote` (by `uses:` value: the
+    /// text or why it could not be read), kept in snapshots so the offline path names the
+    /// jobs that call them.
+    pub called: Option<crate::forge::source::called::Fetched>,
     /// The enforced entries indexed for matching, built on first use (`required` is not
     /// changed after the protection is read).
     index: OnceLock<Index>,
@@ -231,6 +235,7 @@ impl Protection {
             merge_queue,
             rulesets: Vec::new(),
             classic_checks: None,
+            called: None,
             index: OnceLock::new(),
         }
     }
@@ -456,6 +461,7 @@ fn text_list(text: &str, file: &str) -> Protection {
         merge_queue: None,
         rulesets: Vec::new(),
         classic_checks: None,
+        called: None,
         index: OnceLock::new(),
     }
 }
@@ -668,6 +674,7 @@ fn from_json(
         merge_queue: None,
         rulesets: Vec::new(),
         classic_checks: None,
+        called: None,
         index: OnceLock::new(),
     };
     match json {
@@ -739,6 +746,8 @@ fn from_json(
 
 /// The key that marks a file written by `gatelint snapshot`, with its format version.
 pub const SNAPSHOT_KEY: &str = "gatelint-snapshot";
+/// The snapshot format written: 2 adds `called` (version 1 is still read).
+pub const SNAPSHOT_VERSION: i64 = 2;
 
 /// What a snapshot records of the protection it froze.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -789,7 +798,7 @@ pub fn write_snapshot(p: &Protection, meta: &SnapshotMeta<'_>) -> String {
         .map(|r| r.text.as_str())
         .collect();
     let mut doc = serde_json::Map::new();
-    doc.insert(SNAPSHOT_KEY.to_owned(), Json::from(1));
+    doc.insert(SNAPSHOT_KEY.to_owned(), Json::from(SNAPSHOT_VERSION));
     doc.insert("forge".to_owned(), Json::from(meta.forge));
     doc.insert("server".to_owned(), Json::from(meta.server));
     doc.insert("repository".to_owned(), Json::from(meta.repository));
@@ -818,6 +827,19 @@ pub fn write_snapshot(p: &Protection, meta: &SnapshotMeta<'_>) -> String {
         "merge-queue".to_owned(),
         p.merge_queue.as_deref().map_or(Json::Null, Json::from),
     );
+    if let Some(called) = p.called.as_ref().filter(|c| !c.is_empty()) {
+        let mut sorted: Vec<(&String, &Result<String, String>)> = called.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        let mut map = serde_json::Map::new();
+        for (uses, read) in sorted {
+            let entry = match read {
+                Ok(text) => serde_json::json!({"text": text}),
+                Err(why) => serde_json::json!({"error": why}),
+            };
+            map.insert(uses.clone(), entry);
+        }
+        doc.insert("called".to_owned(), Json::Object(map));
+    }
     serde_json::to_string_pretty(&Json::Object(doc)).unwrap_or_default() + "\n"
 }
 
@@ -829,12 +851,13 @@ fn snapshot(
     out: &mut Protection,
 ) -> Result<(), ProtectionError> {
     out.shape = Shape::Snapshot;
-    if o.get(SNAPSHOT_KEY) != Some(&Json::from(1)) {
+    if !matches!(o.get(SNAPSHOT_KEY).and_then(Json::as_i64), Some(1 | 2)) {
         return Err(cx.shape_error(
-            "unknown snapshot version: this gatelint reads version 1".to_owned(),
+            "unknown snapshot version: this gatelint reads versions 1 and 2".to_owned(),
             Some(SNAPSHOT_KEY),
         ));
     }
+    out.called = snapshot_called(cx, o)?;
     // What the snapshot froze must be what is checked: another branch's or repository's
     // protection would pass or fail the wrong gates.
     let meta = |key: &str| match o.get(key) {
@@ -968,6 +991,42 @@ fn pin_rank(app: Option<AppPin>) -> u8 {
 }
 
 /// One entry per context, with every source that requires it and the strictest pin.
+/// A snapshot's `called`: at most [`MAX_CALLED`](crate::forge::source::called::MAX_CALLED)
+/// entries of at most that many bytes, each `{"text": …}` or `{"error": …}`.
+fn snapshot_called(
+    cx: &JsonCtx<'_>,
+    o: &serde_json::Map<String, Json>,
+) -> Result<Option<crate::forge::source::called::Fetched>, ProtectionError> {
+    use crate::forge::source::called::{MAX_CALLED, MAX_CALLED_BYTES};
+    let bad = |what: &str| cx.shape_error(format!("`called` {what}"), Some("called"));
+    let map = match o.get("called") {
+        None | Some(Json::Null) => return Ok(None),
+        Some(Json::Object(m)) => m,
+        Some(_) => return Err(bad("must be an object")),
+    };
+    if map.len() > MAX_CALLED {
+        return Err(bad(&format!("holds more than {MAX_CALLED} workflows")));
+    }
+    let mut out = HashMap::with_capacity(map.len());
+    for (uses, entry) in map {
+        let read = match (
+            entry.get("text").and_then(Json::as_str),
+            entry.get("error").and_then(Json::as_str),
+        ) {
+            (Some(t), None) if t.len() <= MAX_CALLED_BYTES => Ok(t.to_owned()),
+            (Some(_), None) => {
+                return Err(bad(&format!(
+                    "holds a file larger than {MAX_CALLED_BYTES} bytes"
+                )));
+            }
+            (None, Some(e)) => Err(crate::forge::source::text::shown(e)),
+            _ => return Err(bad("entries must be {\"text\": …} or {\"error\": …}")),
+        };
+        out.insert(uses.clone(), read);
+    }
+    Ok(Some(out))
+}
+
 fn dedupe(required: &mut Vec<Required>) {
     let mut first: HashMap<String, usize> = HashMap::new();
     let mut keep = vec![true; required.len()];
@@ -1501,6 +1560,61 @@ mod tests {
                 Some("classic branch protection and ruleset 42")
             );
         }
+    }
+
+    /// A snapshot's `called` is bounded and shaped, or the snapshot is refused.
+    #[test]
+    fn snapshot_called_files_are_checked() {
+        let snap = |called: &str| {
+            format!(
+                r#"{{"gatelint-snapshot": 2, "matching": "exact", "required": ["a"], "called": {called}}}"#
+            )
+        };
+        let p = parse(
+            &snap(r#"{"o/r/.github/workflows/x.yml@v1": {"text": "on: workflow_call"}, "o/p/.github/workflows/y.yml@main": {"error": "is not readable"}}"#),
+            "s.json",
+            "main",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let called = p.called.unwrap_or_default();
+        assert_eq!(
+            called.get("o/r/.github/workflows/x.yml@v1"),
+            Some(&Ok("on: workflow_call".to_owned()))
+        );
+        assert_eq!(
+            called.get("o/p/.github/workflows/y.yml@main"),
+            Some(&Err("is not readable".to_owned()))
+        );
+        let many: Vec<String> = (0..51)
+            .map(|i| format!(r#""o/r/.github/workflows/{i}.yml@v1": {{"text": ""}}"#))
+            .collect();
+        for (bad, says) in [
+            ("[]".to_owned(), "`called` must be an object"),
+            (r#"{"x": {"text": 3}}"#.to_owned(), "entries must be"),
+            (
+                r#"{"x": {"text": "a", "error": "b"}}"#.to_owned(),
+                "entries must be",
+            ),
+            (
+                format!("{{{}}}", many.join(",")),
+                "holds more than 50 workflows",
+            ),
+        ] {
+            let e = parse(&snap(&bad), "s.json", "main")
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_default();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+        let e = parse(
+            r#"{"gatelint-snapshot": 3, "matching": "exact", "required": []}"#,
+            "s.json",
+            "main",
+        )
+        .err()
+        .map(|e| e.message)
+        .unwrap_or_default();
+        assert!(e.contains("reads versions 1 and 2"), "{e}");
     }
 
     #[test]
