@@ -948,25 +948,9 @@ async fn renaming_a_matrix_job_changes_each_object_once() {
         classic,
     )
     .await;
-    serve_at(&server, format!("{GH}/rules/branches/main"), 200, rules).await;
-    serve_at(
-        &server,
-        format!("{GH}/rulesets"),
-        200,
-        r#"[{"id": 42, "target": "branch"}]"#,
-    )
-    .await;
-    serve_at(&server, format!("{GH}/rulesets/42"), 200, ruleset).await;
+    serve_rulesets(&server, rules, ruleset).await;
     let plan = plan_of(&server).await;
-    let actions: Vec<(&str, &str)> = plan
-        .iter()
-        .map(|s| {
-            (
-                s["action"].as_str().unwrap_or(""),
-                s["request"]["method"].as_str().unwrap_or("-"),
-            )
-        })
-        .collect();
+    let actions = actions_of(&plan);
     assert_eq!(
         actions,
         [
@@ -1018,25 +1002,9 @@ async fn renaming_a_matrix_job_changes_each_object_once() {
             r#""enabled": true, "required_status_checks""#,
         );
     serve_at(&server, format!("{GH}/branches/main"), 200, &branch).await;
-    serve_at(&server, format!("{GH}/rules/branches/main"), 200, rules).await;
-    serve_at(
-        &server,
-        format!("{GH}/rulesets"),
-        200,
-        r#"[{"id": 42, "target": "branch"}]"#,
-    )
-    .await;
-    serve_at(&server, format!("{GH}/rulesets/42"), 200, ruleset).await;
+    serve_rulesets(&server, rules, ruleset).await;
     let plan = plan_of(&server).await;
-    let actions: Vec<(&str, &str)> = plan
-        .iter()
-        .map(|s| {
-            (
-                s["action"].as_str().unwrap_or(""),
-                s["request"]["method"].as_str().unwrap_or("-"),
-            )
-        })
-        .collect();
+    let actions = actions_of(&plan);
     assert_eq!(
         actions,
         [
@@ -1199,4 +1167,24 @@ async fn reusable_workflows_of_other_repositories() {
     );
     assert_eq!(offline.json()["gates"][0]["verdict"], "ok");
     assert!(!offline.stdout.contains("SHARED-MARKER"));
+}
+
+/// `rules/branches`, the rulesets list (ruleset 42) and ruleset 42 by id.
+async fn serve_rulesets(server: &MockServer, rules: &str, ruleset: &str) {
+    serve_at(server, format!("{GH}/rules/branches/main"), 200, rules).await;
+    let list = r#"[{"id": 42, "target": "branch"}]"#;
+    serve_at(server, format!("{GH}/rulesets"), 200, list).await;
+    serve_at(server, format!("{GH}/rulesets/42"), 200, ruleset).await;
+}
+
+/// Each step of a plan as (action, request method or `-`).
+fn actions_of(plan: &[serde_json::Value]) -> Vec<(&str, &str)> {
+    plan.iter()
+        .map(|s| {
+            (
+                s["action"].as_str().unwrap_or(""),
+                s["request"]["method"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect()
 }

@@ -330,6 +330,13 @@ impl<'a> Cx<'a> {
             .unwrap_or(crate::forge::protection::GITHUB_ACTIONS_APP_ID)
     }
 
+    /// The first job that posts exactly `context` (a GitHub check name).
+    pub fn poster_of(&self, context: &str) -> Option<&GateFacts<'a>> {
+        self.gates
+            .iter()
+            .find(|g| g.gate.contexts.iter().any(|c| c.text == context))
+    }
+
     /// `[external] contexts` names `context`: another app posts it.
     pub fn is_external(&self, context: &str) -> bool {
         self.config.external_contexts.iter().any(|c| c == context)

@@ -59,11 +59,7 @@ impl Rule for RequiredAnySource {
                 continue;
             }
             // Only a gate: a check some workflow job posts.
-            let Some(poster) = cx
-                .gates
-                .iter()
-                .find(|g| g.gate.contexts.iter().any(|c| c.text == entry.text))
-            else {
+            let Some(poster) = cx.poster_of(&entry.text) else {
                 continue;
             };
             let by = entry

@@ -35,11 +35,7 @@ impl Rule for RequiredWrongSource {
             if app == actions || cx.is_external(&entry.text) {
                 continue;
             }
-            let Some(poster) = cx
-                .gates
-                .iter()
-                .find(|g| g.gate.contexts.iter().any(|c| c.text == entry.text))
-            else {
+            let Some(poster) = cx.poster_of(&entry.text) else {
                 continue;
             };
             let by = entry
