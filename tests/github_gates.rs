@@ -1188,3 +1188,58 @@ fn actions_of(plan: &[serde_json::Value]) -> Vec<(&str, &str)> {
         })
         .collect()
 }
+
+/// Hostile or odd answers for another repository's workflow never break the check: a file
+/// larger than 1 MiB, an answer that is not a file, a file that is not a workflow, one that
+/// calls further workflows: each leaves the job unresolvable with the reason, and no text of
+/// the answer is shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odd_answers_for_other_repositories_workflows() {
+    const CALLED: &str = "testdata/github-called";
+    let rules = r#"[{"type": "required_status_checks", "ruleset_id": 42,
+        "parameters": {"required_status_checks": [{"context": "build / Compile"}]}}]"#;
+    let file =
+        |text: &str| serde_json::json!({"encoding": "base64", "content": base64(text.as_bytes())});
+    let huge = format!("# HOSTILE-MARKER\n{}", "x".repeat((1 << 20) + 1));
+    for (answer, reason) in [
+        (file(&huge), "is larger than 1048576 bytes: not read"),
+        (
+            serde_json::json!([{"name": "build.yml", "type": "file"}]),
+            "was answered with something other than a file's content",
+        ),
+        (
+            file("# HOSTILE-MARKER\njobs: [\n"),
+            "was read but is not a valid workflow",
+        ),
+        (
+            file(
+                "# HOSTILE-MARKER\non: workflow_call\njobs:\n  a:\n    uses: octo/deeper/.github/workflows/x.yml@v1\n",
+            ),
+            "calls reusable workflows itself, which gatelint does not follow across repositories",
+        ),
+    ] {
+        let server = github(rules.to_owned()).await;
+        Mock::given(method("GET"))
+            .and(path(
+                "/api/v3/repos/octo/shared/contents/.github/workflows/build.yml",
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+            .mount(&server)
+            .await;
+        let out = run(remote_on("report", CALLED, &server, &[])).await;
+        assert_eq!(out.code, 0, "{reason}: {}", out.stderr);
+        let row = out
+            .stdout
+            .lines()
+            .find(|l| l.contains(" build "))
+            .unwrap_or_default();
+        assert!(
+            row.contains(&format!(
+                "(unresolvable: calls `octo/shared/.github/workflows/build.yml@v1` from another repository, which {reason})"
+            )),
+            "{reason}: {}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains("HOSTILE-MARKER") && !out.stderr.contains("HOSTILE-MARKER"));
+    }
+}
