@@ -610,20 +610,12 @@ async fn rulesets_near_misses() {
 /// (the classic protection, ruleset 42 by id), and applying a body changes only that context.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn renaming_a_required_job_plans_a_safe_order() {
-    let repo = tempfile::tempdir().expect("temp dir");
-    let d = repo.path();
-    let wf = d.join(".github/workflows");
-    std::fs::create_dir_all(&wf).expect("mkdir");
     let ci = |job: &str| {
         format!(
             "name: CI\non: pull_request\njobs:\n  # bp-required: yes\n  {job}:\n    runs-on: ubuntu-latest\n    steps: [{{run: make}}]\n  # bp-required: yes\n  e2e:\n    runs-on: ubuntu-latest\n    steps: [{{run: make e2e}}]\n"
         )
     };
-    std::fs::write(wf.join("ci.yml"), ci("build")).expect("write");
-    common::git(d, &["init", "-q", "-b", "main"], None);
-    common::git(d, &["add", "-A"], None);
-    common::git(d, &["commit", "-q", "-m", "base"], None);
-    std::fs::write(wf.join("ci.yml"), ci("compile")).expect("write");
+    let repo = renamed_repo(&ci("build"), &ci("compile"), &[]);
 
     let classic = r#"{"required_status_checks": {"strict": true, "contexts": ["build", "e2e"],
         "checks": [{"context": "build", "app_id": 15368}, {"context": "e2e", "app_id": 15368}]},
@@ -649,30 +641,7 @@ async fn renaming_a_required_job_plans_a_safe_order() {
         )
         .mount(&server)
         .await;
-    let args: Vec<String> = [
-        "check",
-        ".",
-        "--base",
-        "HEAD",
-        "--remote",
-        "--server",
-        &server.uri(),
-        "--repo",
-        "octo/app",
-        "--forge",
-        "github",
-        "--format",
-        "json",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
-    let dir = d.to_owned();
-    let out = tokio::task::spawn_blocking(move || {
-        common::run_secret(&dir, &args, &[("GATELINT_TOKEN", TOKEN.to_owned())], TOKEN)
-    })
-    .await
-    .expect("joins");
+    let out = diff_check(repo.path(), &server).await;
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     let doc = out.json();
     let renamed = doc["findings"]
@@ -765,21 +734,13 @@ async fn renaming_a_required_job_plans_a_safe_order() {
 /// the API would replace), read-modify-write steps instead.
 #[test]
 fn renaming_against_a_file_gives_read_modify_write_steps() {
-    let repo = tempfile::tempdir().expect("temp dir");
-    let d = repo.path();
-    let wf = d.join(".github/workflows");
-    std::fs::create_dir_all(&wf).expect("mkdir");
     let ci = |job: &str| {
         format!(
             "name: CI\non: pull_request\njobs:\n  # bp-required: yes\n  {job}:\n    runs-on: ubuntu-latest\n    steps: [{{run: make}}]\n"
         )
     };
-    std::fs::write(wf.join("ci.yml"), ci("build")).expect("write");
-    std::fs::write(d.join("required.txt"), "build\n").expect("write");
-    common::git(d, &["init", "-q", "-b", "main"], None);
-    common::git(d, &["add", "-A"], None);
-    common::git(d, &["commit", "-q", "-m", "base"], None);
-    std::fs::write(wf.join("ci.yml"), ci("compile")).expect("write");
+    let repo = renamed_repo(&ci("build"), &ci("compile"), &[("required.txt", "build\n")]);
+    let d = repo.path();
     let root = d.to_string_lossy().into_owned();
     let protection = d.join("required.txt").to_string_lossy().into_owned();
     let out = common::gatelint(&[
@@ -879,20 +840,12 @@ fn the_worked_examples_say_what_gatelint_says() {
 /// branch), its step says how to change it instead of leaving it out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn renaming_a_matrix_job_changes_each_object_once() {
-    let repo = tempfile::tempdir().expect("temp dir");
-    let d = repo.path();
-    let wf = d.join(".github/workflows");
-    std::fs::create_dir_all(&wf).expect("mkdir");
     let ci = |job: &str| {
         format!(
             "name: CI\non: pull_request\njobs:\n  # bp-required: yes\n  {job}:\n    strategy:\n      matrix:\n        os: [linux, macos]\n    runs-on: ubuntu-latest\n    steps: [{{run: make}}]\n  # bp-exempt: lint\n  other:\n    runs-on: ubuntu-latest\n    steps: [{{run: make}}]\n"
         )
     };
-    std::fs::write(wf.join("ci.yml"), ci("test")).expect("write");
-    common::git(d, &["init", "-q", "-b", "main"], None);
-    common::git(d, &["add", "-A"], None);
-    common::git(d, &["commit", "-q", "-m", "base"], None);
-    std::fs::write(wf.join("ci.yml"), ci("check")).expect("write");
+    let repo = renamed_repo(&ci("test"), &ci("check"), &[]);
     let classic = r#"{"required_status_checks": {"strict": false,
         "contexts": ["test (linux)", "test (macos)", "other"],
         "checks": [{"context": "test (linux)", "app_id": 15368},
@@ -906,39 +859,6 @@ async fn renaming_a_matrix_job_changes_each_object_once() {
     let rules = r#"[{"type": "required_status_checks", "ruleset_source_type": "Repository",
         "ruleset_source": "octo/app", "ruleset_id": 42, "parameters": {
             "required_status_checks": [{"context": "test (linux)"}, {"context": "lint"}]}}]"#;
-    let plan_of = |server: &MockServer| {
-        let args: Vec<String> = [
-            "check",
-            ".",
-            "--base",
-            "HEAD",
-            "--remote",
-            "--server",
-            &server.uri(),
-            "--repo",
-            "octo/app",
-            "--forge",
-            "github",
-            "--format",
-            "json",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-        let dir = d.to_owned();
-        async move {
-            let out = tokio::task::spawn_blocking(move || {
-                common::run_secret(&dir, &args, &[("GATELINT_TOKEN", TOKEN.to_owned())], TOKEN)
-            })
-            .await
-            .expect("joins");
-            out.json()["findings"]
-                .as_array()
-                .and_then(|f| f.iter().find(|f| f["rule"] == "gate-renamed"))
-                .map(|f| f["plan"].as_array().cloned().unwrap_or_default())
-                .unwrap_or_default()
-        }
-    };
     // Classic protection read whole.
     let server = MockServer::start().await;
     serve_at(
@@ -949,7 +869,7 @@ async fn renaming_a_matrix_job_changes_each_object_once() {
     )
     .await;
     serve_rulesets(&server, rules, ruleset).await;
-    let plan = plan_of(&server).await;
+    let plan = rename_plan(repo.path(), &server).await;
     let actions = actions_of(&plan);
     assert_eq!(
         actions,
@@ -1003,7 +923,7 @@ async fn renaming_a_matrix_job_changes_each_object_once() {
         );
     serve_at(&server, format!("{GH}/branches/main"), 200, &branch).await;
     serve_rulesets(&server, rules, ruleset).await;
-    let plan = plan_of(&server).await;
+    let plan = rename_plan(repo.path(), &server).await;
     let actions = actions_of(&plan);
     assert_eq!(
         actions,
@@ -1242,4 +1162,59 @@ async fn odd_answers_for_other_repositories_workflows() {
         );
         assert!(!out.stdout.contains("HOSTILE-MARKER") && !out.stderr.contains("HOSTILE-MARKER"));
     }
+}
+
+/// A git repository whose committed `.github/workflows/ci.yml` is `before` (with `extra`
+/// files) and whose work tree has `after`: a pull request's change, for `--base HEAD`.
+fn renamed_repo(before: &str, after: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let repo = tempfile::tempdir().expect("temp dir");
+    let d = repo.path();
+    let wf = d.join(".github/workflows");
+    std::fs::create_dir_all(&wf).expect("mkdir");
+    std::fs::write(wf.join("ci.yml"), before).expect("write");
+    for (file, text) in extra {
+        std::fs::write(d.join(file), text).expect("write");
+    }
+    common::git(d, &["init", "-q", "-b", "main"], None);
+    common::git(d, &["add", "-A"], None);
+    common::git(d, &["commit", "-q", "-m", "base"], None);
+    std::fs::write(wf.join("ci.yml"), after).expect("write");
+    repo
+}
+
+/// `check --base HEAD --remote` in `dir` against `server`, as JSON, with the token.
+async fn diff_check(dir: &std::path::Path, server: &MockServer) -> common::Output {
+    let args: Vec<String> = [
+        "check",
+        ".",
+        "--base",
+        "HEAD",
+        "--remote",
+        "--server",
+        &server.uri(),
+        "--repo",
+        "octo/app",
+        "--forge",
+        "github",
+        "--format",
+        "json",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let dir = dir.to_owned();
+    tokio::task::spawn_blocking(move || {
+        common::run_secret(&dir, &args, &[("GATELINT_TOKEN", TOKEN.to_owned())], TOKEN)
+    })
+    .await
+    .expect("joins")
+}
+
+/// The `plan` of the `gate-renamed` finding of [`diff_check`].
+async fn rename_plan(dir: &std::path::Path, server: &MockServer) -> Vec<serde_json::Value> {
+    diff_check(dir, server).await.json()["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["rule"] == "gate-renamed"))
+        .map(|f| f["plan"].as_array().cloned().unwrap_or_default())
+        .unwrap_or_default()
 }
