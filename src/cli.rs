@@ -32,6 +32,10 @@ pub enum Command {
     /// Fetch live branch protection (--remote) and write it as a snapshot file, which
     /// --protection and `protection = …` read.
     Snapshot(SnapshotArgs),
+    /// Audit every repository of an organisation (or a list) from the API alone, without
+    /// cloning: each one's workflows and protection, the same rules as `check`, a line per
+    /// repository and a summary. Exit 2 when a repository could not be read
+    Audit(AuditArgs),
     /// Adopt gatelint: add a directive above every job that posts a context and has none
     /// (`bp-required: yes` when protection requires it, else a `bp-exempt: TODO reason`
     /// placeholder), and write a starter gatelint.toml
@@ -317,6 +321,121 @@ pub struct ReportArgs {
     /// posted, and its latest state
     #[arg(long, value_name = "N", requires = "remote", value_parser = clap::value_parser!(u64).range(1..=50))]
     pub history: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Human,
+    Json,
+    /// One JSON object per repository as it finishes, then a summary line
+    Jsonl,
+    /// One run per repository
+    Sarif,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Audit every repository of this organisation (or user)
+    #[arg(long, value_name = "ORG", required_unless_present_any = ["repos", "merge", "offline"])]
+    pub org: Option<String>,
+
+    /// Audit the repositories listed in FILE, one OWNER/NAME a line (`#` comments)
+    #[arg(long, value_name = "FILE", conflicts_with = "org")]
+    pub repos: Option<String>,
+
+    /// Merge the JSON (or JSON Lines) outputs of audits, e.g. of the shards of one
+    /// organisation, into one; nothing is fetched
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["org", "repos", "offline", "state", "save", "shard"])]
+    pub merge: Vec<String>,
+
+    /// Re-run on a folder written by `--save`, without the network
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["org", "repos", "save", "state"])]
+    pub offline: Option<String>,
+
+    /// The forge [default: github]
+    #[arg(long, value_enum)]
+    pub forge: Option<ForgeArg>,
+
+    /// The forge release, X.Y: selects version-dependent naming [default: the newest known]
+    #[arg(long, value_name = "X.Y", value_parser = parse_version)]
+    pub forge_version: Option<Version>,
+
+    /// The forge's web address [default: GITHUB_SERVER_URL, else https://github.com]. The
+    /// token comes from GATELINT_TOKEN, else GITEA_TOKEN (Gitea, Forgejo) or GITHUB_TOKEN
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+
+    /// The branch whose protection applies [default: each repository's default branch]
+    #[arg(long)]
+    pub branch: Option<String>,
+
+    /// The settings applied to every repository (a repository's own gatelint.toml is not
+    /// read: the audit judges each one by the auditor's settings) [default: the defaults]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+
+    /// Repositories read at once
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub jobs: u64,
+
+    /// Resume from FILE: repositories it lists as finished are not fetched again; each one
+    /// that finishes is added to it
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<String>,
+
+    /// Audit only shard K of N (1 ≤ K ≤ N), a stable share of the repositories by name, so
+    /// that a CI matrix can split an organisation; `--merge` joins the shards' outputs
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+
+    /// Write what was fetched to DIR (each repository's workflow files and protection
+    /// snapshot, and index.jsonl), for `--offline DIR`
+    #[arg(long, value_name = "DIR")]
+    pub save: Option<String>,
+
+    /// Audit archived repositories too
+    #[arg(long)]
+    pub include_archived: bool,
+
+    /// Audit forks too
+    #[arg(long)]
+    pub include_forks: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: AuditFormat,
+
+    /// Seconds one request may take in all [default: 30]
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+
+    /// Retries after a 5xx, 429, rate limit or connection failure [default: 3]
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+
+    /// The longest wait gatelint accepts, for a backoff or a rate limit, in seconds [default: 60]
+    #[arg(long, value_name = "SECS")]
+    pub max_wait: Option<u64>,
+
+    /// When to color the output
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// No progress on standard error
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("`{s}` is not K/N with 1 ≤ K ≤ N (e.g. 2/4)");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let k: u64 = k.trim().parse().map_err(|_| bad())?;
+    let n: u64 = n.trim().parse().map_err(|_| bad())?;
+    if k == 0 || n == 0 || k > n || n > 10_000 {
+        return Err(bad());
+    }
+    Ok((k, n))
 }
 
 fn parse_version(s: &str) -> Result<Version, String> {

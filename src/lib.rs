@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analyze;
+pub mod audit;
 pub mod budget;
 pub mod cli;
 pub mod config;

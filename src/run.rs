@@ -31,6 +31,7 @@ pub enum Exit {
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(args) => check(&args),
+        Command::Audit(args) => crate::audit::run(&args),
         Command::Report(a) if a.sources.remote.trackers => check_only("--trackers"),
         Command::Init(a) if a.sources.remote.trackers => check_only("--trackers"),
         Command::Snapshot(a) if a.sources.remote.trackers => check_only("--trackers"),

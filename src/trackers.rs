@@ -548,6 +548,7 @@ mod tests {
             token_source: None,
             limits: Limits::default(),
             inferred: None,
+            budget: None,
         }
     }
 

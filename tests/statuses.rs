@@ -32,6 +32,7 @@ fn spec(forge: Forge, server: &MockServer) -> RemoteSpec {
             ..Limits::default()
         },
         inferred: None,
+        budget: None,
     }
 }
 

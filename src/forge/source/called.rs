@@ -77,7 +77,7 @@ pub fn parse_uses(uses: &str, forge: Forge) -> Option<(String, String, String, S
 }
 
 /// Standard base64 with line breaks, as the contents APIs send it.
-fn decode_base64(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() / 4 * 3);
     let mut acc: u32 = 0;
     let mut bits = 0;
@@ -114,7 +114,8 @@ pub fn fetch(spec: &RemoteSpec, uses: &[String]) -> Result<Fetched, RemoteError>
     super::block_on(spec, async {
         // No token: see the module's documentation. Made inside the runtime, which the
         // client's timers need.
-        let client = http::Client::new(&spec.api, None, scheme, spec.limits)?;
+        let client = http::Client::new(&spec.api, None, scheme, spec.limits)?
+            .with_budget(spec.budget.clone());
         let mut out: Fetched = HashMap::new();
         for u in uses {
             if out.contains_key(u) {

@@ -20,6 +20,12 @@ fn parse(body: &str, url: &str, spec: &RemoteSpec) -> Result<Protection, RemoteE
 }
 
 pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
+    fetch_with(spec, true).await
+}
+
+/// [`fetch`]; without `ruleset_details`, the rulesets are not listed and read by id (the
+/// required checks of the active ones are in `rules/branches` all the same).
+pub async fn fetch_with(spec: &RemoteSpec, ruleset_details: bool) -> Result<Fetched, RemoteError> {
     let client = spec.client()?;
     let base = repo_url(spec);
     let branch = segment(&spec.branch);
@@ -95,10 +101,17 @@ pub async fn fetch(spec: &RemoteSpec) -> Result<Fetched, RemoteError> {
     let mut all: Vec<Protection> = classic.into_iter().collect();
     all.extend(rules);
     let mut protection = Protection::union(all, &classic_url, Shape::GithubCombined);
-    let (rulesets, said) = read_rulesets(&client, spec, &base).await?;
-    protection.rulesets = rulesets;
     protection.classic_checks = classic_checks;
-    sources.push(said);
+    if ruleset_details {
+        let (rulesets, said) = read_rulesets(&client, spec, &base).await?;
+        protection.rulesets = rulesets;
+        sources.push(said);
+    } else {
+        sources.push(
+            "rulesets not read by id, so rulesets in evaluate or disabled mode are not checked"
+                .to_owned(),
+        );
+    }
     Ok(Fetched {
         protection,
         source: sources.join(" + "),

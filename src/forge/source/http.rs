@@ -4,7 +4,10 @@
 //! server asks for (`retry-after`, `x-ratelimit-reset`) is honoured up to `max_wait`; longer is
 //! an error. Nothing here ever formats the token.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http::HeaderMap;
 use http_body_util::BodyExt as _;
@@ -88,6 +91,69 @@ pub enum AuthScheme {
 pub struct Client {
     octo: Octocrab,
     limits: Limits,
+    budget: Option<Arc<Budget>>,
+}
+
+/// One rate budget for every client of a run (`audit --jobs N`): a wait the server asks of
+/// one worker pauses them all, and every request is counted.
+#[derive(Debug, Default)]
+pub struct Budget {
+    paused_until: Mutex<Option<Instant>>,
+    requests: AtomicUsize,
+    waits: AtomicUsize,
+    /// The run's budget, when this one counts one repository's requests: pauses are the
+    /// parent's, requests are counted in both.
+    parent: Option<Arc<Budget>>,
+}
+
+impl Budget {
+    /// A budget that counts its own requests and shares `parent`'s pauses and count.
+    pub fn child(parent: &Arc<Budget>) -> Budget {
+        Budget {
+            parent: Some(Arc::clone(parent)),
+            ..Budget::default()
+        }
+    }
+
+    fn root(&self) -> &Budget {
+        match &self.parent {
+            Some(p) => p.root(),
+            None => self,
+        }
+    }
+
+    fn count(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        if let Some(p) = &self.parent {
+            p.count();
+        }
+    }
+
+    /// Requests sent so far, by every client sharing the budget.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// How many times the server asked to wait (rate limits, 429s).
+    pub fn waits(&self) -> usize {
+        self.waits.load(Ordering::Relaxed)
+    }
+
+    /// How long to wait before the next request, if the budget is paused.
+    fn pause_left(&self) -> Option<Duration> {
+        let until = (*self.root().paused_until.lock().ok()?)?;
+        until.checked_duration_since(Instant::now())
+    }
+
+    /// Pause every client for `wait` (or longer, if already paused longer).
+    fn pause(&self, wait: Duration) {
+        let root = self.root();
+        root.waits.fetch_add(1, Ordering::Relaxed);
+        let until = Instant::now() + wait;
+        if let Ok(mut p) = root.paused_until.lock() {
+            *p = Some(p.map_or(until, |old| old.max(until)));
+        }
+    }
 }
 
 impl Client {
@@ -125,17 +191,66 @@ impl Client {
         let octo = builder
             .build()
             .map_err(|_| RemoteError::new("cannot set up the HTTP client"))?;
-        Ok(Client { octo, limits })
+        Ok(Client {
+            octo,
+            limits,
+            budget: None,
+        })
+    }
+
+    /// Share `budget` with other clients: its pauses and its request count.
+    pub fn with_budget(mut self, budget: Option<Arc<Budget>>) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Wait out a pause another client of the budget was asked for.
+    async fn wait_for_budget(&self) {
+        if let Some(left) = self.budget.as_ref().and_then(|b| b.pause_left()) {
+            tokio::time::sleep(left).await;
+        }
+        if let Some(b) = &self.budget {
+            b.count();
+        }
+    }
+
+    /// POST a JSON `body` to `url` (GitHub's GraphQL endpoint), retrying as [`Client::get`]
+    /// does.
+    pub async fn post_json(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+    ) -> Result<Answer, RemoteError> {
+        self.request(url, Some(body)).await
     }
 
     /// GET `url`, retrying as the module says. Any status is returned once retries are spent;
     /// errors are only for answers that never came.
     pub async fn get(&self, url: &str) -> Result<Answer, RemoteError> {
+        self.request(url, None).await
+    }
+
+    async fn request(
+        &self,
+        url: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Answer, RemoteError> {
+        let verb = if body.is_some() { "POST" } else { "GET" };
         let mut attempt = 0;
         loop {
-            let result = tokio::time::timeout(self.limits.timeout, self.once(url)).await;
+            self.wait_for_budget().await;
+            let result = tokio::time::timeout(self.limits.timeout, self.once(url, body)).await;
             let retry_in = match &result {
-                Ok(Ok(answer)) => self.retry_delay(answer, attempt)?,
+                Ok(Ok(answer)) => {
+                    let wait = self.retry_delay(answer, attempt)?;
+                    // A rate limit pauses every client of the budget, not only this one.
+                    if let (Some(w), Some(b)) = (wait, &self.budget)
+                        && (answer.status == 429 || answer.status == 403)
+                    {
+                        b.pause(w);
+                    }
+                    wait
+                }
                 Ok(Err(Failure::Fatal(e))) => return Err(e.clone()),
                 Ok(Err(Failure::Transport(_))) | Err(_) => Some(self.backoff(attempt)),
             };
@@ -147,14 +262,14 @@ impl Client {
                 (_, Ok(Ok(answer))) => return Ok(answer),
                 (_, Ok(Err(Failure::Transport(e)))) => {
                     return Err(RemoteError::new(format!(
-                        "GET {url} failed after {} attempts: {e}",
+                        "{verb} {url} failed after {} attempts: {e}",
                         attempt + 1
                     )));
                 }
                 (_, Ok(Err(Failure::Fatal(e)))) => return Err(e),
                 (_, Err(_)) => {
                     return Err(RemoteError::new(format!(
-                        "GET {url} timed out after {} s ({} attempts)",
+                        "{verb} {url} timed out after {} s ({} attempts)",
                         self.limits.timeout.as_secs_f64(),
                         attempt + 1
                     )));
@@ -168,19 +283,20 @@ impl Client {
     ///
     /// A body without a `Content-Length` (chunked) is read frame by frame and refused as soon
     /// as it passes the cap.
-    async fn once(&self, url: &str) -> Result<Answer, Failure> {
+    async fn once(&self, url: &str, body: Option<&serde_json::Value>) -> Result<Answer, Failure> {
+        let verb = if body.is_some() { "POST" } else { "GET" };
         let too_large = |size: String| {
             Failure::Fatal(RemoteError::new(format!(
-                "GET {url}: the answer is larger than the {} MiB cap on API answers ({size}); \
+                "{verb} {url}: the answer is larger than the {} MiB cap on API answers ({size}); \
                  a protection payload is never that large",
                 MAX_BODY_BYTES / (1024 * 1024)
             )))
         };
-        let response = self
-            .octo
-            ._get(url)
-            .await
-            .map_err(|e| Failure::Transport(describe(&e)))?;
+        let response = match body {
+            None => self.octo._get(url).await,
+            Some(b) => self.octo._post(url, Some(b)).await,
+        }
+        .map_err(|e| Failure::Transport(describe(&e)))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let declared = headers
@@ -207,7 +323,7 @@ impl Client {
         }
         let body = String::from_utf8(bytes).map_err(|e| {
             Failure::Fatal(RemoteError::new(format!(
-                "GET {url}: the answer is not UTF-8 text (byte {})",
+                "{verb} {url}: the answer is not UTF-8 text (byte {})",
                 e.utf8_error().valid_up_to()
             )))
         })?;

@@ -11,6 +11,7 @@ pub mod history;
 pub mod http;
 pub mod issues;
 pub mod origin;
+pub mod repos;
 pub mod statuses;
 pub mod text;
 
@@ -79,6 +80,8 @@ pub struct RemoteSpec {
     /// When server or repository came from the `origin` remote: what was inferred, and
     /// whether the token was withheld (said on standard error, and in messages about access).
     pub inferred: Option<Inferred>,
+    /// `audit`: the rate budget every worker shares (one pause, one request count).
+    pub budget: Option<std::sync::Arc<http::Budget>>,
 }
 
 /// What `--remote` took from the `origin` remote.
@@ -290,7 +293,41 @@ impl RemoteSpec {
             token: found.map(|(_, t)| t),
             limits: flags.limits,
             inferred,
+            budget: None,
         })
+    }
+
+    /// `audit`: the server of `forge` (`--server`, else GITHUB_SERVER_URL, else GitHub's),
+    /// its API and the token, for many repositories (see [`RemoteSpec::with_repo`]). Nothing
+    /// is inferred from a work tree: an audit has none.
+    pub fn for_server(
+        forge: Forge,
+        server: Option<String>,
+        limits: Limits,
+    ) -> Result<RemoteSpec, RemoteError> {
+        let flags = RemoteFlags {
+            forge: Some(forge),
+            server,
+            repo: Some("audit/audit".to_owned()),
+            branch: Some("main".to_owned()),
+            limits,
+            origin: None,
+        };
+        let mut spec = RemoteSpec::resolve(&flags, forge, "main")?;
+        spec.owner.clear();
+        spec.repo.clear();
+        spec.branch.clear();
+        Ok(spec)
+    }
+
+    /// This server's spec for one repository and branch.
+    pub fn with_repo(&self, owner: &str, repo: &str, branch: &str) -> RemoteSpec {
+        RemoteSpec {
+            owner: owner.to_owned(),
+            repo: repo.to_owned(),
+            branch: branch.to_owned(),
+            ..self.clone()
+        }
     }
 
     /// The HTTP client for this server, with the forge's way of sending the token.
@@ -300,6 +337,7 @@ impl RemoteSpec {
             Forge::Gitea | Forge::Forgejo => http::AuthScheme::Token,
         };
         http::Client::new(&self.api, self.token.as_ref(), scheme, self.limits)
+            .map(|c| c.with_budget(self.budget.clone()))
     }
 
     /// `owner/repo`.
@@ -464,8 +502,20 @@ fn parse_as(
     want: &[super::protection::Shape],
     forge_name: &str,
 ) -> Result<Protection, RemoteError> {
-    let p = super::protection::parse(body, url, &spec.branch)
+    let mut p = super::protection::parse(body, url, &spec.branch)
         .map_err(|e| RemoteError::new(e.to_string()))?;
+    // An empty list is Gitea's `branch_protections` of a repository without rules as much
+    // as GitHub's `rules/branches` without rules.
+    if p.shape == super::protection::Shape::GithubRulesets
+        && want.contains(&super::protection::Shape::GiteaList)
+        && serde_json::from_str::<Vec<serde_json::Value>>(body).is_ok_and(|v| v.is_empty())
+    {
+        p.shape = super::protection::Shape::GiteaList;
+        p.nothing_required = Some(format!(
+            "no protection rule applies to branch `{}`",
+            spec.branch
+        ));
+    }
     if want.contains(&p.shape) {
         Ok(p)
     } else {

@@ -1,0 +1,551 @@
+//! `gatelint audit` against a fake forge (tests/common/fake_forge.rs): pagination of the
+//! repository list, repositories without workflows or protection, a 403 on one repository, a
+//! rate limit in the middle (one budget for every worker), resume, shards and their merge,
+//! `--save` / `--offline`, and the request counts per repository.
+
+mod common;
+#[path = "common/fake_forge.rs"]
+mod fake_forge;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use fake_forge::{FakeForge, Kind, Repo};
+use serde_json::Value;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer};
+
+use common::Output as Out;
+
+const TOKEN: &str = "gl-audit-token-71c2";
+
+const CI: &str = "name: CI\non: pull_request\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n";
+const FLAKY: &str = "name: CI\non: pull_request\njobs:\n  test:\n    runs-on: ubuntu-latest\n    if: github.actor != 'dependabot[bot]'\n    steps:\n      - run: make test\n";
+const BUILD: &str = "name: CI\non: pull_request\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n";
+
+/// The organisation `acme`: one repository of each kind, and `fillers` more without
+/// workflows or protection (to make the list span pages).
+fn acme(fillers: usize) -> Vec<Repo> {
+    let mut repos = vec![
+        Repo::new("acme/app")
+            .file(".github/workflows/ci.yml", CI)
+            .requires(&["test"]),
+        Repo::new("acme/docs").file(".github/workflows/ci.yml", CI),
+        Repo::new("acme/legacy")
+            .file(".github/workflows/ci.yml", BUILD)
+            .requires(&["travis-ci"]),
+        Repo::new("acme/flaky")
+            .file(".github/workflows/ci.yml", FLAKY)
+            .requires(&["test"]),
+        Repo::new("acme/external").requires(&["jenkins"]),
+        Repo {
+            forbidden: true,
+            ..Repo::new("acme/secret").file(".github/workflows/ci.yml", CI)
+        },
+        Repo {
+            archived: true,
+            ..Repo::new("acme/old").file(".github/workflows/ci.yml", CI)
+        },
+        Repo {
+            fork: true,
+            ..Repo::new("acme/fork-of-x").file(".github/workflows/ci.yml", CI)
+        },
+    ];
+    for i in 0..fillers {
+        repos.push(Repo::new(&format!("acme/filler-{i:03}")));
+    }
+    repos
+}
+
+async fn start(forge: FakeForge) -> (MockServer, Arc<FakeForge>) {
+    let server = MockServer::start().await;
+    if let Ok(mut u) = forge.uri.lock() {
+        *u = server.uri();
+    }
+    let forge = Arc::new(forge);
+    Mock::given(any())
+        .respond_with(SharedForge(Arc::clone(&forge)))
+        .mount(&server)
+        .await;
+    (server, forge)
+}
+
+/// The responder, shared with the test that reads its counts.
+struct SharedForge(Arc<FakeForge>);
+
+impl wiremock::Respond for SharedForge {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        self.0.respond(request)
+    }
+}
+
+async fn audit(server: &MockServer, extra: &[&str]) -> Out {
+    let mut args: Vec<String> = vec![
+        "audit".into(),
+        "--org".into(),
+        "acme".into(),
+        "--server".into(),
+        server.uri(),
+        "--retries".into(),
+        "2".into(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    run(args).await
+}
+
+async fn run(args: Vec<String>) -> Out {
+    tokio::task::spawn_blocking(move || {
+        common::run_secret(
+            &common::repo_root(),
+            &args,
+            &[("GATELINT_TOKEN", TOKEN.to_owned())],
+            TOKEN,
+        )
+    })
+    .await
+    .expect("joins")
+}
+
+fn repositories(out: &Out) -> Vec<Value> {
+    out.json()["repositories"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn by_name<'a>(repos: &'a [Value], name: &str) -> &'a Value {
+    repos
+        .iter()
+        .find(|r| r["repository"] == name)
+        .unwrap_or_else(|| panic!("{name} is not in the output"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organisation_over_pages_a_line_per_repository_and_a_summary() {
+    let (server, forge) = start(FakeForge::new(Kind::Github, "acme", acme(112))).await;
+    let out = audit(&server, &["--jobs", "4"]).await;
+    // acme/secret answered 403: the audit did not see everything.
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    // 120 repositories: two pages of the list.
+    assert_eq!(forge.requests_for("(list)"), 2);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(
+        lines.first().copied(),
+        Some("acme/app (main): gated by 1 job; 0 errors, 0 warnings")
+    );
+    let line = |prefix: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(prefix))
+            .copied()
+            .unwrap_or_else(|| panic!("no line for {prefix}:\n{}", out.stdout))
+    };
+    assert_eq!(
+        line("acme/docs "),
+        "acme/docs (main): unprotected (no branch protection or ruleset requires a status check); 0 errors, 0 warnings"
+    );
+    assert!(
+        line("acme/legacy ").starts_with(
+            "acme/legacy (main): gates nothing: no workflow job posts a required check; 1 error, 0 warnings; worst: protection-orphaned"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        line("acme/flaky ").starts_with(
+            "acme/flaky (main): gates nothing: every required job can pass vacuously; 0 errors, 1 warning; worst: required-skippable (.github/workflows/ci.yml:6): required job `test` has `if: github.actor != 'dependabot[bot]'`"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        line("acme/external ").starts_with(
+            "acme/external (main): gates nothing: no workflow job posts a required check; 1 error"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(line("acme/old"), "acme/old: skipped (archived)");
+    assert_eq!(line("acme/fork-of-x"), "acme/fork-of-x: skipped (fork)");
+    assert!(
+        line("acme/secret").starts_with("acme/secret: could not be audited: GET ")
+            && line("acme/secret").contains("HTTP 403: Resource not accessible by integration"),
+        "{}",
+        out.stdout
+    );
+    // In name order, every repository once.
+    let names: Vec<&str> = lines
+        .iter()
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split([' ', ':']).next())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted);
+    assert_eq!(names.len(), 120);
+    assert!(
+        out.stdout.contains(
+            "gatelint audit of org acme on http://127.0.0.1:"
+        ) && out.stdout.contains(
+            ": 117 checked of 120 repositories; 2 skipped: 1 archived, 1 fork; 1 could not be read (exit 2: the audit did not see everything)\n  gated: 1 · unprotected: 113 · gates nothing: 3 (no job posts a required check: 2; every required job vacuous: 1) · undecided: 0\n  findings: 2 errors, 1 warning, 0 notes (2 with errors); 0 use bp-required directives; 356 API requests\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    // Skipped repositories cost no request; a filler: its workflows folder (404), classic
+    // protection (404) and rulesets: 3.
+    assert_eq!(forge.requests_for("acme/old"), 0);
+    assert_eq!(forge.requests_for("acme/filler-000"), 3);
+    // acme/app: the listing, one file, classic protection, rulesets: 3 + 1 file.
+    assert_eq!(forge.requests_for("acme/app"), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_and_jsonl_say_the_same_per_repository() {
+    let (server, _forge) = start(FakeForge::new(Kind::Github, "acme", acme(0))).await;
+    let out = audit(&server, &["--format", "json"]).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let doc = out.json();
+    assert_eq!(doc["kind"], "gatelint-audit");
+    assert_eq!(doc["forge"], "github");
+    assert_eq!(doc["scope"], "org acme");
+    let repos = repositories(&out);
+    assert_eq!(repos.len(), 8);
+    let app = by_name(&repos, "acme/app");
+    assert_eq!(app["status"], "checked");
+    assert_eq!(app["posture"], "gated");
+    assert_eq!(app["required"], 1);
+    assert_eq!(app["gates"], 1);
+    assert_eq!(app["requests"], 4);
+    let flaky = by_name(&repos, "acme/flaky");
+    assert_eq!(flaky["posture"], "vacuous-only");
+    assert_eq!(flaky["findings"][0]["rule"], "required-skippable");
+    assert_eq!(flaky["findings"][0]["context"], "test");
+    assert_eq!(flaky["findings"][0]["root"], "acme/flaky");
+    assert_eq!(flaky["findings"][0]["file"], ".github/workflows/ci.yml");
+    assert_eq!(by_name(&repos, "acme/secret")["status"], "failed");
+    assert_eq!(by_name(&repos, "acme/old")["reason"], "archived");
+    assert_eq!(doc["summary"]["failed"], 1);
+    assert_eq!(doc["summary"]["gated"], 1);
+    assert_eq!(doc["summary"]["vacuous-only"], 1);
+    assert_eq!(doc["summary"]["orphaned-only"], 2);
+
+    let lines = audit(&server, &["--format", "jsonl"]).await;
+    assert_eq!(lines.code, 2);
+    let objects: Vec<Value> = lines
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(objects.len(), 9);
+    assert_eq!(objects[8]["kind"], "gatelint-audit-summary");
+    assert_eq!(objects[8]["summary"], doc["summary"]);
+    // The same objects, the request counts aside.
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        v["requests"] = Value::Null;
+        v
+    };
+    let a: Vec<Value> = repos.iter().map(strip).collect();
+    let b: Vec<Value> = objects[..8].iter().map(strip).collect();
+    assert_eq!(a, b);
+
+    // SARIF: one run per repository not skipped; markdown: a row each.
+    let sarif = audit(&server, &["--format", "sarif"]).await;
+    let runs = sarif.json()["runs"].as_array().cloned().unwrap_or_default();
+    assert_eq!(runs.len(), 6);
+    let legacy = runs
+        .iter()
+        .find(|r| r["automationDetails"]["id"] == "gatelint-audit/acme/legacy/")
+        .expect("a run for acme/legacy");
+    assert_eq!(legacy["results"][0]["ruleId"], "protection-orphaned");
+    let md = audit(&server, &["--format", "markdown"]).await;
+    assert!(md.stdout.contains("| `acme/flaky` | `main` | gates nothing: every required job can pass vacuously | 1 | 0 | 1 | `required-skippable`: "), "{}", md.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_in_the_middle_pauses_every_worker() {
+    // Enough work, at 25 ms an answer, that six workers are still busy a second after the
+    // rate limit.
+    let mut forge = FakeForge::new(Kind::Github, "acme", acme(60));
+    forge.rate_limit_at = Some(12);
+    forge.latency = Some(Duration::from_millis(25));
+    let (server, forge) = start(forge).await;
+    let out = audit(&server, &["--jobs", "6", "--format", "json"]).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(repositories(&out).len(), 68);
+    let failed: Vec<String> = repositories(&out)
+        .iter()
+        .filter(|r| r["status"] == "failed")
+        .map(|r| r["repository"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(failed, vec!["acme/secret".to_owned()]);
+    let limited = forge
+        .limited_at
+        .lock()
+        .ok()
+        .and_then(|t| *t)
+        .expect("the rate limit was answered");
+    // One budget: after the 429 asking for a second, no worker sent anything for a second
+    // (six workers with budgets of their own would have gone on at once).
+    let times = forge.times.lock().map(|t| t.clone()).unwrap_or_default();
+    // (A request already on its way when the 429 was answered may still arrive just after.)
+    let during = times
+        .iter()
+        .filter(|t| {
+            **t > limited
+                && t.duration_since(limited) > Duration::from_millis(200)
+                && t.duration_since(limited) < Duration::from_millis(900)
+        })
+        .count();
+    assert_eq!(during, 0, "requests sent during the pause");
+    assert!(
+        out.stderr
+            .contains("the server asked to wait 1 times (rate limits): every worker waited"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_refetches_nothing_finished() {
+    let (server, forge) = start(FakeForge::new(Kind::Github, "acme", acme(10))).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state.jsonl");
+    let state_arg = state.to_string_lossy().into_owned();
+    let first = audit(&server, &["--state", &state_arg, "--format", "json"]).await;
+    assert_eq!(first.code, 2);
+    let after_first = forge.total();
+    // Interrupted while writing: the last line cut short.
+    let text = std::fs::read_to_string(&state).expect("state written");
+    assert_eq!(
+        text.lines().count(),
+        1 + 17,
+        "a head and every finished repository"
+    );
+    std::fs::write(&state, format!("{}{{\"repository\": \"acme/fil", text)).expect("writes");
+    let second = audit(&server, &["--state", &state_arg, "--format", "json"]).await;
+    assert_eq!(second.code, 2);
+    assert!(
+        second
+            .stderr
+            .contains("17 repositories finished in an earlier run"),
+        "{}",
+        second.stderr
+    );
+    // Only the list and the repository that could not be read were fetched again.
+    let again = forge.total() - after_first;
+    assert_eq!(again, 1 + 1, "the list, and acme/secret's first request");
+    assert_eq!(repositories(&first), repositories(&second));
+    // Another audit's state is refused, not resumed.
+    let other = run(vec![
+        "audit".into(),
+        "--org".into(),
+        "acme".into(),
+        "--server".into(),
+        server.uri(),
+        "--forge".into(),
+        "gitea".into(),
+        "--state".into(),
+        state_arg.clone(),
+    ])
+    .await;
+    assert_eq!(other.code, 2);
+    assert!(
+        other
+            .stderr
+            .contains("it is the state of another audit (github on"),
+        "{}",
+        other.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shards_cover_every_repository_once_and_merge_into_the_whole() {
+    let (server, _forge) = start(FakeForge::new(Kind::Github, "acme", acme(40))).await;
+    let whole = audit(&server, &["--format", "json"]).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut files = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let out = audit(&server, &["--shard", &shard, "--format", "json"]).await;
+        assert_eq!(out.json()["shard"], shard);
+        for r in repositories(&out) {
+            seen.push(r["repository"].as_str().unwrap_or("").to_owned());
+        }
+        let file = dir.path().join(format!("shard-{k}.json"));
+        std::fs::write(&file, &out.stdout).expect("writes");
+        files.push(file.to_string_lossy().into_owned());
+    }
+    let all: BTreeSet<String> = repositories(&whole)
+        .iter()
+        .map(|r| r["repository"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(seen.len(), all.len(), "no repository in two shards");
+    assert_eq!(seen.iter().cloned().collect::<BTreeSet<_>>(), all);
+
+    let mut args = vec!["audit".to_owned(), "--merge".to_owned()];
+    args.extend(files.iter().cloned());
+    args.extend(["--format".to_owned(), "json".to_owned()]);
+    let merged = run(args).await;
+    assert_eq!(merged.code, 2, "a shard saw a repository it could not read");
+    assert_eq!(repositories(&merged), repositories(&whole));
+    assert_eq!(merged.json()["summary"], whole.json()["summary"]);
+
+    // A shard merged twice overlaps.
+    let twice = run(vec![
+        "audit".into(),
+        "--merge".into(),
+        files[0].clone(),
+        files[0].clone(),
+    ])
+    .await;
+    assert_eq!(twice.code, 2);
+    assert!(
+        twice.stderr.contains("the shards overlap"),
+        "{}",
+        twice.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_then_offline_says_the_same() {
+    let (server, _forge) = start(FakeForge::new(Kind::Github, "acme", acme(2))).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let save = dir.path().join("saved");
+    let save_arg = save.to_string_lossy().into_owned();
+    let live = audit(&server, &["--save", &save_arg, "--format", "json"]).await;
+    assert_eq!(live.code, 2);
+    assert!(
+        save.join("repos/acme/app/.github/workflows/ci.yml")
+            .is_file()
+    );
+    assert!(save.join("protection/acme/app.json").is_file());
+    let offline = run(vec![
+        "audit".into(),
+        "--offline".into(),
+        save_arg,
+        "--format".into(),
+        "json".into(),
+    ])
+    .await;
+    // The repository that could not be read is not in the folder: the offline run sees the
+    // rest, and its findings are the live run's.
+    assert_eq!(offline.code, 1, "{}", offline.stderr);
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        v["requests"] = Value::Null;
+        v["protection"] = Value::Null;
+        v
+    };
+    let live_repos: Vec<Value> = repositories(&live)
+        .iter()
+        .filter(|r| r["status"] != "failed")
+        .map(strip)
+        .collect();
+    let offline_repos: Vec<Value> = repositories(&offline).iter().map(strip).collect();
+    assert_eq!(live_repos, offline_repos);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gitea_reads_the_contents_api_and_branch_protections() {
+    let gitea_ci = "name: CI\non: pull_request\njobs:\n  test:\n    runs-on: docker\n    steps:\n      - run: make test\n";
+    let repos = vec![
+        Repo::new("acme/app")
+            .file(".gitea/workflows/ci.yml", gitea_ci)
+            .file(".gitea/workflows/lint.yaml", gitea_ci)
+            .requires(&["CI / test (pull_request)"]),
+        Repo::new("acme/gh-folder")
+            .file(".github/workflows/ci.yml", gitea_ci)
+            .requires(&["CI / test (pull_request)", "CI / gone (pull_request)"]),
+        Repo::new("acme/bare"),
+    ];
+    let (server, forge) = start(FakeForge::new(Kind::Gitea, "acme", repos)).await;
+    let out = audit(&server, &["--forge", "gitea", "--format", "json"]).await;
+    assert_eq!(out.code, 1, "{}{}", out.stderr, out.stdout);
+    let repos = repositories(&out);
+    assert_eq!(by_name(&repos, "acme/app")["posture"], "gated");
+    assert_eq!(by_name(&repos, "acme/app")["workflows"], 2);
+    assert_eq!(by_name(&repos, "acme/gh-folder")["posture"], "gated");
+    assert_eq!(
+        by_name(&repos, "acme/gh-folder")["findings"][0]["rule"],
+        "protection-orphaned"
+    );
+    assert_eq!(by_name(&repos, "acme/bare")["posture"], "unprotected");
+    // One listing, the files, branch_protections: 2 + files; a repository whose workflows
+    // are in .github/workflows costs the listing of .gitea/workflows too.
+    assert_eq!(forge.requests_for("acme/app"), 2 + 2);
+    assert_eq!(forge.requests_for("acme/gh-folder"), 3 + 1);
+    assert_eq!(forge.requests_for("acme/bare"), 3);
+    // Gitea needs the server.
+    let no_server = run(vec![
+        "audit".into(),
+        "--org".into(),
+        "acme".into(),
+        "--forge".into(),
+        "gitea".into(),
+    ])
+    .await;
+    assert_eq!(no_server.code, 2);
+    assert!(
+        no_server
+            .stderr
+            .contains("audit on gitea needs the server: give --server URL"),
+        "{}",
+        no_server.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_of_repositories_and_bad_usage() {
+    let (server, forge) = start(FakeForge::new(Kind::Github, "acme", acme(0))).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let list = dir.path().join("repos.txt");
+    std::fs::write(&list, "# ours\nacme/app\nacme/old  # archived, but named\n").expect("writes");
+    let out = run(vec![
+        "audit".into(),
+        "--repos".into(),
+        list.to_string_lossy().into_owned(),
+        "--server".into(),
+        server.uri(),
+    ])
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.starts_with("acme/app (main): gated by 1 job; 0 errors, 0 warnings\nacme/old (main): unprotected (no branch protection or ruleset requires a status check); 0 errors, 0 warnings\n"), "{}", out.stdout);
+    assert_eq!(forge.requests_for("(list)"), 0);
+    // The repository's record gives the default branch: 1 + 4.
+    assert_eq!(forge.requests_for("acme/app"), 5);
+
+    std::fs::write(&list, "acme/app\n../etc/passwd\n").expect("writes");
+    let bad = run(vec![
+        "audit".into(),
+        "--repos".into(),
+        list.to_string_lossy().into_owned(),
+        "--server".into(),
+        server.uri(),
+    ])
+    .await;
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("line 2: `../etc/passwd` is not OWNER/NAME"),
+        "{}",
+        bad.stderr
+    );
+    let shard = run(vec![
+        "audit".into(),
+        "--org".into(),
+        "acme".into(),
+        "--shard".into(),
+        "4/3".into(),
+    ])
+    .await;
+    assert_eq!(shard.code, 2);
+    assert!(
+        shard.stderr.contains("`4/3` is not K/N with 1 ≤ K ≤ N"),
+        "{}",
+        shard.stderr
+    );
+}
