@@ -394,6 +394,11 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DIR")]
     pub save: Option<String>,
 
+    /// GitHub: read each repository over REST (the contents API, one request per workflow
+    /// file, and the protection endpoints) instead of one GraphQL query
+    #[arg(long)]
+    pub rest: bool,
+
     /// Audit archived repositories too
     #[arg(long)]
     pub include_archived: bool,

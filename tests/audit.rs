@@ -169,8 +169,11 @@ async fn an_organisation_over_pages_a_line_per_repository_and_a_summary() {
     assert_eq!(line("acme/old"), "acme/old: skipped (archived)");
     assert_eq!(line("acme/fork-of-x"), "acme/fork-of-x: skipped (fork)");
     assert!(
-        line("acme/secret").starts_with("acme/secret: could not be audited: GET ")
-            && line("acme/secret").contains("HTTP 403: Resource not accessible by integration"),
+        line("acme/secret")
+            .starts_with("acme/secret: could not be audited: POST http://127.0.0.1:")
+            && line("acme/secret").ends_with(
+                "/api/graphql: repository acme/secret: Resource not accessible by integration"
+            ),
         "{}",
         out.stdout
     );
@@ -188,17 +191,43 @@ async fn an_organisation_over_pages_a_line_per_repository_and_a_summary() {
         out.stdout.contains(
             "gatelint audit of org acme on http://127.0.0.1:"
         ) && out.stdout.contains(
-            ": 117 checked of 120 repositories; 2 skipped: 1 archived, 1 fork; 1 could not be read (exit 2: the audit did not see everything)\n  gated: 1 · unprotected: 113 · gates nothing: 3 (no job posts a required check: 2; every required job vacuous: 1) · undecided: 0\n  findings: 2 errors, 1 warning, 0 notes (2 with errors); 0 use bp-required directives; 356 API requests\n"
+            ": 117 checked of 120 repositories; 2 skipped: 1 archived, 1 fork; 1 could not be read (exit 2: the audit did not see everything)\n  gated: 1 · unprotected: 113 · gates nothing: 3 (no job posts a required check: 2; every required job vacuous: 1) · undecided: 0\n  findings: 2 errors, 1 warning, 0 notes (2 with errors); 0 use bp-required directives; 120 API requests\n"
         ),
         "{}",
         out.stdout
     );
-    // Skipped repositories cost no request; a filler: its workflows folder (404), classic
-    // protection (404) and rulesets: 3.
+    // Skipped repositories cost no request; every other one a GraphQL query.
     assert_eq!(forge.requests_for("acme/old"), 0);
-    assert_eq!(forge.requests_for("acme/filler-000"), 3);
-    // acme/app: the listing, one file, classic protection, rulesets: 3 + 1 file.
-    assert_eq!(forge.requests_for("acme/app"), 4);
+    assert_eq!(forge.requests_for("acme/filler-000"), 1);
+    assert_eq!(forge.requests_for("acme/app"), 1);
+    assert_eq!(forge.total(), 2 + 117 + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_rest_three_requests_and_one_per_file() {
+    let (server, forge) = start(FakeForge::new(Kind::Github, "acme", acme(3))).await;
+    let graphql = audit(&server, &["--format", "json"]).await;
+    let before = forge.total();
+    let out = audit(&server, &["--rest", "--format", "json"]).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    // A filler: its workflows folder (404), classic protection (404) and the rules of the
+    // branch: 3; acme/app: the same 3 and its one file.
+    assert_eq!(forge.requests_for("acme/filler-000"), 1 + 3);
+    assert_eq!(forge.requests_for("acme/app"), 1 + 4);
+    // The list; three fillers; app, docs, legacy, flaky with one file; external without
+    // workflows; secret's first request.
+    assert_eq!(forge.total() - before, 1 + 3 * 3 + 4 * 4 + 3 + 1);
+    // The same findings and postures either way.
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        v["requests"] = Value::Null;
+        v["protection"] = Value::Null;
+        v["reason"] = Value::Null;
+        v
+    };
+    let a: Vec<Value> = repositories(&graphql).iter().map(strip).collect();
+    let b: Vec<Value> = repositories(&out).iter().map(strip).collect();
+    assert_eq!(a, b);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -217,7 +246,7 @@ async fn json_and_jsonl_say_the_same_per_repository() {
     assert_eq!(app["posture"], "gated");
     assert_eq!(app["required"], 1);
     assert_eq!(app["gates"], 1);
-    assert_eq!(app["requests"], 4);
+    assert_eq!(app["requests"], 1);
     let flaky = by_name(&repos, "acme/flaky");
     assert_eq!(flaky["posture"], "vacuous-only");
     assert_eq!(flaky["findings"][0]["rule"], "required-skippable");
@@ -392,7 +421,15 @@ async fn shards_cover_every_repository_once_and_merge_into_the_whole() {
     let merged = run(args).await;
     assert_eq!(merged.code, 2, "a shard saw a repository it could not read");
     assert_eq!(repositories(&merged), repositories(&whole));
-    assert_eq!(merged.json()["summary"], whole.json()["summary"]);
+    // The same summary, but each shard listed the organisation once.
+    let summary = |out: &Out| {
+        let mut s = out.json()["summary"].clone();
+        s["requests"] = Value::Null;
+        s["list-requests"] = Value::Null;
+        s
+    };
+    assert_eq!(summary(&merged), summary(&whole));
+    assert_eq!(merged.json()["summary"]["list-requests"], 3);
 
     // A shard merged twice overlaps.
     let twice = run(vec![
@@ -515,8 +552,8 @@ async fn a_list_of_repositories_and_bad_usage() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.starts_with("acme/app (main): gated by 1 job; 0 errors, 0 warnings\nacme/old (main): unprotected (no branch protection or ruleset requires a status check); 0 errors, 0 warnings\n"), "{}", out.stdout);
     assert_eq!(forge.requests_for("(list)"), 0);
-    // The repository's record gives the default branch: 1 + 4.
-    assert_eq!(forge.requests_for("acme/app"), 5);
+    // One query, which reads the default branch too.
+    assert_eq!(forge.requests_for("acme/app"), 1);
 
     std::fs::write(&list, "acme/app\n../etc/passwd\n").expect("writes");
     let bad = run(vec![
@@ -548,4 +585,184 @@ async fn a_list_of_repositories_and_bad_usage() {
         "{}",
         shard.stderr
     );
+}
+
+/// A repository under classic protection and four rulesets: one of the repository that
+/// applies, one of the organisation in evaluate mode, one for release branches only, and one
+/// of the organisation with a merge queue and bypass actors.
+fn ruled() -> Repo {
+    use fake_forge::Ruleset;
+    let ci = "name: CI\non: [pull_request, merge_group]\njobs:\n  # bp-required: yes\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n  # bp-required: yes\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make lint\n  # bp-required: yes\n  e2e:\n    runs-on: ubuntu-latest\n    if: github.actor != 'dependabot[bot]'\n    steps:\n      - run: make e2e\n  # bp-exempt: docs only\n  docs:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make docs\n";
+    Repo {
+        rulesets: vec![
+            Ruleset {
+                id: 42,
+                name: "main checks".into(),
+                enforcement: "active".into(),
+                include: vec!["~DEFAULT_BRANCH".into()],
+                checks: vec![("lint".into(), Some(15368))],
+                bypass: Some(vec![("RepositoryRole".into(), Some(5), "always".into())]),
+                ..Ruleset::default()
+            },
+            Ruleset {
+                id: 73,
+                name: "security".into(),
+                org: Some("acme".into()),
+                enforcement: "evaluate".into(),
+                include: vec!["~ALL".into()],
+                checks: vec![("security/scan".into(), None)],
+                bypass: None,
+                ..Ruleset::default()
+            },
+            Ruleset {
+                id: 80,
+                name: "releases".into(),
+                enforcement: "active".into(),
+                include: vec!["refs/heads/release/*".into()],
+                checks: vec![("release-check".into(), None)],
+                bypass: Some(Vec::new()),
+                ..Ruleset::default()
+            },
+            Ruleset {
+                id: 90,
+                name: "queue".into(),
+                org: Some("acme".into()),
+                enforcement: "active".into(),
+                include: vec!["~ALL".into()],
+                checks: vec![("e2e".into(), None)],
+                merge_queue: true,
+                bypass: Some(vec![
+                    ("OrganizationAdmin".into(), Some(1), "pull_request".into()),
+                    ("Integration".into(), Some(999), "always".into()),
+                ]),
+                ..Ruleset::default()
+            },
+        ],
+        ..Repo::new("acme/ruled")
+            .file(".github/workflows/ci.yml", ci)
+            .requires(&["test"])
+    }
+}
+
+/// What a finding says, wherever it was found.
+fn said(findings: &Value) -> Vec<Value> {
+    findings
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|f| {
+            serde_json::json!([
+                f["rule"],
+                f["severity"],
+                f["message"],
+                f["context"],
+                f["job"],
+                f["file"],
+                f["line"]
+            ])
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_graphql_query_reads_what_check_remote_reads_over_rest() {
+    let repo = ruled();
+    let files = repo.files.clone();
+    let (server, forge) = start(FakeForge::new(Kind::Github, "acme", vec![repo])).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let save = dir.path().join("saved");
+    let out = audit(
+        &server,
+        &["--format", "json", "--save", &save.to_string_lossy()],
+    )
+    .await;
+    // Warnings only: the evaluate-mode ruleset, an unpinned check, a skippable job.
+    assert_eq!(out.code, 0, "{}{}", out.stderr, out.stdout);
+    assert_eq!(forge.requests_for("acme/ruled"), 1, "one query");
+    let audited = by_name(&repositories(&out), "acme/ruled").clone();
+    assert_eq!(audited["adopted"], true);
+
+    // `check --remote` over REST on a clone of the same files.
+    let clone = dir.path().join("clone");
+    for (path, text) in &files {
+        let p = clone.join(path);
+        std::fs::create_dir_all(p.parent().expect("a folder")).expect("mkdir");
+        std::fs::write(p, text).expect("writes");
+    }
+    let clone_arg = clone.to_string_lossy().into_owned();
+    let check = run(vec![
+        "check".into(),
+        clone_arg.clone(),
+        "--remote".into(),
+        "--server".into(),
+        server.uri(),
+        "--repo".into(),
+        "acme/ruled".into(),
+        "--forge".into(),
+        "github".into(),
+        "--format".into(),
+        "json".into(),
+    ])
+    .await;
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let rest = said(&check.json()["findings"]);
+    assert_eq!(said(&audited["findings"]), rest);
+    // What the rulesets make of it: the evaluate-mode ruleset and the bypass for everyone
+    // of an app are found both ways.
+    let rules: Vec<&str> = audited["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"protection-not-enforced"), "{rules:?}");
+    assert!(rules.contains(&"required-skippable"), "{rules:?}");
+
+    // The snapshot audit saved is the one `snapshot --remote` writes, but for where it was
+    // read and when.
+    let snap = run(vec![
+        "snapshot".into(),
+        clone_arg,
+        "--remote".into(),
+        "--server".into(),
+        server.uri(),
+        "--repo".into(),
+        "acme/ruled".into(),
+        "--forge".into(),
+        "github".into(),
+    ])
+    .await;
+    assert_eq!(snap.code, 0, "{}", snap.stderr);
+    let strip = |text: &str| {
+        let mut v: Value = serde_json::from_str(text).expect("a snapshot");
+        for k in ["source", "fetched-at"] {
+            v[k] = Value::Null;
+        }
+        v
+    };
+    let saved = std::fs::read_to_string(save.join("protection/acme/ruled.json")).expect("saved");
+    assert_eq!(strip(&saved), strip(&snap.stdout));
+    assert_eq!(
+        strip(&saved)["merge-queue"],
+        "organisation ruleset 90 of acme"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_graphql_truncates_is_read_again() {
+    let repo = Repo {
+        truncate_over: Some(40),
+        ..Repo::new("acme/app")
+            .file(".github/workflows/ci.yml", CI)
+            .requires(&["test"])
+    };
+    let (server, forge) = start(FakeForge::new(Kind::Github, "acme", vec![repo])).await;
+    let out = audit(&server, &["--format", "json"]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let app = by_name(&repositories(&out), "acme/app").clone();
+    assert_eq!(app["posture"], "gated");
+    assert_eq!(app["findings"], serde_json::json!([]));
+    // The query, and the contents API for the truncated file.
+    assert_eq!(forge.requests_for("acme/app"), 2);
 }

@@ -106,6 +106,6 @@ fn man_pages_for_the_tool_and_each_subcommand() {
     assert_eq!(out.stdout, "");
     assert_eq!(
         out.stderr,
-        "error: no subcommand `nope`: one of check, report, snapshot, init, rules, explain, profiles, completions, man\n"
+        "error: no subcommand `nope`: one of check, report, snapshot, audit, init, rules, explain, profiles, completions, man\n"
     );
 }

@@ -14,6 +14,7 @@ pub mod store;
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 
 use serde_json::Value as Json;
@@ -25,6 +26,7 @@ use crate::discover::{MemTree, Tree};
 use crate::finding::Severity;
 use crate::forge::Forge;
 use crate::forge::protection::{self, Protection};
+use crate::forge::source::graphql;
 use crate::forge::source::http::Budget;
 use crate::forge::source::repos::{self, RepoInfo};
 use crate::forge::source::{self, Limits, RemoteError, RemoteSpec};
@@ -69,6 +71,8 @@ struct Ctx {
     offline: Option<PathBuf>,
     /// Reusable workflows of other repositories, read once per run.
     called: Mutex<source::called::Fetched>,
+    /// GitHub: read over REST (`--rest`, or the server has no GraphQL endpoint).
+    rest: AtomicBool,
     today: Date,
 }
 
@@ -147,6 +151,7 @@ pub fn run(args: &AuditArgs) -> Exit {
         save: args.save.as_ref().map(PathBuf::from),
         offline: args.offline.as_ref().map(PathBuf::from),
         called: Mutex::default(),
+        rest: AtomicBool::new(args.rest || forge != Forge::Github),
         today: Date::today(),
     };
     let (head, items) = if let Some(dir) = &ctx.offline {
@@ -244,6 +249,10 @@ pub fn run(args: &AuditArgs) -> Exit {
         Ok(w) => w,
         Err(_) => return Exit::Failure,
     };
+    // The list's requests count too.
+    let mut writer = writer;
+    writer.summary.requests = budget.requests();
+    writer.summary.list_requests = budget.requests();
     let jobs = usize::try_from(args.jobs).unwrap_or(1).max(1);
     let summary = match work(&ctx, items, jobs, writer, state.as_mut()) {
         Ok(s) => s,
@@ -470,20 +479,42 @@ fn audit_live(ctx: &Ctx, info: &RepoInfo) -> RepoResult {
     let got = repos::block_on(&spec.clone(), async {
         let client = spec.client()?;
         let mut info = info.clone();
+        if let Some(why) = skip_reason(ctx, &info) {
+            return Ok::<Got, RemoteError>(Got::Skip(why.to_owned()));
+        }
+        if !ctx.rest.load(Ordering::Relaxed) {
+            let gql = graphql::client(&spec)?;
+            match graphql::read(&gql, &client, &spec, ctx.branch.as_deref()).await {
+                Ok(read) => {
+                    if let Some(why) = skip_reason(ctx, &read.info) {
+                        return Ok(Got::Skip(why.to_owned()));
+                    }
+                    return Ok(Got::Read {
+                        branch: read.branch,
+                        tree: read.tree,
+                        protection: Box::new(read.fetched.protection),
+                        source: read.fetched.source,
+                    });
+                }
+                Err(graphql::Failed::Error(e)) => return Err(e),
+                Err(graphql::Failed::Fallback(why)) => {
+                    // No endpoint: every repository is read over REST from now on.
+                    if why.contains("no GraphQL endpoint")
+                        && !ctx.rest.swap(true, Ordering::Relaxed)
+                    {
+                        eprintln!(
+                            "gatelint audit: {}; reading over REST",
+                            crate::report::escape::visible(&why)
+                        );
+                    }
+                }
+            }
+        }
         if ctx.branch.is_none() && info.default_branch.is_none() {
             info = repos::info(&client, &spec).await?;
-        }
-        let skip = if info.empty {
-            Some("empty")
-        } else if info.archived && !ctx.include_archived && !ctx.named {
-            Some("archived")
-        } else if info.fork && !ctx.include_forks && !ctx.named {
-            Some("fork")
-        } else {
-            None
-        };
-        if let Some(why) = skip {
-            return Ok::<Got, RemoteError>(Got::Skip(why.to_owned()));
+            if let Some(why) = skip_reason(ctx, &info) {
+                return Ok(Got::Skip(why.to_owned()));
+            }
         }
         let branch = ctx
             .branch
@@ -557,6 +588,19 @@ fn audit_live(ctx: &Ctx, info: &RepoInfo) -> RepoResult {
     };
     result.requests = budget.requests();
     result
+}
+
+/// Why a repository is not audited, when it is not.
+fn skip_reason(ctx: &Ctx, info: &RepoInfo) -> Option<&'static str> {
+    if info.empty {
+        Some("empty")
+    } else if info.archived && !ctx.include_archived && !ctx.named {
+        Some("archived")
+    } else if info.fork && !ctx.include_forks && !ctx.named {
+        Some("fork")
+    } else {
+        None
+    }
 }
 
 /// The reusable workflows of other repositories the tree's jobs call, read once per run
@@ -768,12 +812,13 @@ fn merge(args: &AuditArgs, format: Format) -> Exit {
     let mut all: Vec<RepoResult> = Vec::new();
     let mut head: Option<Head> = None;
     let mut from: HashMap<String, String> = HashMap::new();
+    let mut list_requests = 0;
     for file in &args.merge {
         let text = match crate::safe_fs::read_text_capped(Path::new(file), 512 * 1024 * 1024) {
             Ok(t) => t,
             Err(e) => return fail(&format!("--merge {file}: {e}")),
         };
-        let (h, repos) = match output::read_output(&text) {
+        let (h, repos, listed) = match output::read_output(&text) {
             Ok(x) => x,
             Err(e) => return fail(&format!("--merge {file}: {e}")),
         };
@@ -788,6 +833,7 @@ fn merge(args: &AuditArgs, format: Format) -> Exit {
         if head.is_none() {
             head = h;
         }
+        list_requests += listed;
         for r in repos {
             if let Some(other) = from.insert(r.repository.clone(), file.clone()) {
                 return fail(&format!(
@@ -814,6 +860,8 @@ fn merge(args: &AuditArgs, format: Format) -> Exit {
         Ok(w) => w,
         Err(_) => return Exit::Failure,
     };
+    writer.summary.requests = list_requests;
+    writer.summary.list_requests = list_requests;
     for r in &all {
         if writer.push(r).is_err() {
             return Exit::Failure;

@@ -158,7 +158,11 @@ pub struct Summary {
     /// Repositories with at least one error-level finding.
     pub with_errors: usize,
     pub adopted: usize,
+    /// Every API request: the repositories' and the list's.
     pub requests: usize,
+    /// The list's requests (pages of the organisation's repositories).
+    #[serde(default)]
+    pub list_requests: usize,
 }
 
 impl Summary {
@@ -558,7 +562,7 @@ fn sarif_run(r: &RepoResult, head: &Head) -> Json {
 
 /// The repositories of an audit's JSON document or JSON Lines output (`--merge`), with its
 /// head; an error says what is wrong with the file.
-pub fn read_output(text: &str) -> Result<(Option<Head>, Vec<RepoResult>), String> {
+pub fn read_output(text: &str) -> Result<(Option<Head>, Vec<RepoResult>, usize), String> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('{')
         && let Ok(doc) = serde_json::from_str::<Json>(trimmed)
@@ -572,10 +576,12 @@ pub fn read_output(text: &str) -> Result<(Option<Head>, Vec<RepoResult>), String
             .ok_or("not a gatelint audit document (no `repositories`)")?;
         let repos: Vec<RepoResult> = serde_json::from_value(repos)
             .map_err(|e| format!("a repository of the document cannot be read ({e})"))?;
-        return Ok((Some(head), repos));
+        let listed = doc["summary"]["list-requests"].as_u64().unwrap_or(0);
+        return Ok((Some(head), repos, usize::try_from(listed).unwrap_or(0)));
     }
     let mut head = None;
     let mut repos = Vec::new();
+    let mut listed = 0;
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -591,11 +597,13 @@ pub fn read_output(text: &str) -> Result<(Option<Head>, Vec<RepoResult>), String
                 .get("head")
                 .cloned()
                 .and_then(|h| serde_json::from_value(h).ok());
+            listed =
+                usize::try_from(v["summary"]["list-requests"].as_u64().unwrap_or(0)).unwrap_or(0);
             continue;
         }
         let r: RepoResult = serde_json::from_value(v)
             .map_err(|e| format!("line {}: not an audit result ({e})", i + 1))?;
         repos.push(r);
     }
-    Ok((head, repos))
+    Ok((head, repos, listed))
 }

@@ -31,6 +31,145 @@ pub struct Repo {
     pub empty: bool,
     /// Every request about it is answered 403.
     pub forbidden: bool,
+    /// GitHub: rulesets of the repository (and of its organisation).
+    pub rulesets: Vec<Ruleset>,
+    /// GitHub's GraphQL: files longer than this many bytes come truncated.
+    pub truncate_over: Option<usize>,
+}
+
+/// A GitHub ruleset, answered in REST's and GraphQL's shapes.
+#[derive(Debug, Clone, Default)]
+pub struct Ruleset {
+    pub id: i64,
+    pub name: String,
+    /// The organisation that owns it; `None`: the repository.
+    pub org: Option<String>,
+    /// `active`, `evaluate` or `disabled`.
+    pub enforcement: String,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    /// Required checks and the app each is pinned to.
+    pub checks: Vec<(String, Option<i64>)>,
+    pub merge_queue: bool,
+    /// `(actor_type, actor_id, bypass_mode)` as REST says them; `None`: not shown to the token.
+    pub bypass: Option<Vec<(String, Option<i64>, String)>>,
+}
+
+impl Ruleset {
+    fn applies_to_main(&self) -> bool {
+        let hit = |list: &[String]| {
+            list.iter()
+                .any(|p| p == "~ALL" || p == "~DEFAULT_BRANCH" || p == "refs/heads/main")
+        };
+        hit(&self.include) && !hit(&self.exclude)
+    }
+
+    fn source(&self, repo: &str) -> (&'static str, String) {
+        match &self.org {
+            Some(o) => ("Organization", o.clone()),
+            None => ("Repository", repo.to_owned()),
+        }
+    }
+
+    fn rest_rules(&self) -> Vec<Value> {
+        let mut rules = Vec::new();
+        if !self.checks.is_empty() {
+            rules.push(json!({
+                "type": "required_status_checks",
+                "parameters": {
+                    "required_status_checks": self.checks.iter().map(|(c, app)| json!({"context": c, "integration_id": app})).collect::<Vec<_>>(),
+                    "strict_required_status_checks_policy": false,
+                },
+            }));
+        }
+        if self.merge_queue {
+            rules.push(json!({"type": "merge_queue", "parameters": {"merge_method": "MERGE"}}));
+        }
+        rules
+    }
+
+    fn rest(&self, repo: &str) -> Value {
+        let (kind, source) = self.source(repo);
+        let mut v = json!({
+            "id": self.id,
+            "name": self.name,
+            "target": "branch",
+            "source_type": kind,
+            "source": source,
+            "enforcement": self.enforcement,
+            "conditions": {"ref_name": {"include": self.include, "exclude": self.exclude}},
+            "rules": self.rest_rules(),
+        });
+        if let Some(b) = &self.bypass {
+            v["bypass_actors"] = Value::Array(
+                b.iter()
+                    .map(|(t, id, mode)| json!({"actor_id": id, "actor_type": t, "bypass_mode": mode}))
+                    .collect(),
+            );
+        }
+        v
+    }
+
+    fn graphql_rules(&self) -> Vec<Value> {
+        let mut rules = Vec::new();
+        if !self.checks.is_empty() {
+            rules.push(json!({
+                "type": "REQUIRED_STATUS_CHECKS",
+                "parameters": {
+                    "__typename": "RequiredStatusChecksParameters",
+                    "requiredStatusChecks": self.checks.iter().map(|(c, app)| json!({"context": c, "integrationId": app})).collect::<Vec<_>>(),
+                    "strictRequiredStatusChecksPolicy": false,
+                },
+            }));
+        }
+        if self.merge_queue {
+            rules.push(json!({"type": "MERGE_QUEUE", "parameters": {"__typename": "MergeQueueParameters"}}));
+        }
+        rules
+    }
+
+    fn graphql_source(&self, repo: &str) -> Value {
+        match &self.org {
+            Some(o) => json!({"__typename": "Organization", "login": o}),
+            None => json!({"__typename": "Repository", "nameWithOwner": repo}),
+        }
+    }
+
+    fn graphql(&self, repo: &str) -> Value {
+        let bypass = self.bypass.as_ref().map(|b| {
+            json!({"nodes": b.iter().map(|(t, id, mode)| {
+                let mut a = json!({
+                    "actor": null,
+                    "bypassMode": mode.to_ascii_uppercase(),
+                    "organizationAdmin": t == "OrganizationAdmin",
+                    "deployKey": t == "DeployKey",
+                    "enterpriseOwner": t == "EnterpriseOwner",
+                    "repositoryRoleDatabaseId": if t == "RepositoryRole" { json!(id) } else { Value::Null },
+                });
+                match t.as_str() {
+                    "Integration" => a["actor"] = json!({"__typename": "App", "databaseId": id}),
+                    "Team" => a["actor"] = json!({"__typename": "Team", "databaseId": id}),
+                    _ => {}
+                }
+                a
+            }).collect::<Vec<_>>()})
+        });
+        json!({
+            "databaseId": self.id,
+            "name": self.name,
+            "enforcement": self.enforcement.to_ascii_uppercase(),
+            "target": "BRANCH",
+            "source": self.graphql_source(repo),
+            "conditions": {
+                "refName": {"include": self.include, "exclude": self.exclude},
+                "repositoryName": null,
+                "repositoryId": null,
+                "repositoryProperty": null,
+            },
+            "bypassActors": bypass,
+            "rules": {"nodes": self.graphql_rules()},
+        })
+    }
 }
 
 impl Repo {
@@ -202,7 +341,21 @@ impl FakeForge {
                 None => ResponseTemplate::new(404)
                     .set_body_raw(r#"{"message": "Branch not protected"}"#, "application/json"),
             },
-            (Kind::Github, _) => ok(&json!([])),
+            (Kind::Github, _) => ok(&Value::Array(
+                r.rulesets
+                    .iter()
+                    .filter(|set| set.enforcement == "active" && set.applies_to_main())
+                    .flat_map(|set| {
+                        let (kind, source) = set.source(&r.name);
+                        set.rest_rules().into_iter().map(move |mut rule| {
+                            rule["ruleset_source_type"] = json!(kind);
+                            rule["ruleset_source"] = json!(source);
+                            rule["ruleset_id"] = json!(set.id);
+                            rule
+                        })
+                    })
+                    .collect(),
+            )),
             (Kind::Gitea, _) => match &r.required {
                 Some(req) => ok(&json!([{
                     "branch_name": "main",
@@ -218,9 +371,15 @@ impl FakeForge {
 
     fn route(&self, request: &Request) -> ResponseTemplate {
         let path = request.url.path().to_owned();
-        let Some(rest) = path.strip_prefix(self.api_prefix()) else {
+        let Some(rest) = path
+            .strip_prefix(self.api_prefix())
+            .or_else(|| (path == "/api/graphql").then_some(""))
+        else {
             return not_found();
         };
+        if self.kind == Kind::Github && path == "/api/graphql" {
+            return self.graphql(request);
+        }
         let query: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
         let list_prefix = format!("/orgs/{}/repos", self.org);
         if rest == list_prefix {
@@ -263,8 +422,113 @@ impl FakeForge {
             "branches/main/protection" => self.protection(r, "classic"),
             "rules/branches/main" => self.protection(r, "rules"),
             "branch_protections" => self.protection(r, "list"),
-            _ => not_found(),
+            "rulesets" => ok(&Value::Array(
+                r.rulesets
+                    .iter()
+                    .map(|set| {
+                        let (kind, source) = set.source(&r.name);
+                        json!({"id": set.id, "name": set.name, "target": "branch", "source_type": kind, "source": source, "enforcement": set.enforcement})
+                    })
+                    .collect(),
+            )),
+            _ => match tail
+                .strip_prefix("rulesets/")
+                .and_then(|id| id.parse::<i64>().ok())
+                .and_then(|id| r.rulesets.iter().find(|s| s.id == id))
+            {
+                Some(set) => ok(&set.rest(&r.name)),
+                None => not_found(),
+            },
         }
+    }
+}
+
+impl FakeForge {
+    /// GitHub's GraphQL: the one query `audit` sends per repository.
+    fn graphql(&self, request: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let vars = &body["variables"];
+        let full = format!(
+            "{}/{}",
+            vars["owner"].as_str().unwrap_or(""),
+            vars["name"].as_str().unwrap_or("")
+        );
+        self.count(&full);
+        let Some(r) = self.repos.iter().find(|r| r.name == full) else {
+            return ok(
+                &json!({"data": {"repository": null}, "errors": [{"type": "NOT_FOUND", "path": ["repository"], "message": format!("Could not resolve to a Repository with the name '{full}'.")}]}),
+            );
+        };
+        if r.forbidden {
+            return ok(
+                &json!({"data": {"repository": null}, "errors": [{"type": "FORBIDDEN", "path": ["repository"], "message": "Resource not accessible by integration"}]}),
+            );
+        }
+        let folder = vars["folder"].as_str().unwrap_or("");
+        let dir = folder.split_once(':').map_or("", |(_, d)| d);
+        let prefix = format!("{dir}/");
+        let entries: Vec<Value> = r
+            .files
+            .iter()
+            .filter_map(|(p, text)| {
+                let name = p.strip_prefix(&prefix)?;
+                if name.contains('/') {
+                    return None;
+                }
+                let truncated = r.truncate_over.is_some_and(|n| text.len() > n);
+                let shown: String = match r.truncate_over {
+                    Some(n) if truncated => text.chars().take(n).collect(),
+                    _ => text.clone(),
+                };
+                Some(json!({
+                    "name": name, "type": "blob", "mode": 33188,
+                    "object": {"__typename": "Blob", "text": shown, "isTruncated": truncated, "isBinary": false, "byteSize": text.len()},
+                }))
+            })
+            .collect();
+        let folder = if entries.is_empty() {
+            Value::Null
+        } else {
+            json!({"__typename": "Tree", "entries": entries})
+        };
+        let classic = r.required.as_ref().map(|req| {
+            json!({
+                "requiresStatusChecks": true,
+                "requiresStrictStatusChecks": false,
+                "isAdminEnforced": true,
+                "requiredStatusChecks": req.iter().map(|c| json!({"context": c, "app": {"databaseId": 15368}})).collect::<Vec<_>>(),
+            })
+        });
+        let rules: Vec<Value> = r
+            .rulesets
+            .iter()
+            .filter(|set| set.enforcement == "active" && set.applies_to_main())
+            .flat_map(|set| {
+                set.graphql_rules().into_iter().map(move |mut rule| {
+                    rule["repositoryRuleset"] =
+                        json!({"databaseId": set.id, "source": set.graphql_source(&r.name)});
+                    rule
+                })
+            })
+            .collect();
+        let repo = json!({
+            "nameWithOwner": r.name,
+            "isArchived": r.archived,
+            "isFork": r.fork,
+            "isEmpty": r.empty,
+            "defaultBranchRef": {"name": "main"},
+            "branch": {
+                "name": "main",
+                "branchProtectionRule": classic,
+                "rules": {"pageInfo": {"hasNextPage": false}, "nodes": rules},
+            },
+            "folder": folder,
+            "rulesets": {
+                "pageInfo": {"hasNextPage": false},
+                "nodes": r.rulesets.iter().map(|set| set.graphql(&r.name)).collect::<Vec<_>>(),
+            },
+        });
+        ok(&json!({"data": {"repository": repo}}))
     }
 }
 

@@ -10,7 +10,7 @@ const MAX_RULESETS: usize = 50;
 const MAX_RULESET_BYTES: usize = 1 << 20;
 const MAX_RULESETS_BYTES: usize = 8 << 20;
 
-fn parse(body: &str, url: &str, spec: &RemoteSpec) -> Result<Protection, RemoteError> {
+pub(super) fn parse(body: &str, url: &str, spec: &RemoteSpec) -> Result<Protection, RemoteError> {
     let shapes = [
         Shape::GithubClassic,
         Shape::GithubRulesets,
@@ -238,9 +238,23 @@ async fn read_rulesets(
     } else {
         None
     };
+    Ok(rulesets_from(
+        &raws,
+        &spec.branch,
+        default_branch.as_deref(),
+    ))
+}
+
+/// The rulesets read (REST answers by id, or GraphQL's in their shape) and what to say of
+/// them.
+pub(super) fn rulesets_from(
+    raws: &[serde_json::Value],
+    branch: &str,
+    default_branch: Option<&str>,
+) -> (Vec<Ruleset>, String) {
     let rulesets: Vec<Ruleset> = raws
         .iter()
-        .filter_map(|r| read_ruleset(r, &spec.branch, default_branch.as_deref()))
+        .filter_map(|r| read_ruleset(r, branch, default_branch))
         .collect();
     let idle = rulesets
         .iter()
@@ -258,5 +272,5 @@ async fn read_rulesets(
         "{} branch rulesets read by id ({idle} not active{bypass})",
         rulesets.len()
     );
-    Ok((rulesets, said))
+    (rulesets, said)
 }

@@ -7,6 +7,7 @@
 pub mod called;
 mod gitea;
 mod github;
+pub mod graphql;
 pub mod history;
 pub mod http;
 pub mod issues;

@@ -233,7 +233,7 @@ fn folders(forge: Forge) -> &'static [&'static str] {
 }
 
 /// A name the contents API gave that can be a path component here.
-fn plain_component(name: &str) -> bool {
+pub(crate) fn plain_component(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 255
         && name != "."
@@ -284,6 +284,26 @@ fn file_text(body: &str) -> Result<String, String> {
         ));
     }
     String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())
+}
+
+/// One file's text at the head of `spec.branch` through the contents API, or why it cannot
+/// be used (too large, not text); an error when the repository cannot be read.
+pub async fn read_file(
+    client: &http::Client,
+    spec: &RemoteSpec,
+    path: &str,
+) -> Result<Result<String, String>, RemoteError> {
+    let url = contents_url(spec, path);
+    let a = client.get(&url).await?;
+    match a.status {
+        200 => Ok(file_text(&a.body)),
+        _ => Err(status_error(
+            spec,
+            &url,
+            &a,
+            "read access to the repository's contents",
+        )),
+    }
 }
 
 /// The workflow files of the repository of `spec` at the head of its branch: the forge's
@@ -341,22 +361,10 @@ pub async fn workflows(client: &http::Client, spec: &RemoteSpec) -> Result<Workf
                                 spec.full_name()
                             )));
                         }
-                        let url = contents_url(spec, &path);
-                        let a = client.get(&url).await?;
                         out.requests += 1;
-                        let entry = match a.status {
-                            200 => match file_text(&a.body) {
-                                Ok(t) => MemEntry::Text(Arc::from(t)),
-                                Err(why) => MemEntry::Unreadable(why),
-                            },
-                            _ => {
-                                return Err(status_error(
-                                    spec,
-                                    &url,
-                                    &a,
-                                    "read access to the repository's contents",
-                                ));
-                            }
+                        let entry = match read_file(client, spec, &path).await? {
+                            Ok(t) => MemEntry::Text(Arc::from(t)),
+                            Err(why) => MemEntry::Unreadable(why),
                         };
                         entries.insert(path, entry);
                     }
