@@ -556,6 +556,22 @@ fn unreadable_at_base(
         .collect()
 }
 
+/// What every root of a run shares: the `--config` file, live protection (read once), and
+/// the first root's base revision when live protection was read with its settings.
+struct Run<'a> {
+    common: &'a Common,
+    sources: &'a Sources,
+    base: Option<&'a str>,
+    pr_body: Option<&'a str>,
+    shared: Option<Config>,
+    live: Option<Live>,
+    first_base: Option<crate::diff::BaseTree>,
+}
+
+/// Roots checked at a time: each chunk is checked in parallel, written and dropped before
+/// the next, so that memory holds a chunk of roots, not all of them.
+const CHUNK: usize = 32;
+
 /// Check every root (in parallel); the first failure, in the order given, is the error.
 fn check_all(
     paths: &[String],
@@ -564,6 +580,18 @@ fn check_all(
     base: Option<&str>,
     pr_body: Option<&str>,
 ) -> Result<Vec<Checked>, String> {
+    let run = prepare(paths, common, sources, base, pr_body)?;
+    run.check(paths, 0)
+}
+
+/// Read what every root shares, once.
+fn prepare<'a>(
+    paths: &[String],
+    common: &'a Common,
+    sources: &'a Sources,
+    base: Option<&'a str>,
+    pr_body: Option<&'a str>,
+) -> Result<Run<'a>, String> {
     let shared = shared_config(sources)?;
     let first = paths.first().map_or(".", String::as_str);
     // The first root's base revision, when live protection is read with its settings: read
@@ -585,27 +613,55 @@ fn check_all(
     } else {
         None
     };
-    paths
-        .par_iter()
-        .enumerate()
-        .map(|(i, root)| {
-            let exported = first_base.as_ref().filter(|_| i == 0);
-            check_root(
-                root,
-                common,
-                sources,
-                shared.as_ref(),
-                live.as_ref(),
-                DiffArgs {
-                    rev: base,
-                    exported,
-                    pr_body,
-                },
-            )
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect()
+    Ok(Run {
+        common,
+        sources,
+        base,
+        pr_body,
+        shared,
+        live,
+        first_base,
+    })
+}
+
+impl Run<'_> {
+    /// Check `paths` (the roots from position `offset` of the command line) in parallel;
+    /// the first failure, in the order given, is the error.
+    fn check(&self, paths: &[String], offset: usize) -> Result<Vec<Checked>, String> {
+        paths
+            .par_iter()
+            .enumerate()
+            .map(|(i, root)| {
+                let exported = self.first_base.as_ref().filter(|_| i + offset == 0);
+                check_root(
+                    root,
+                    self.common,
+                    self.sources,
+                    self.shared.as_ref(),
+                    self.live.as_ref(),
+                    DiffArgs {
+                        rev: self.base,
+                        exported,
+                        pr_body: self.pr_body,
+                    },
+                )
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// Check the roots [`CHUNK`] at a time, handing each chunk to `each` in order.
+    fn each_chunk(
+        &self,
+        paths: &[String],
+        mut each: impl FnMut(Vec<Checked>) -> Result<(), String>,
+    ) -> Result<(), String> {
+        for (n, chunk) in paths.chunks(CHUNK).enumerate() {
+            each(self.check(chunk, n * CHUNK)?)?;
+        }
+        Ok(())
+    }
 }
 
 fn use_color(choice: ColorChoice, terminal: bool) -> bool {
@@ -654,6 +710,30 @@ fn check(args: &CheckArgs) -> Exit {
              gatelint.toml and protection file are applied; run with --base <target branch> so \
              that the base's settings apply and loosening them is reported"
         );
+    }
+    {
+        // Written root by root, unless the output needs every root at once.
+        let set = |k: &str| std::env::var(k).is_ok_and(|v| v == "true");
+        let gitea_runner = set("GITEA_ACTIONS") || set("FORGEJO_ACTIONS");
+        let in_actions = set("GITHUB_ACTIONS") || gitea_runner;
+        let format = args.format.unwrap_or(if in_actions && !gitea_runner {
+            CheckFormat::Github
+        } else {
+            CheckFormat::Human
+        });
+        let step_summary = args.format.is_none()
+            && in_actions
+            && std::env::var_os("GITHUB_STEP_SUMMARY").is_some_and(|p| !p.is_empty());
+        if args.head.is_none()
+            && args.history.is_none()
+            && !step_summary
+            && matches!(
+                format,
+                CheckFormat::Json | CheckFormat::Human | CheckFormat::Github
+            )
+        {
+            return check_streamed(args, format);
+        }
     }
     let mut checked = match check_all(
         &args.paths,
@@ -747,7 +827,180 @@ fn check(args: &CheckArgs) -> Exit {
     }
 }
 
+/// `check` written root by root (JSON, human, workflow commands): a chunk of roots is
+/// checked, written and dropped before the next, in the order given.
+fn check_streamed(args: &CheckArgs, format: CheckFormat) -> Exit {
+    let fail = |e: &str| {
+        eprintln!("error: {}", crate::report::escape::visible(e));
+        Exit::Failure
+    };
+    let run = match prepare(
+        &args.paths,
+        &args.common,
+        &args.sources,
+        args.base.as_deref(),
+        args.pr_body.as_deref(),
+    ) {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let color = use_color(args.common.color, std::io::stdout().is_terminal());
+    let mut errors = 0;
+    let mut json = None;
+    if format == CheckFormat::Json {
+        match checks::JsonStream::new() {
+            Ok(j) => json = Some(j),
+            Err(e) => return fail(&format!("cannot create a temporary file: {e}")),
+        }
+    }
+    let mut tally = crate::report::view::Tally::default();
+    let mut summary = checks::Summary::default();
+    let mut write_error = None;
+    let result = run.each_chunk(&args.paths, |chunk| {
+        for c in &chunk {
+            errors += c
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            let written = match format {
+                CheckFormat::Json => match json.as_mut() {
+                    Some(j) => j.add(c),
+                    None => Ok(()),
+                },
+                CheckFormat::Github => c
+                    .findings
+                    .iter()
+                    .try_for_each(|f| writeln!(out, "{}", github::command(f))),
+                _ => {
+                    tally.add(c);
+                    summary.add(c);
+                    let mut cache = Prepared::new();
+                    crate::report::view::shown(c)
+                        .iter()
+                        .filter(|f| !args.common.quiet || f.severity == Severity::Error)
+                        .try_for_each(|f| write!(out, "{}", render(c, f, color, &mut cache)))
+                }
+            };
+            if let Err(e) = written {
+                write_error = Some(e.to_string());
+                return Err(format!("cannot write the output: {e}"));
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        let _ = out.flush();
+        return if write_error.is_some() {
+            Exit::Failure
+        } else {
+            fail(&e)
+        };
+    }
+    let finished = match format {
+        CheckFormat::Json => match json {
+            Some(j) => j.finish(&mut out),
+            None => Ok(()),
+        },
+        CheckFormat::Github => Ok(()),
+        _ => {
+            let tally_line = tally
+                .text()
+                .filter(|_| !args.common.quiet)
+                .map(|t| format!("{t}\n"))
+                .unwrap_or_default();
+            write!(out, "{tally_line}{}\n", checks::summary_line_of(&summary))
+        }
+    };
+    if finished.and_then(|()| out.flush()).is_err() {
+        return Exit::Failure;
+    }
+    if errors > 0 {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    }
+}
+
+/// `report` written root by root (without `--history`, which reads the posted statuses of
+/// every root's contexts at once).
+fn report_streamed(args: &ReportArgs) -> Exit {
+    let run = match prepare(&args.paths, &args.common, &args.sources, None, None) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {}", crate::report::escape::visible(&e));
+            return Exit::Failure;
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let color = use_color(args.common.color, std::io::stderr().is_terminal());
+    let (mut json, head) = gates::JsonStream::head();
+    let mut table = gates::TableStream::default();
+    let mut unreadable = false;
+    let mut write_failed = false;
+    if args.format == ReportFormat::Json && out.write_all(head.as_bytes()).is_err() {
+        return Exit::Failure;
+    }
+    let result = run.each_chunk(&args.paths, |chunk| {
+        if !args.common.quiet {
+            let mut err = std::io::stderr().lock();
+            for c in &chunk {
+                let mut cache = Prepared::new();
+                for f in c
+                    .findings
+                    .iter()
+                    .filter(|f| matches!(f.rule, "workflow-invalid" | "directive-invalid"))
+                {
+                    let _ = write!(err, "{}", render(c, f, color, &mut cache));
+                }
+            }
+        }
+        unreadable |= chunk
+            .iter()
+            .flat_map(|c| &c.findings)
+            .any(|f| f.rule == "workflow-invalid" && f.severity == Severity::Error);
+        let rows = gate_rows(&chunk);
+        let text = match args.format {
+            ReportFormat::Json => json.rows(&rows, None),
+            ReportFormat::Table => table.blocks(gates::table_blocks(&rows, None)),
+        };
+        if out.write_all(text.as_bytes()).is_err() {
+            write_failed = true;
+            return Err("cannot write the output".to_owned());
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        let _ = out.flush();
+        if !write_failed {
+            eprintln!("error: {}", crate::report::escape::visible(&e));
+        }
+        return Exit::Failure;
+    }
+    let tail = match args.format {
+        ReportFormat::Json => format!("{}\n", json.tail()),
+        ReportFormat::Table => table.finish(),
+    };
+    if out
+        .write_all(tail.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        return Exit::Failure;
+    }
+    // The matrix is incomplete when a workflow could not be read: fail closed.
+    if unreadable {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    }
+}
+
 fn report(args: &ReportArgs) -> Exit {
+    if args.history.is_none() {
+        return report_streamed(args);
+    }
     let checked = match check_all(&args.paths, &args.common, &args.sources, None, None) {
         Ok(c) => c,
         Err(e) => {

@@ -108,6 +108,10 @@ fn not_run() -> Vec<(String, &'static str)> {
             "cargo test --locked".to_owned(),
             "the test suite itself, which runs this test",
         ),
+        (
+            "gatelint audit --org acme --format jsonl > acme.jsonl".to_owned(),
+            "reads an organisation on github.com: the network (tests/audit.rs runs it against a fake forge)",
+        ),
     ]
 }
 
@@ -265,10 +269,11 @@ fn command_part(line: &str) -> &str {
 
 // --- gatelint commands in the documentation ------------------------------------------------
 
-const SUBCOMMANDS: [&str; 9] = [
+const SUBCOMMANDS: [&str; 10] = [
     "check",
     "report",
     "snapshot",
+    "audit",
     "init",
     "rules",
     "explain",

@@ -48,17 +48,23 @@ pub struct Summary {
 pub fn summary(checked: &[Checked]) -> Summary {
     let mut s = Summary::default();
     for c in checked {
-        for f in &c.findings {
-            match f.severity {
-                Severity::Error => s.errors += 1,
-                Severity::Warning => s.warnings += 1,
-                Severity::Note => s.notes += 1,
-            }
-        }
-        s.workflows += c.report.sources.len();
-        s.jobs += c.report.gates.len();
+        s.add(c);
     }
     s
+}
+
+impl Summary {
+    pub fn add(&mut self, c: &Checked) {
+        for f in &c.findings {
+            match f.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Note => self.notes += 1,
+            }
+        }
+        self.workflows += c.report.sources.len();
+        self.jobs += c.report.gates.len();
+    }
 }
 
 /// `forge` of the document: the roots' forge, or `mixed`.
@@ -79,7 +85,98 @@ pub fn json(checked: &[Checked]) -> String {
         findings: checked
             .iter()
             .flat_map(|c| &c.findings)
-            .map(|f| JsonFinding {
+            .map(json_finding)
+            .collect(),
+        summary: summary(checked),
+    };
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// The JSON document written root by root: the findings are kept on disk (a temporary file)
+/// until the end, when the document's head (whose `forge` depends on every root) is known;
+/// the output is exactly [`json`]'s.
+pub struct JsonStream {
+    spill: std::io::BufWriter<std::fs::File>,
+    forges: Vec<&'static str>,
+    branch: Option<String>,
+    summary: Summary,
+    any: bool,
+}
+
+impl JsonStream {
+    pub fn new() -> std::io::Result<JsonStream> {
+        Ok(JsonStream {
+            spill: std::io::BufWriter::new(tempfile::tempfile()?),
+            forges: Vec::new(),
+            branch: None,
+            summary: Summary::default(),
+            any: false,
+        })
+    }
+
+    pub fn add(&mut self, c: &Checked) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let forge = c.report.profile.forge.as_str();
+        if !self.forges.contains(&forge) {
+            self.forges.push(forge);
+        }
+        if self.branch.is_none() {
+            self.branch = Some(c.branch.clone());
+        }
+        self.summary.add(c);
+        for f in &c.findings {
+            let element = serde_json::to_string_pretty(&json_finding(f)).unwrap_or_default();
+            self.spill
+                .write_all(if self.any { b",\n" } else { b"\n" })?;
+            self.any = true;
+            self.spill
+                .write_all(super::indent(&element, "    ").as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// The whole document, on `out`.
+    pub fn finish(self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        use std::io::{Read as _, Seek as _};
+        let forge = match self.forges.as_slice() {
+            [one] => *one,
+            [] => "",
+            _ => "mixed",
+        };
+        let branch = serde_json::to_string(&self.branch).unwrap_or_default();
+        write!(
+            out,
+            "{{\n  \"version\": 1,\n  \"forge\": {},\n  \"branch\": {branch},\n  \"findings\": [",
+            serde_json::to_string(forge).unwrap_or_default()
+        )?;
+        let mut file = self.spill.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            out.write_all(buf.get(..n).unwrap_or_default())?;
+        }
+        if self.any {
+            write!(out, "\n  ]")?;
+        } else {
+            write!(out, "]")?;
+        }
+        let summary = serde_json::to_string_pretty(&self.summary).unwrap_or_default();
+        writeln!(
+            out,
+            ",\n  \"summary\": {}\n}}",
+            summary.replace('\n', "\n  ")
+        )
+    }
+}
+
+fn json_finding(f: &crate::finding::Finding) -> JsonFinding<'_> {
+    {
+        {
+            JsonFinding {
                 rule: f.rule,
                 severity: f.severity.as_str(),
                 message: &f.message,
@@ -96,11 +193,9 @@ pub fn json(checked: &[Checked]) -> String {
                 event: f.event.as_deref(),
                 evidence: &f.evidence,
                 plan: &f.plan,
-            })
-            .collect(),
-        summary: summary(checked),
-    };
-    serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+            }
+        }
+    }
 }
 
 pub fn plural(n: usize, word: &str) -> String {
@@ -113,7 +208,10 @@ pub fn plural(n: usize, word: &str) -> String {
 
 /// `gatelint: 2 errors, 1 warning, 0 notes in 12 workflows (40 jobs)`.
 pub fn summary_line(checked: &[Checked]) -> String {
-    let s = summary(checked);
+    summary_line_of(&summary(checked))
+}
+
+pub fn summary_line_of(s: &Summary) -> String {
     format!(
         "gatelint: {}, {}, {} in {} ({})",
         plural(s.errors, "error"),

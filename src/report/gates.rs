@@ -95,9 +95,46 @@ fn directive_kind(gate: &Gate) -> &'static str {
 pub fn json(rows: &[Row<'_>], posted: Option<&Posted>) -> String {
     let report = JsonReport {
         version: 1,
-        gates: rows
-            .iter()
-            .map(|(g, protected, vacuous)| JsonGate {
+        gates: rows.iter().map(|row| json_gate(row, posted)).collect(),
+    };
+    // Serialising plain strings, numbers and options cannot fail.
+    serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// The JSON report written as it comes: [`JsonStream::rows`] gives each gate's element, as
+/// [`json`] writes it in the whole document.
+pub struct JsonStream {
+    first: bool,
+}
+
+impl JsonStream {
+    pub fn head() -> (JsonStream, &'static str) {
+        (
+            JsonStream { first: true },
+            "{\n  \"version\": 1,\n  \"gates\": [",
+        )
+    }
+
+    pub fn rows(&mut self, rows: &[Row<'_>], posted: Option<&Posted>) -> String {
+        let mut out = String::new();
+        for row in rows {
+            out.push_str(if self.first { "\n" } else { ",\n" });
+            self.first = false;
+            let element = serde_json::to_string_pretty(&json_gate(row, posted)).unwrap_or_default();
+            out.push_str(&super::indent(&element, "    "));
+        }
+        out
+    }
+
+    pub fn tail(&self) -> &'static str {
+        if self.first { "]\n}" } else { "\n  ]\n}" }
+    }
+}
+
+fn json_gate<'a>((g, protected, vacuous): &'a Row<'_>, posted: Option<&'a Posted>) -> JsonGate<'a> {
+    {
+        {
+            JsonGate {
                 root: &g.root,
                 workflow: &g.workflow,
                 file: &g.file,
@@ -126,15 +163,59 @@ pub fn json(rows: &[Row<'_>], posted: Option<&Posted>) -> String {
                         })
                         .collect()
                 }),
-            })
-            .collect(),
-    };
-    // Serialising plain strings, numbers and options cannot fail.
-    serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+            }
+        }
+    }
 }
 
-/// An aligned table, one line per context.
+/// An aligned table, one line per context: a block per repository root, each under its
+/// root's name when there are several.
 pub fn table(rows: &[Row<'_>], posted: Option<&Posted>) -> String {
+    let mut stream = TableStream::default();
+    let mut out = stream.blocks(table_blocks(rows, posted));
+    out.push_str(&stream.finish());
+    out
+}
+
+/// The table written as it comes: a block is held back only until a second root shows that
+/// blocks need their root's name.
+#[derive(Default)]
+pub struct TableStream {
+    held: Option<(String, String)>,
+    blocks: usize,
+}
+
+impl TableStream {
+    pub fn blocks(&mut self, blocks: Vec<(String, String)>) -> String {
+        let mut out = String::new();
+        for (root, text) in blocks {
+            self.blocks += 1;
+            if self.blocks == 1 {
+                self.held = Some((root, text));
+                continue;
+            }
+            if let Some((first, first_text)) = self.held.take() {
+                let _ = writeln!(out, "{first}");
+                out.push_str(&first_text);
+            }
+            out.push('\n');
+            let _ = writeln!(out, "{root}");
+            out.push_str(&text);
+        }
+        out
+    }
+
+    pub fn finish(&mut self) -> String {
+        match self.held.take() {
+            Some((_, text)) => text,
+            None if self.blocks == 0 => "no jobs found\n".to_owned(),
+            None => String::new(),
+        }
+    }
+}
+
+/// Each root's block of the table (its header row and lines), in order.
+pub fn table_blocks(rows: &[Row<'_>], posted: Option<&Posted>) -> Vec<(String, String)> {
     let mut headers = vec!["FILE", "JOB", "DIRECTIVE", "MASK", "PROTECTED", "VERDICT"];
     if posted.is_some() {
         headers.push("POSTED");
@@ -142,8 +223,7 @@ pub fn table(rows: &[Row<'_>], posted: Option<&Posted>) -> String {
     headers.push("CONTEXTS");
     let mut lines: Vec<Vec<String>> = Vec::new();
     let mut last_root: Option<&str> = None;
-    let several_roots = rows.iter().any(|(g, _, _)| g.root != rows[0].0.root);
-    let mut out = String::new();
+    let mut rendered = Vec::new();
     let mut blocks: Vec<(String, Vec<Vec<String>>)> = Vec::new();
     for (g, protected, vacuous) in rows {
         if last_root != Some(g.root.as_str()) {
@@ -220,13 +300,8 @@ pub fn table(rows: &[Row<'_>], posted: Option<&Posted>) -> String {
     if let Some(root) = last_root {
         blocks.push((root.to_owned(), lines));
     }
-    for (i, (root, lines)) in blocks.iter().enumerate() {
-        if several_roots {
-            if i > 0 {
-                out.push('\n');
-            }
-            let _ = writeln!(out, "{root}");
-        }
+    for (root, lines) in &blocks {
+        let mut out = String::new();
         let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
         for l in lines {
             for (w, cell) in widths.iter_mut().zip(l.iter()) {
@@ -255,9 +330,7 @@ pub fn table(rows: &[Row<'_>], posted: Option<&Posted>) -> String {
             let cells: Vec<&str> = l.iter().map(String::as_str).collect();
             write_row(&cells);
         }
+        rendered.push((root.clone(), out));
     }
-    if rows.is_empty() {
-        out.push_str("no jobs found\n");
-    }
-    out
+    rendered
 }

@@ -86,3 +86,12 @@ impl Verdict {
         }
     }
 }
+
+/// `text` with `prefix` before each of its lines (a pretty-printed JSON value placed at a
+/// depth of a document: JSON strings hold no raw line breaks).
+pub fn indent(text: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(text.len() + prefix.len() * 8);
+    out.push_str(prefix);
+    out.push_str(&text.replace('\n', &format!("\n{prefix}")));
+    out
+}

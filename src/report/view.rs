@@ -130,21 +130,44 @@ pub fn shown(c: &Checked) -> Vec<Finding> {
 /// `directive-missing 209 errors · context-unresolvable 154 warnings`: every finding of the
 /// run, by rule, errors first.
 pub fn tally(checked: &[Checked]) -> Option<String> {
-    let mut by: BTreeMap<(u8, &'static str), (Severity, usize)> = BTreeMap::new();
-    for f in checked.iter().flat_map(|c| &c.findings) {
-        by.entry((rank(f.severity), f.rule))
-            .or_insert((f.severity, 0))
-            .1 += 1;
+    let mut t = Tally::default();
+    for c in checked {
+        t.add(c);
     }
+    t.text()
+}
+
+/// [`tally`], counted root by root.
+#[derive(Debug, Default)]
+pub struct Tally {
+    by: BTreeMap<(u8, &'static str), (Severity, usize)>,
+}
+
+impl Tally {
+    pub fn add(&mut self, c: &Checked) {
+        for f in &c.findings {
+            self.by
+                .entry((rank(f.severity), f.rule))
+                .or_insert((f.severity, 0))
+                .1 += 1;
+        }
+    }
+
+    pub fn text(&self) -> Option<String> {
+        tally_text(&self.by)
+    }
+}
+
+fn tally_text(by: &BTreeMap<(u8, &'static str), (Severity, usize)>) -> Option<String> {
     if by.is_empty() {
         return None;
     }
     let parts: Vec<String> = by
-        .into_iter()
+        .iter()
         .map(|((_, rule), (severity, n))| {
             format!(
                 "{rule} {}",
-                crate::report::checks::plural(n, severity.as_str())
+                crate::report::checks::plural(*n, severity.as_str())
             )
         })
         .collect();
