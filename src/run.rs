@@ -910,7 +910,7 @@ fn check_streamed(args: &CheckArgs, format: CheckFormat) -> Exit {
                 .filter(|_| !args.common.quiet)
                 .map(|t| format!("{t}\n"))
                 .unwrap_or_default();
-            write!(out, "{tally_line}{}\n", checks::summary_line_of(&summary))
+            writeln!(out, "{tally_line}{}", checks::summary_line_of(&summary))
         }
     };
     if finished.and_then(|()| out.flush()).is_err() {
