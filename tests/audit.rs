@@ -259,6 +259,21 @@ async fn json_and_jsonl_say_the_same_per_repository() {
     assert_eq!(doc["summary"]["gated"], 1);
     assert_eq!(doc["summary"]["vacuous-only"], 1);
     assert_eq!(doc["summary"]["orphaned-only"], 2);
+    // The document matches schemas/audit.schema.json, and each repository's findings are
+    // check's (schemas/check.schema.json).
+    let errors = common::schema_errors("audit.schema.json", &doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+    for r in &repos {
+        let as_check = serde_json::json!({
+            "version": 1, "forge": "github", "branch": r["branch"], "findings": r["findings"],
+            "summary": {"errors": 0, "warnings": 0, "notes": 0, "workflows": 0, "jobs": 0},
+        });
+        let errors = common::schema_errors("check.schema.json", &as_check);
+        assert!(errors.is_empty(), "{}: {errors:#?}", r["repository"]);
+    }
+    let mut broken = doc.clone();
+    broken["repositories"][0]["posture"] = serde_json::json!("fine");
+    assert!(!common::schema_errors("audit.schema.json", &broken).is_empty());
 
     let lines = audit(&server, &["--format", "jsonl"]).await;
     assert_eq!(lines.code, 2);
@@ -570,6 +585,24 @@ async fn a_list_of_repositories_and_bad_usage() {
             .contains("line 2: `../etc/passwd` is not OWNER/NAME"),
         "{}",
         bad.stderr
+    );
+    // A list with no repository is not a clean audit.
+    std::fs::write(&list, "# nothing yet\n").expect("writes");
+    let empty = run(vec![
+        "audit".into(),
+        "--repos".into(),
+        list.to_string_lossy().into_owned(),
+        "--server".into(),
+        server.uri(),
+    ])
+    .await;
+    assert_eq!(empty.code, 2);
+    assert!(
+        empty
+            .stderr
+            .contains(": no repository to audit (none listed, or none the token can see)"),
+        "{}",
+        empty.stderr
     );
     let shard = run(vec![
         "audit".into(),

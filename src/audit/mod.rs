@@ -156,6 +156,12 @@ pub fn run(args: &AuditArgs) -> Exit {
     };
     let (head, items) = if let Some(dir) = &ctx.offline {
         match store::read_index(dir) {
+            Ok(saved) if saved.is_empty() => {
+                return fail(&format!(
+                    "--offline {}: the folder's index lists no repository",
+                    dir.display()
+                ));
+            }
             Ok(saved) => (
                 Head {
                     forge: forge.as_str().to_owned(),
@@ -204,6 +210,12 @@ pub fn run(args: &AuditArgs) -> Exit {
     if ctx.offline.is_none() {
         match list_live(args, &ctx) {
             Ok((scope, infos)) => {
+                // Nothing to audit is not a clean audit: fail closed.
+                if infos.is_empty() {
+                    return fail(&format!(
+                        "{scope}: no repository to audit (none listed, or none the token can see)"
+                    ));
+                }
                 head.scope = scope;
                 items = infos.into_iter().map(Item::Live).collect();
                 if let Some((k, n)) = args.shard {
