@@ -715,6 +715,9 @@ async fn one_graphql_query_reads_what_check_remote_reads_over_rest() {
     assert_eq!(forge.requests_for("acme/ruled"), 1, "one query");
     let audited = by_name(&repositories(&out), "acme/ruled").clone();
     assert_eq!(audited["adopted"], true);
+    // Of three warnings, the worst is the one that leaves a gate vacuous.
+    assert_eq!(audited["worst"]["rule"], "required-skippable");
+    assert_eq!(audited["findings"][0]["rule"], "protection-not-enforced");
 
     // `check --remote` over REST on a clone of the same files.
     let clone = dir.path().join("clone");

@@ -782,9 +782,17 @@ fn analyse(
         .cloned()
         .unwrap_or_default();
     let count = |s: Severity| checked.findings.iter().filter(|f| f.severity == s).count();
+    // The most severe finding; among equals, one that makes a gate vacuous (it says what
+    // does not hold) before one about who may post a check or how it is named.
+    let vacuous_first = |s: Severity| {
+        let mut of = checked.findings.iter().filter(move |f| f.severity == s);
+        of.clone()
+            .find(|f| crate::report::gates::vacuous_reason(f.rule).is_some())
+            .or_else(|| of.next())
+    };
     let worst = [Severity::Error, Severity::Warning, Severity::Note]
-        .iter()
-        .find_map(|s| checked.findings.iter().find(|f| f.severity == *s))
+        .into_iter()
+        .find_map(vacuous_first)
         .map(|f| Worst {
             rule: f.rule.to_owned(),
             severity: f.severity.as_str().to_owned(),
