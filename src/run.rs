@@ -827,6 +827,36 @@ fn check(args: &CheckArgs) -> Exit {
     }
 }
 
+/// Output kept on disk (a temporary file) until the run has succeeded, then copied to
+/// standard output: a run that fails half-way prints nothing there, as when every root was
+/// held in memory, and memory holds none of it.
+struct Spool(std::io::BufWriter<std::fs::File>);
+
+impl Spool {
+    fn new() -> std::io::Result<Spool> {
+        Ok(Spool(std::io::BufWriter::new(tempfile::tempfile()?)))
+    }
+
+    /// Copy what was written to `out`.
+    fn copy_to(self, out: &mut impl Write) -> std::io::Result<()> {
+        use std::io::Seek as _;
+        let mut file = self.0.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        std::io::copy(&mut file, out)?;
+        Ok(())
+    }
+}
+
+impl Write for Spool {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// `check` written root by root (JSON, human, workflow commands): a chunk of roots is
 /// checked, written and dropped before the next, in the order given.
 fn check_streamed(args: &CheckArgs, format: CheckFormat) -> Exit {
@@ -844,7 +874,10 @@ fn check_streamed(args: &CheckArgs, format: CheckFormat) -> Exit {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = match Spool::new() {
+        Ok(s) => s,
+        Err(e) => return fail(&format!("cannot create a temporary file: {e}")),
+    };
     let color = use_color(args.common.color, std::io::stdout().is_terminal());
     let mut errors = 0;
     let mut json = None;
@@ -856,7 +889,6 @@ fn check_streamed(args: &CheckArgs, format: CheckFormat) -> Exit {
     }
     let mut tally = crate::report::view::Tally::default();
     let mut summary = checks::Summary::default();
-    let mut write_error = None;
     let result = run.each_chunk(&args.paths, |chunk| {
         for c in &chunk {
             errors += c
@@ -884,23 +916,18 @@ fn check_streamed(args: &CheckArgs, format: CheckFormat) -> Exit {
                 }
             };
             if let Err(e) = written {
-                write_error = Some(e.to_string());
                 return Err(format!("cannot write the output: {e}"));
             }
         }
         Ok(())
     });
     if let Err(e) = result {
-        let _ = out.flush();
-        return if write_error.is_some() {
-            Exit::Failure
-        } else {
-            fail(&e)
-        };
+        return fail(&e);
     }
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let finished = match format {
         CheckFormat::Json => match json {
-            Some(j) => j.finish(&mut out),
+            Some(j) => j.finish(&mut stdout),
             None => Ok(()),
         },
         CheckFormat::Github => Ok(()),
@@ -913,7 +940,13 @@ fn check_streamed(args: &CheckArgs, format: CheckFormat) -> Exit {
             writeln!(out, "{tally_line}{}", checks::summary_line_of(&summary))
         }
     };
-    if finished.and_then(|()| out.flush()).is_err() {
+    let copied = finished
+        .and_then(|()| match format {
+            CheckFormat::Json => Ok(()),
+            _ => out.copy_to(&mut stdout),
+        })
+        .and_then(|()| stdout.flush());
+    if copied.is_err() {
         return Exit::Failure;
     }
     if errors > 0 {
@@ -933,12 +966,17 @@ fn report_streamed(args: &ReportArgs) -> Exit {
             return Exit::Failure;
         }
     };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = match Spool::new() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot create a temporary file: {e}");
+            return Exit::Failure;
+        }
+    };
     let color = use_color(args.common.color, std::io::stderr().is_terminal());
     let (mut json, head) = gates::JsonStream::head();
     let mut table = gates::TableStream::default();
     let mut unreadable = false;
-    let mut write_failed = false;
     if args.format == ReportFormat::Json && out.write_all(head.as_bytes()).is_err() {
         return Exit::Failure;
     }
@@ -965,26 +1003,23 @@ fn report_streamed(args: &ReportArgs) -> Exit {
             ReportFormat::Json => json.rows(&rows, None),
             ReportFormat::Table => table.blocks(gates::table_blocks(&rows, None)),
         };
-        if out.write_all(text.as_bytes()).is_err() {
-            write_failed = true;
-            return Err("cannot write the output".to_owned());
-        }
+        out.write_all(text.as_bytes())
+            .map_err(|e| format!("cannot write the output: {e}"))?;
         Ok(())
     });
     if let Err(e) = result {
-        let _ = out.flush();
-        if !write_failed {
-            eprintln!("error: {}", crate::report::escape::visible(&e));
-        }
+        eprintln!("error: {}", crate::report::escape::visible(&e));
         return Exit::Failure;
     }
     let tail = match args.format {
         ReportFormat::Json => format!("{}\n", json.tail()),
         ReportFormat::Table => table.finish(),
     };
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     if out
         .write_all(tail.as_bytes())
-        .and_then(|()| out.flush())
+        .and_then(|()| out.copy_to(&mut stdout))
+        .and_then(|()| stdout.flush())
         .is_err()
     {
         return Exit::Failure;

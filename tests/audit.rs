@@ -382,6 +382,17 @@ async fn resume_refetches_nothing_finished() {
     let again = forge.total() - after_first;
     assert_eq!(again, 1 + 1, "the list, and acme/secret's first request");
     assert_eq!(repositories(&first), repositories(&second));
+    // A third run resumes the second's state as well; an empty state file is a new one.
+    let third = audit(&server, &["--state", &state_arg, "--format", "json"]).await;
+    assert_eq!(third.code, 2, "{}", third.stderr);
+    assert_eq!(repositories(&third), repositories(&first));
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").expect("writes");
+    let empty_arg = empty.to_string_lossy().into_owned();
+    for _ in 0..2 {
+        let out = audit(&server, &["--state", &empty_arg, "--format", "json"]).await;
+        assert_eq!(out.code, 2, "{}", out.stderr);
+    }
     // Another audit's state is refused, not resumed.
     let other = run(vec![
         "audit".into(),
@@ -446,6 +457,63 @@ async fn shards_cover_every_repository_once_and_merge_into_the_whole() {
     assert_eq!(summary(&merged), summary(&whole));
     assert_eq!(merged.json()["summary"]["list-requests"], 3);
 
+    // Shards that do not cover every repository, and a shard cut short, are refused.
+    let partial = run(vec![
+        "audit".into(),
+        "--merge".into(),
+        files[0].clone(),
+        files[2].clone(),
+    ])
+    .await;
+    assert_eq!(partial.code, 2);
+    assert!(
+        partial
+            .stderr
+            .contains("shard 2/3 of 3 missing: the merge would not cover every repository"),
+        "{}",
+        partial.stderr
+    );
+    let lines = audit(&server, &["--shard", "1/3", "--format", "jsonl"]).await;
+    let cut: String = lines
+        .stdout
+        .lines()
+        .take(3)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let cut_file = dir.path().join("cut.jsonl");
+    std::fs::write(&cut_file, cut).expect("writes");
+    let cut = run(vec![
+        "audit".into(),
+        "--merge".into(),
+        cut_file.to_string_lossy().into_owned(),
+    ])
+    .await;
+    assert_eq!(cut.code, 2);
+    assert!(
+        cut.stderr
+            .contains("no summary line at the end: the audit that wrote it did not finish"),
+        "{}",
+        cut.stderr
+    );
+    // Text read back is shown escaped.
+    let hostile = dir.path().join("hostile.jsonl");
+    std::fs::write(
+        &hostile,
+        "{\"repository\":\"acme/x\",\"status\":\"checked\",\"errors\":1,\"worst\":{\"rule\":\"x\\u001b]0;PWNED\\u0007\",\"severity\":\"error\",\"message\":\"m\\u001b[2J\"}}\n{\"kind\":\"gatelint-audit-summary\"}\n",
+    )
+    .expect("writes");
+    let shown = run(vec![
+        "audit".into(),
+        "--merge".into(),
+        hostile.to_string_lossy().into_owned(),
+    ])
+    .await;
+    assert_eq!(shown.code, 1, "{}", shown.stderr);
+    assert!(
+        !shown.stdout.contains('\u{1b}') && !shown.stdout.contains('\u{7}'),
+        "{:?}",
+        shown.stdout
+    );
     // A shard merged twice overlaps.
     let twice = run(vec![
         "audit".into(),
@@ -483,22 +551,43 @@ async fn saved_then_offline_says_the_same() {
         "json".into(),
     ])
     .await;
-    // The repository that could not be read is not in the folder: the offline run sees the
-    // rest, and its findings are the live run's.
-    assert_eq!(offline.code, 1, "{}", offline.stderr);
+    // The same findings; the repository that could not be read is still one the audit did
+    // not see (exit 2).
+    assert_eq!(offline.code, 2, "{}", offline.stderr);
     let strip = |v: &Value| {
         let mut v = v.clone();
         v["requests"] = Value::Null;
         v["protection"] = Value::Null;
         v
     };
-    let live_repos: Vec<Value> = repositories(&live)
-        .iter()
-        .filter(|r| r["status"] != "failed")
-        .map(strip)
-        .collect();
+    let live_repos: Vec<Value> = repositories(&live).iter().map(strip).collect();
     let offline_repos: Vec<Value> = repositories(&offline).iter().map(strip).collect();
     assert_eq!(live_repos, offline_repos);
+
+    // A saved repository's folder replaced by a symbolic link is not read through.
+    let app = save.join("repos/acme/app");
+    std::fs::remove_dir_all(&app).expect("removes");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(elsewhere.join(".github/workflows")).expect("mkdir");
+    std::fs::write(elsewhere.join(".github/workflows/ci.yml"), BUILD).expect("writes");
+    std::os::unix::fs::symlink(&elsewhere, &app).expect("links");
+    let linked = run(vec![
+        "audit".into(),
+        "--offline".into(),
+        save.to_string_lossy().into_owned(),
+        "--format".into(),
+        "json".into(),
+    ])
+    .await;
+    assert_eq!(linked.code, 2);
+    let app = by_name(&repositories(&linked), "acme/app").clone();
+    assert_eq!(app["status"], "failed");
+    assert!(
+        app["reason"].as_str().is_some_and(
+            |r| r.ends_with("`.github/workflows/ci.yml` is missing or not a regular file")
+        ),
+        "{app}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

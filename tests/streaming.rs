@@ -102,3 +102,46 @@ fn many_roots_are_written_as_they_are_checked() {
     };
     assert_eq!(count(&findings_many), count(&findings_once) * 10);
 }
+
+/// Written chunk by chunk, the output is still the whole run's: a root given many times in a
+/// row (across chunks of 32) is one block of the table, as before; a root that fails after
+/// others were checked leaves standard output empty, as before.
+#[test]
+fn chunks_do_not_show_in_the_output() {
+    let once = common::gatelint(&["report", "testdata/github-basic"]);
+    assert_eq!(once.code, 0, "{}", once.stderr);
+    let body = once.stdout.lines().count() - 1;
+    let many: Vec<&str> = std::iter::once("report")
+        .chain(std::iter::repeat_n("testdata/github-basic", 33))
+        .collect();
+    let out = common::gatelint(&many);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 1 + 33 * body);
+    assert_eq!(
+        out.stdout
+            .lines()
+            .filter(|l| l.starts_with("FILE "))
+            .count(),
+        1
+    );
+    for args in [
+        vec!["report", "--format", "json"],
+        vec!["report"],
+        vec!["check"],
+        vec!["check", "--format", "github"],
+        vec!["check", "--format", "json"],
+    ] {
+        let mut all = args.clone();
+        all.extend(std::iter::repeat_n("testdata/github-basic", 40));
+        all.push("testdata/does-not-exist");
+        let out = common::gatelint(&all);
+        assert_eq!(out.code, 2, "{args:?}");
+        assert_eq!(out.stdout, "", "{args:?}");
+        assert!(
+            out.stderr
+                .contains("error: testdata/does-not-exist: no such directory"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}

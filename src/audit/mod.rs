@@ -371,13 +371,15 @@ struct Window {
     at: Mutex<(usize, usize)>,
     moved: Condvar,
     window: usize,
+    /// The output cannot be written: take nothing more.
+    stop: AtomicBool,
 }
 
 impl Window {
     fn take(&self, total: usize) -> Option<usize> {
         let mut at = self.at.lock().ok()?;
         loop {
-            if at.0 >= total {
+            if at.0 >= total || self.stop.load(Ordering::Relaxed) {
                 return None;
             }
             if at.0 < at.1 + self.window {
@@ -393,6 +395,11 @@ impl Window {
         if let Ok(mut at) = self.at.lock() {
             at.1 = n;
         }
+        self.moved.notify_all();
+    }
+
+    fn halt(&self) {
+        self.stop.store(true, Ordering::Relaxed);
         self.moved.notify_all();
     }
 }
@@ -411,6 +418,7 @@ fn work<W: std::io::Write>(
         at: Mutex::new((0, 0)),
         moved: Condvar::new(),
         window: jobs * 4,
+        stop: AtomicBool::new(false),
     };
     let (tx, rx) = mpsc::channel::<(usize, RepoResult)>();
     std::thread::scope(|scope| {
@@ -422,7 +430,20 @@ fn work<W: std::io::Write>(
                 while let Some(i) = window.take(total) {
                     let item = items.get(i).and_then(|m| m.lock().ok()?.take());
                     let result = match item {
-                        Some(item) => audit_one(ctx, item),
+                        Some(item) => {
+                            let name = item.name();
+                            // A bug on one repository is that repository's failure, not a
+                            // hang or a lost result.
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                audit_one(ctx, item)
+                            }))
+                            .unwrap_or_else(|_| {
+                                RepoResult::failed(
+                                    name,
+                                    "gatelint failed on this repository (a bug: please report it)",
+                                )
+                            })
+                        }
                         None => RepoResult::failed(format!("#{i}"), "lost"),
                     };
                     if tx.send((i, result)).is_err() {
@@ -447,6 +468,9 @@ fn work<W: std::io::Write>(
                     {
                         io_error = Some(format!("cannot write the state file: {e}"));
                     }
+                    if io_error.is_some() {
+                        window.halt();
+                    }
                 }
                 next += 1;
                 window.written(next);
@@ -454,6 +478,11 @@ fn work<W: std::io::Write>(
         }
         match io_error {
             Some(e) => Err(e),
+            // Every repository written, or the audit did not see everything.
+            None if next < total => Err(format!(
+                "{} of {total} repositories were not audited (a worker stopped)",
+                total - next
+            )),
             None => writer
                 .finish()
                 .map_err(|e| format!("cannot write the output: {e}")),
@@ -494,6 +523,7 @@ fn audit_live(ctx: &Ctx, info: &RepoInfo) -> RepoResult {
         if let Some(why) = skip_reason(ctx, &info) {
             return Ok::<Got, RemoteError>(Got::Skip(why.to_owned()));
         }
+        let mut fell_back = false;
         if !ctx.rest.load(Ordering::Relaxed) {
             let gql = graphql::client(&spec)?;
             match graphql::read(&gql, &client, &spec, ctx.branch.as_deref()).await {
@@ -510,6 +540,7 @@ fn audit_live(ctx: &Ctx, info: &RepoInfo) -> RepoResult {
                 }
                 Err(graphql::Failed::Error(e)) => return Err(e),
                 Err(graphql::Failed::Fallback(why)) => {
+                    fell_back = true;
                     // No endpoint: every repository is read over REST from now on.
                     if why.contains("no GraphQL endpoint")
                         && !ctx.rest.swap(true, Ordering::Relaxed)
@@ -535,7 +566,9 @@ fn audit_live(ctx: &Ctx, info: &RepoInfo) -> RepoResult {
             .unwrap_or_else(|| "main".to_owned());
         spec.branch = branch.clone();
         let wf = repos::workflows(&client, &spec).await?;
-        let fetched = repos::protection(&spec, false).await?;
+        // Read over REST because GraphQL could not say it all: the rulesets by id too, as
+        // the query would have read them.
+        let fetched = repos::protection(&spec, fell_back).await?;
         Ok(Got::Read {
             branch,
             tree: wf.tree,
@@ -545,7 +578,23 @@ fn audit_live(ctx: &Ctx, info: &RepoInfo) -> RepoResult {
     });
     let requests = budget.requests();
     let mut result = match got {
-        Err(e) => RepoResult::failed(full.clone(), &e.message),
+        Err(e) => {
+            if let Some(dir) = &ctx.save {
+                let mut saved = Saved {
+                    repository: full.clone(),
+                    status: "failed".to_owned(),
+                    reason: Some(e.message.clone()),
+                    requests,
+                    ..Saved::default()
+                };
+                // The failure is reported either way; a folder that cannot be written is
+                // said on top of it.
+                if let Err(w) = store::save(dir, &mut saved, None, None) {
+                    return RepoResult::failed(full, &format!("{}; --save: {w}", e.message));
+                }
+            }
+            RepoResult::failed(full.clone(), &e.message)
+        }
         Ok(Got::Skip(why)) => {
             let mut r = RepoResult::skipped(full.clone(), &why);
             if let Some(dir) = &ctx.save {
@@ -665,6 +714,15 @@ fn read_called(ctx: &Ctx, spec: &RemoteSpec, tree: &MemTree) -> source::called::
 
 fn audit_offline(ctx: &Ctx, saved: &Saved) -> RepoResult {
     let full = saved.repository.clone();
+    if saved.status == "failed" {
+        return RepoResult::failed(
+            full,
+            saved
+                .reason
+                .as_deref()
+                .unwrap_or("could not be read when the folder was saved"),
+        );
+    }
     if saved.status != "checked" {
         let mut r = RepoResult::skipped(full, saved.reason.as_deref().unwrap_or("skipped"));
         r.requests = 0;
@@ -826,6 +884,49 @@ fn analyse(
     }
 }
 
+/// Shards merged must be every shard of one split, each once (outputs without a shard are
+/// whole audits, merged as they are).
+fn shards_complete(shards: &[Option<String>]) -> Result<(), String> {
+    let split: Vec<(u64, u64)> = shards
+        .iter()
+        .flatten()
+        .filter_map(|s| {
+            let (k, n) = s.split_once('/')?;
+            Some((k.parse().ok()?, n.parse().ok()?))
+        })
+        .collect();
+    if split.is_empty() {
+        return Ok(());
+    }
+    if split.len() != shards.len() {
+        return Err(
+            "some outputs are shards and some are not: merge the shards of one audit".to_owned(),
+        );
+    }
+    let n = split[0].1;
+    if split.iter().any(|(_, m)| *m != n) {
+        return Err("the outputs are shards of different splits (K/N with different N)".to_owned());
+    }
+    let mut seen: Vec<u64> = split.iter().map(|(k, _)| *k).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    if seen.len() != split.len() {
+        return Err("a shard is given twice".to_owned());
+    }
+    let missing: Vec<String> = (1..=n)
+        .filter(|k| !seen.contains(k))
+        .map(|k| format!("{k}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "shard{} {} of {n} missing: the merge would not cover every repository",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        ));
+    }
+    Ok(())
+}
+
 /// `--merge`: the outputs of several audits (shards) as one; a repository in two of them is
 /// an error (the shards overlap).
 fn merge(args: &AuditArgs, format: Format) -> Exit {
@@ -833,6 +934,7 @@ fn merge(args: &AuditArgs, format: Format) -> Exit {
     let mut head: Option<Head> = None;
     let mut from: HashMap<String, String> = HashMap::new();
     let mut list_requests = 0;
+    let mut shards: Vec<Option<String>> = Vec::new();
     for file in &args.merge {
         let text = match crate::safe_fs::read_text_capped(Path::new(file), 512 * 1024 * 1024) {
             Ok(t) => t,
@@ -850,6 +952,7 @@ fn merge(args: &AuditArgs, format: Format) -> Exit {
                 h.forge, h.server, prev.forge, prev.server
             ));
         }
+        shards.push(h.as_ref().and_then(|h| h.shard.clone()));
         if head.is_none() {
             head = h;
         }
@@ -863,6 +966,9 @@ fn merge(args: &AuditArgs, format: Format) -> Exit {
             }
             all.push(r);
         }
+    }
+    if let Err(e) = shards_complete(&shards) {
+        return fail(&format!("--merge: {e}"));
     }
     all.sort_by(|a, b| a.repository.cmp(&b.repository));
     let head = Head {

@@ -166,31 +166,37 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Counts saturate: a result read back (`--merge`, `--state`) cannot wrap them to zero.
     pub fn add(&mut self, r: &RepoResult) {
-        self.repositories += 1;
-        self.requests += r.requests;
+        fn inc(n: &mut usize, by: usize) {
+            *n = n.saturating_add(by);
+        }
+        inc(&mut self.repositories, 1);
+        inc(&mut self.requests, r.requests);
         match r.status {
             Status::Skipped => {
-                *self
-                    .skipped
-                    .entry(r.reason.clone().unwrap_or_default())
-                    .or_default() += 1;
+                inc(
+                    self.skipped
+                        .entry(r.reason.clone().unwrap_or_default())
+                        .or_default(),
+                    1,
+                );
             }
-            Status::Failed => self.failed += 1,
+            Status::Failed => inc(&mut self.failed, 1),
             Status::Checked => {
-                self.checked += 1;
+                inc(&mut self.checked, 1);
                 match r.posture {
-                    Some(Posture::Gated) => self.gated += 1,
-                    Some(Posture::Unprotected) => self.unprotected += 1,
-                    Some(Posture::OrphanedOnly) => self.orphaned_only += 1,
-                    Some(Posture::VacuousOnly) => self.vacuous_only += 1,
-                    Some(Posture::Undecided) | None => self.undecided += 1,
+                    Some(Posture::Gated) => inc(&mut self.gated, 1),
+                    Some(Posture::Unprotected) => inc(&mut self.unprotected, 1),
+                    Some(Posture::OrphanedOnly) => inc(&mut self.orphaned_only, 1),
+                    Some(Posture::VacuousOnly) => inc(&mut self.vacuous_only, 1),
+                    Some(Posture::Undecided) | None => inc(&mut self.undecided, 1),
                 }
-                self.errors += r.errors;
-                self.warnings += r.warnings;
-                self.notes += r.notes;
-                self.with_errors += usize::from(r.errors > 0);
-                self.adopted += usize::from(r.adopted);
+                inc(&mut self.errors, r.errors);
+                inc(&mut self.warnings, r.warnings);
+                inc(&mut self.notes, r.notes);
+                inc(&mut self.with_errors, usize::from(r.errors > 0));
+                inc(&mut self.adopted, usize::from(r.adopted));
             }
         }
     }
@@ -335,7 +341,7 @@ fn worst_text(w: &Worst) -> String {
     if w.message.chars().count() > 160 {
         message.push('…');
     }
-    format!("{}{at}: {}", w.rule, visible(&message))
+    format!("{}{at}: {}", visible(&w.rule), visible(&message))
 }
 
 fn human_line(r: &RepoResult, color: bool) -> String {
@@ -464,7 +470,7 @@ fn markdown_row(r: &RepoResult) -> String {
             let worst = r
                 .worst
                 .as_ref()
-                .map(|w| format!("`{}`: {}", w.rule, md_cell(&w.message)))
+                .map(|w| format!("{}: {}", md_code(&w.rule), md_cell(&w.message)))
                 .unwrap_or_default();
             format!(
                 "| {name} | {branch} | {} | {} | {} | {} | {worst} |",
@@ -582,6 +588,7 @@ pub fn read_output(text: &str) -> Result<(Option<Head>, Vec<RepoResult>, usize),
     let mut head = None;
     let mut repos = Vec::new();
     let mut listed = 0;
+    let mut ended = false;
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -592,7 +599,14 @@ pub fn read_output(text: &str) -> Result<(Option<Head>, Vec<RepoResult>, usize),
                 i + 1
             )
         })?;
+        if ended {
+            return Err(format!(
+                "line {}: after the summary line: not one audit's JSON Lines",
+                i + 1
+            ));
+        }
         if v.get("kind").and_then(Json::as_str) == Some("gatelint-audit-summary") {
+            ended = true;
             head = v
                 .get("head")
                 .cloned()
@@ -604,6 +618,12 @@ pub fn read_output(text: &str) -> Result<(Option<Head>, Vec<RepoResult>, usize),
         let r: RepoResult = serde_json::from_value(v)
             .map_err(|e| format!("line {}: not an audit result ({e})", i + 1))?;
         repos.push(r);
+    }
+    if !ended {
+        return Err(
+            "no summary line at the end: the audit that wrote it did not finish (resume it with --state, then merge its output)"
+                .to_owned(),
+        );
     }
     Ok((head, repos, listed))
 }

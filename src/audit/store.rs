@@ -70,15 +70,18 @@ pub fn load_state(path: &Path, head: &StateHead) -> Result<HashMap<String, RepoR
     }
     let all: Vec<&str> = lines.collect();
     let mut out = HashMap::new();
-    for (i, line) in all.iter().enumerate() {
+    for line in &all {
+        if line.trim().is_empty() {
+            continue;
+        }
         match serde_json::from_str::<RepoResult>(line) {
             Ok(r) if r.status != Status::Failed => {
                 out.insert(r.repository.clone(), r);
             }
             Ok(_) => {}
-            // The last line may have been cut by the interruption.
-            Err(_) if i + 1 == all.len() => {}
-            Err(e) => return Err(format!("--state {shown}: line {}: {e}", i + 2)),
+            // A line cut by an interruption (the last of that run, in the middle once the
+            // state is resumed): its repository is audited again, which is always safe.
+            Err(_) => {}
         }
     }
     Ok(out)
@@ -92,7 +95,12 @@ pub struct StateWriter {
 impl StateWriter {
     pub fn open(path: &Path, head: &StateHead) -> Result<StateWriter, String> {
         let shown = path.display();
-        let fresh = std::fs::symlink_metadata(path).is_err();
+        // A file that is missing or empty gets the head line.
+        let fresh = std::fs::symlink_metadata(path).map_or(true, |m| m.len() == 0);
+        let ends_in_newline = std::fs::read(path)
+            .ok()
+            .and_then(|b| b.last().copied())
+            .is_none_or(|b| b == b'\n');
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -100,8 +108,9 @@ impl StateWriter {
             .map_err(|e| format!("--state {shown}: {e}"))?;
         if fresh {
             let line = serde_json::to_string(head).unwrap_or_default();
-            writeln!(file, "{line}").map_err(|e| format!("--state {shown}: {e}"))?;
-        } else if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+            file.write_all(format!("{line}\n").as_bytes())
+                .map_err(|e| format!("--state {shown}: {e}"))?;
+        } else if !ends_in_newline {
             // A line cut short by an interruption: start the next one on its own line.
             writeln!(file).map_err(|e| format!("--state {shown}: {e}"))?;
         }
@@ -113,7 +122,7 @@ impl StateWriter {
             return Ok(());
         }
         let line = serde_json::to_string(r).unwrap_or_default();
-        writeln!(self.file, "{line}")?;
+        self.file.write_all(format!("{line}\n").as_bytes())?;
         self.file.flush()
     }
 }
@@ -125,7 +134,8 @@ pub struct Saved {
     pub repository: String,
     #[serde(default)]
     pub branch: Option<String>,
-    /// `checked` (files and protection saved) or `skipped`.
+    /// `checked` (files and protection saved), `skipped`, or `failed` (could not be read: the
+    /// offline run reports it so, and exits 2 as the live run did).
     pub status: String,
     #[serde(default)]
     pub reason: Option<String>,
@@ -184,13 +194,29 @@ fn write_under(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), String> {
                 return Err(format!("{} is not a folder", at.display()));
             }
             Ok(_) => {}
-            Err(_) if !last => {
-                std::fs::create_dir(&at).map_err(|e| format!("{}: {e}", at.display()))?;
-            }
+            Err(_) if !last => match std::fs::create_dir(&at) {
+                Ok(()) => {}
+                // Another worker made it meanwhile: it must be a folder, not a link.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if !std::fs::symlink_metadata(&at).is_ok_and(|m| m.is_dir()) {
+                        return Err(format!("{} is not a folder", at.display()));
+                    }
+                }
+                Err(e) => return Err(format!("{}: {e}", at.display())),
+            },
             Err(_) => {}
         }
     }
-    std::fs::write(&at, bytes).map_err(|e| format!("{}: {e}", at.display()))
+    // A new file renamed into place: never written through a link, a hard link or a FIFO
+    // that was there.
+    let parent = at.parent().unwrap_or(dir);
+    let mut tmp = tempfile::NamedTempFile::new_in(parent)
+        .map_err(|e| format!("{}: {e}", parent.display()))?;
+    tmp.write_all(bytes)
+        .map_err(|e| format!("{}: {e}", at.display()))?;
+    tmp.persist(&at)
+        .map(|_| ())
+        .map_err(|e| format!("{}: {}", at.display(), e.error))
 }
 
 /// The folder a saved repository's files are in.
@@ -236,13 +262,18 @@ pub fn save(
             index.display()
         ));
     }
+    // One line in one write, one worker at a time.
+    let _guard = INDEX_LOCK.lock();
     let mut f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(&index)
         .map_err(|e| format!("{}: {e}", index.display()))?;
-    writeln!(f, "{line}").map_err(|e| format!("{}: {e}", index.display()))
+    f.write_all(format!("{line}\n").as_bytes())
+        .map_err(|e| format!("{}: {e}", index.display()))
 }
+
+static INDEX_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The repositories of a `--save` folder, sorted by name (a repository saved twice, by a
 /// resumed audit: the last line).
@@ -283,7 +314,10 @@ pub fn load_tree(dir: &Path, s: &Saved) -> Result<MemTree, String> {
     let root = repo_dir(dir, owner, name);
     let mut entries = BTreeMap::new();
     for f in &s.files {
-        if !plain_path(f) || !crate::discover::is_regular_file(&root, f) {
+        // A regular file with no symbolic link on the way from DIR (the repository's own
+        // folders included).
+        let rel = format!("repos/{owner}/{name}/{f}");
+        if !plain_path(f) || !crate::discover::is_regular_file(dir, &rel) {
             return Err(format!(
                 "{}: `{}` is missing or not a regular file",
                 root.display(),

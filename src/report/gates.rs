@@ -177,53 +177,58 @@ pub fn table(rows: &[Row<'_>], posted: Option<&Posted>) -> String {
     out
 }
 
-/// The table written as it comes: a block is held back only until a second root shows that
-/// blocks need their root's name.
+/// The table written as it comes: a root's block is held until the next root's begins (its
+/// lines are aligned together, and the same root given twice in a row is one block, as in
+/// the whole table), and the first block until a second shows that blocks need names.
 #[derive(Default)]
 pub struct TableStream {
-    held: Option<(String, String)>,
-    blocks: usize,
+    held: Option<Block>,
+    written: usize,
 }
 
 impl TableStream {
-    pub fn blocks(&mut self, blocks: Vec<(String, String)>) -> String {
+    pub fn blocks(&mut self, blocks: Vec<Block>) -> String {
         let mut out = String::new();
-        for (root, text) in blocks {
-            self.blocks += 1;
-            if self.blocks == 1 {
-                self.held = Some((root, text));
-                continue;
+        for block in blocks {
+            match &mut self.held {
+                Some(held) if held.root == block.root => held.lines.extend(block.lines),
+                _ => {
+                    // Another root follows: the held block is one of several.
+                    if let Some(held) = self.held.take() {
+                        out.push_str(&self.named(&held));
+                    }
+                    self.held = Some(block);
+                }
             }
-            if let Some((first, first_text)) = self.held.take() {
-                let _ = writeln!(out, "{first}");
-                out.push_str(&first_text);
-            }
-            out.push('\n');
-            let _ = writeln!(out, "{root}");
-            out.push_str(&text);
         }
+        out
+    }
+
+    fn named(&mut self, block: &Block) -> String {
+        let mut out = String::new();
+        if self.written > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{}", block.root);
+        out.push_str(&render_block(block));
+        self.written += 1;
         out
     }
 
     pub fn finish(&mut self) -> String {
         match self.held.take() {
-            Some((_, text)) => text,
-            None if self.blocks == 0 => "no jobs found\n".to_owned(),
+            Some(held) if self.written == 0 => render_block(&held),
+            Some(held) => self.named(&held),
+            None if self.written == 0 => "no jobs found\n".to_owned(),
             None => String::new(),
         }
     }
 }
 
 /// Each root's block of the table (its header row and lines), in order.
-pub fn table_blocks(rows: &[Row<'_>], posted: Option<&Posted>) -> Vec<(String, String)> {
-    let mut headers = vec!["FILE", "JOB", "DIRECTIVE", "MASK", "PROTECTED", "VERDICT"];
-    if posted.is_some() {
-        headers.push("POSTED");
-    }
-    headers.push("CONTEXTS");
+pub fn table_blocks(rows: &[Row<'_>], posted: Option<&Posted>) -> Vec<Block> {
     let mut lines: Vec<Vec<String>> = Vec::new();
     let mut last_root: Option<&str> = None;
-    let mut rendered = Vec::new();
     let mut blocks: Vec<(String, Vec<Vec<String>>)> = Vec::new();
     for (g, protected, vacuous) in rows {
         if last_root != Some(g.root.as_str()) {
@@ -300,37 +305,59 @@ pub fn table_blocks(rows: &[Row<'_>], posted: Option<&Posted>) -> Vec<(String, S
     if let Some(root) = last_root {
         blocks.push((root.to_owned(), lines));
     }
-    for (root, lines) in &blocks {
-        let mut out = String::new();
-        let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
-        for l in lines {
-            for (w, cell) in widths.iter_mut().zip(l.iter()) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        let mut write_row = |cells: &[&str]| {
-            let mut line = String::new();
-            for (i, cell) in cells.iter().enumerate() {
-                if i == cells.len() - 1 {
-                    line.push_str(cell);
-                } else {
-                    let pad = widths
-                        .get(i)
-                        .copied()
-                        .unwrap_or(0)
-                        .saturating_sub(cell.chars().count());
-                    line.push_str(cell);
-                    line.push_str(&" ".repeat(pad + 2));
-                }
-            }
-            let _ = writeln!(out, "{}", line.trim_end());
-        };
-        write_row(&headers);
-        for l in lines {
-            let cells: Vec<&str> = l.iter().map(String::as_str).collect();
-            write_row(&cells);
-        }
-        rendered.push((root.clone(), out));
+    blocks
+        .into_iter()
+        .map(|(root, lines)| Block {
+            root,
+            lines,
+            posted: posted.is_some(),
+        })
+        .collect()
+}
+
+/// One root's lines of the table, not yet aligned.
+pub struct Block {
+    root: String,
+    lines: Vec<Vec<String>>,
+    posted: bool,
+}
+
+/// A block aligned, under its header row.
+fn render_block(block: &Block) -> String {
+    let mut headers = vec!["FILE", "JOB", "DIRECTIVE", "MASK", "PROTECTED", "VERDICT"];
+    if block.posted {
+        headers.push("POSTED");
     }
-    rendered
+    headers.push("CONTEXTS");
+    let lines = &block.lines;
+    let mut out = String::new();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
+    for l in lines {
+        for (w, cell) in widths.iter_mut().zip(l.iter()) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut write_row = |cells: &[&str]| {
+        let mut line = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i == cells.len() - 1 {
+                line.push_str(cell);
+            } else {
+                let pad = widths
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(cell.chars().count());
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    };
+    write_row(&headers);
+    for l in lines {
+        let cells: Vec<&str> = l.iter().map(String::as_str).collect();
+        write_row(&cells);
+    }
+    out
 }

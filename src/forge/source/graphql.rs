@@ -122,12 +122,13 @@ query($owner: String!, $name: String!, $folder: String!{vars}) {{
           repositoryProperty {{ __typename }}
         }}
         bypassActors(first: 100) {{
+          pageInfo {{ hasNextPage }}
           nodes {{
             actor {{ __typename ... on App {{ databaseId }} ... on Team {{ databaseId }} }}
             bypassMode organizationAdmin deployKey enterpriseOwner repositoryRoleDatabaseId
           }}
         }}
-        rules(first: 100) {{ nodes {{ type parameters {{ ...Params }} }} }}
+        rules(first: 100) {{ pageInfo {{ hasNextPage }} nodes {{ type parameters {{ ...Params }} }} }}
       }}
     }}
   }}
@@ -315,7 +316,11 @@ pub async fn read(
     branch: Option<&str>,
 ) -> Result<Read, Failed> {
     let url = endpoint(&spec.api);
-    let folder = format!("{}:.github/workflows", branch.unwrap_or("HEAD"));
+    // `refs/heads/B`, so that a tag of the same name is not read instead.
+    let folder = match branch {
+        Some(b) => format!("refs/heads/{b}:.github/workflows"),
+        None => "HEAD:.github/workflows".to_owned(),
+    };
     let mut variables = json!({"owner": spec.owner, "name": spec.repo, "folder": folder});
     if let Some(b) = branch {
         variables["qualified"] = json!(format!("refs/heads/{b}"));
@@ -395,11 +400,16 @@ pub async fn read(
             text::shown(&branch_name)
         ))));
     }
-    if the_ref["rules"]["pageInfo"]["hasNextPage"].as_bool() == Some(true)
-        || repo["rulesets"]["pageInfo"]["hasNextPage"].as_bool() == Some(true)
-    {
+    // More than one page of anything: read over REST, which reads every page.
+    let more = |v: &Json| v["pageInfo"]["hasNextPage"].as_bool() == Some(true);
+    let rulesets_more = repo["rulesets"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|n| more(&n["bypassActors"]) || more(&n["rules"]));
+    if more(&the_ref["rules"]) || more(&repo["rulesets"]) || rulesets_more {
         return Err(Failed::Fallback(
-            "more than 100 rules or rulesets: read over REST".to_owned(),
+            "more than 100 rules, rulesets or bypass actors: read over REST".to_owned(),
         ));
     }
     let mut spec = spec.clone();

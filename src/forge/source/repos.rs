@@ -25,6 +25,8 @@ pub const MAX_WORKFLOW_FILES: usize = 500;
 pub const MAX_WORKFLOW_BYTES: usize = 1 << 20;
 /// Sub-folders of a Gitea or Forgejo workflows folder listed at most in one repository.
 const MAX_SUBFOLDERS: usize = 20;
+/// How deep those sub-folders may be (as deep as `check` searches a work tree).
+const MAX_DEPTH: usize = 16;
 
 /// A repository of the list, with what decides whether it is audited.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,8 +76,9 @@ fn repo_of(v: &Json, forge: Forge) -> Option<RepoInfo> {
     }
     let flag = |k: &str| v.get(k).and_then(Json::as_bool).unwrap_or(false);
     let empty = match forge {
-        // GitHub has no `empty`: a size of 0 KB is a repository without commits.
-        Forge::Github => v.get("size").and_then(Json::as_u64) == Some(0),
+        // GitHub's list has no `empty`, and its `size` stays 0 for a while after the first
+        // push: the GraphQL query's `isEmpty` says it, or the repository is read.
+        Forge::Github => false,
         Forge::Gitea | Forge::Forgejo => flag("empty"),
     };
     Some(RepoInfo {
@@ -371,7 +374,15 @@ pub async fn workflows(client: &http::Client, spec: &RemoteSpec) -> Result<Workf
                     "symlink" => {
                         entries.insert(path, MemEntry::Link);
                     }
-                    "dir" if spec.forge != Forge::Github && depth < 4 => {
+                    "dir" if spec.forge != Forge::Github => {
+                        // Gitea and Forgejo read sub-folders; deeper than check reads them
+                        // on disk, the repository is not read (fail closed).
+                        if depth + 1 > MAX_DEPTH {
+                            return Err(RemoteError::new(format!(
+                                "{path} in {} is more than {MAX_DEPTH} folders deep under {dir}: audit does not read it",
+                                spec.full_name()
+                            )));
+                        }
                         subfolders += 1;
                         if subfolders > MAX_SUBFOLDERS {
                             return Err(RemoteError::new(format!(
@@ -390,7 +401,11 @@ pub async fn workflows(client: &http::Client, spec: &RemoteSpec) -> Result<Workf
                                 "read access to the repository's contents",
                             ));
                         }
-                        let sub: Vec<Json> = serde_json::from_str(&a.body).unwrap_or_default();
+                        let sub: Vec<Json> = serde_json::from_str(&a.body).map_err(|_| {
+                            RemoteError::new(format!(
+                                "GET {url}: the answer for the folder {path} is not a listing"
+                            ))
+                        })?;
                         folders_left.push((path, sub, depth + 1));
                     }
                     _ => {}
