@@ -4,8 +4,9 @@
 //! names in it), every answer 20 ms late.
 //!
 //! `cargo bench --bench audit` (release build; Linux: peak memory is read from
-//! `/proc/PID/status`). Prints, for GitHub through GraphQL, GitHub over REST and Gitea with
-//! `--jobs 16`: the wall time, the requests per repository and the gatelint process's peak
+//! `/proc/PID/status`). Prints, for GitHub through GraphQL, GitHub over REST, Gitea before
+//! 1.24 (a request per workflow file) and Gitea 1.24+ (`file-contents`: the files of a
+//! folder in one request), with `--jobs 16`: the wall time, the requests per repository and the gatelint process's peak
 //! resident memory; then the peak for 200 repositories, and an interrupted run resumed with
 //! `--state` (the requests it made again for repositories the first run finished).
 //! `GATELINT_BENCH_REPOS` changes the number of repositories (default 1000).
@@ -199,9 +200,19 @@ fn run(args: &[String], kill_after: Option<Duration>) -> Run {
 }
 
 async fn serve(kind: Kind, repos: Vec<Repo>) -> (MockServer, Arc<FakeForge>) {
+    serve_with(kind, repos, false).await
+}
+
+async fn serve_with(
+    kind: Kind,
+    repos: Vec<Repo>,
+    file_contents: bool,
+) -> (MockServer, Arc<FakeForge>) {
     let server = MockServer::start().await;
     let mut forge = FakeForge::new(kind, "acme", repos);
     forge.latency = Some(Duration::from_millis(20));
+    // Gitea answers at most 100 files a request (its default page size).
+    forge.file_contents = file_contents.then_some(100);
     if let Ok(mut u) = forge.uri.lock() {
         *u = server.uri();
     }
@@ -237,9 +248,19 @@ fn args(server: &MockServer, kind: Kind, extra: &[&str]) -> Vec<String> {
 }
 
 async fn measure(label: &str, kind: Kind, repos: Vec<Repo>, extra: &[&str]) -> Run {
+    measure_with(label, kind, repos, extra, false).await
+}
+
+async fn measure_with(
+    label: &str,
+    kind: Kind,
+    repos: Vec<Repo>,
+    extra: &[&str],
+    file_contents: bool,
+) -> Run {
     let n = repos.len();
     let files: usize = repos.iter().map(|r| r.files.len()).sum();
-    let (server, forge) = serve(kind, repos).await;
+    let (server, forge) = serve_with(kind, repos, file_contents).await;
     let a = args(&server, kind, extra);
     let r = tokio::task::spawn_blocking(move || run(&a, None))
         .await
@@ -297,6 +318,14 @@ async fn main() {
     )
     .await;
     measure("gitea", Kind::Gitea, org(&sources, n, Kind::Gitea), &[]).await;
+    measure_with(
+        "gitea 1.24+ (file-contents)",
+        Kind::Gitea,
+        org(&sources, n, Kind::Gitea),
+        &[],
+        true,
+    )
+    .await;
 
     // Interrupted after a while, then resumed: what did it fetch again?
     let dir = std::env::temp_dir().join(format!("gatelint-bench-{}", std::process::id()));

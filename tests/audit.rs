@@ -590,21 +590,28 @@ async fn saved_then_offline_says_the_same() {
     );
 }
 
+fn gitea_repos(ci: &str) -> Vec<Repo> {
+    vec![
+        Repo::new("acme/app")
+            .file(".gitea/workflows/ci.yml", ci)
+            .file(".gitea/workflows/lint.yaml", ci)
+            .requires(&["CI / test (pull_request)"]),
+        Repo::new("acme/gh-folder")
+            .file(".github/workflows/ci.yml", ci)
+            .requires(&["CI / test (pull_request)", "CI / gone (pull_request)"]),
+        Repo::new("acme/bare"),
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gitea_reads_the_contents_api_and_branch_protections() {
     let gitea_ci = "name: CI\non: pull_request\njobs:\n  test:\n    runs-on: docker\n    steps:\n      - run: make test\n";
-    let repos = vec![
-        Repo::new("acme/app")
-            .file(".gitea/workflows/ci.yml", gitea_ci)
-            .file(".gitea/workflows/lint.yaml", gitea_ci)
-            .requires(&["CI / test (pull_request)"]),
-        Repo::new("acme/gh-folder")
-            .file(".github/workflows/ci.yml", gitea_ci)
-            .requires(&["CI / test (pull_request)", "CI / gone (pull_request)"]),
-        Repo::new("acme/bare"),
-    ];
-    let (server, forge) = start(FakeForge::new(Kind::Gitea, "acme", repos)).await;
-    let out = audit(&server, &["--forge", "gitea", "--format", "json"]).await;
+    let (server, forge) = start(FakeForge::new(Kind::Gitea, "acme", gitea_repos(gitea_ci))).await;
+    let out = audit(
+        &server,
+        &["--forge", "gitea", "--format", "json", "--jobs", "1"],
+    )
+    .await;
     assert_eq!(out.code, 1, "{}{}", out.stderr, out.stdout);
     let repos = repositories(&out);
     assert_eq!(by_name(&repos, "acme/app")["posture"], "gated");
@@ -616,10 +623,43 @@ async fn gitea_reads_the_contents_api_and_branch_protections() {
     );
     assert_eq!(by_name(&repos, "acme/bare")["posture"], "unprotected");
     // One listing, the files, branch_protections: 2 + files; a repository whose workflows
-    // are in .github/workflows costs the listing of .gitea/workflows too.
-    assert_eq!(forge.requests_for("acme/app"), 2 + 2);
+    // are in .github/workflows costs the listing of .gitea/workflows too. The first
+    // repository also found out that this server has no file-contents (one request).
+    assert_eq!(forge.requests_for("acme/app"), 2 + 2 + 1);
     assert_eq!(forge.requests_for("acme/gh-folder"), 3 + 1);
     assert_eq!(forge.requests_for("acme/bare"), 3);
+    // A server with file-contents (Gitea 1.24) reads a folder's files in one request, here
+    // one file a request at most: acme/app's two files cost two.
+    let mut with_ext = FakeForge::new(Kind::Gitea, "acme", gitea_repos(gitea_ci));
+    with_ext.file_contents = Some(1);
+    let (ext_server, ext_forge) = start(with_ext).await;
+    let ext_out = audit(
+        &ext_server,
+        &["--forge", "gitea", "--format", "json", "--jobs", "1"],
+    )
+    .await;
+    assert_eq!(ext_out.code, 1, "{}", ext_out.stderr);
+    // The same findings (those about protection point at the API answer, on each server).
+    let strip = |v: &Value, uri: &str| {
+        let mut v = v.clone();
+        v["requests"] = Value::Null;
+        serde_json::from_str::<Value>(&v.to_string().replace(uri, "SERVER")).expect("JSON")
+    };
+    let a: Vec<Value> = repositories(&out)
+        .iter()
+        .map(|v| strip(v, &server.uri()))
+        .collect();
+    let b: Vec<Value> = repositories(&ext_out)
+        .iter()
+        .map(|v| strip(v, &ext_server.uri()))
+        .collect();
+    assert_eq!(a, b);
+    // acme/app: its folder, its two files (answered one a request), branch_protections;
+    // acme/bare: two folders that do not exist, branch_protections; acme/gh-folder:
+    // .gitea/workflows missing, .github/workflows, its file, branch_protections.
+    assert_eq!(ext_forge.requests_for("acme/app"), 1 + 2 + 1);
+    assert_eq!(ext_forge.requests_for("acme/bare"), 3);
+    assert_eq!(ext_forge.requests_for("acme/gh-folder"), 2 + 1 + 1);
     // Gitea needs the server.
     let no_server = run(vec![
         "audit".into(),

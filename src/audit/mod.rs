@@ -73,6 +73,8 @@ struct Ctx {
     called: Mutex<source::called::Fetched>,
     /// GitHub: read over REST (`--rest`, or the server has no GraphQL endpoint).
     rest: AtomicBool,
+    /// Gitea: whether the server reads many files in one request.
+    batch: repos::Batch,
     today: Date,
 }
 
@@ -152,6 +154,7 @@ pub fn run(args: &AuditArgs) -> Exit {
         offline: args.offline.as_ref().map(PathBuf::from),
         called: Mutex::default(),
         rest: AtomicBool::new(args.rest || forge != Forge::Github),
+        batch: repos::Batch::default(),
         today: Date::today(),
     };
     let (head, items) = if let Some(dir) = &ctx.offline {
@@ -565,7 +568,7 @@ fn audit_live(ctx: &Ctx, info: &RepoInfo) -> RepoResult {
             .or(info.default_branch)
             .unwrap_or_else(|| "main".to_owned());
         spec.branch = branch.clone();
-        let wf = repos::workflows(&client, &spec).await?;
+        let wf = repos::workflows(&client, &spec, &ctx.batch).await?;
         // Read over REST because GraphQL could not say it all: the rulesets by id too, as
         // the query would have read them.
         let fetched = repos::protection(&spec, fell_back).await?;

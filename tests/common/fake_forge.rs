@@ -201,6 +201,9 @@ pub struct FakeForge {
     /// Answer request number N (counted from 1) with a 429 asking to wait a second, once.
     pub rate_limit_at: Option<usize>,
     pub latency: Option<Duration>,
+    /// Gitea: the server has `file-contents` (many files' contents in one answer), and
+    /// answers at most this many files a request.
+    pub file_contents: Option<usize>,
     served: AtomicUsize,
     limited: AtomicBool,
     /// Requests by repository (`owner/name`), and `(list)` for the organisation's list.
@@ -224,6 +227,7 @@ impl FakeForge {
             },
             rate_limit_at: None,
             latency: None,
+            file_contents: None,
             served: AtomicUsize::new(0),
             limited: AtomicBool::new(false),
             counts: Mutex::new(HashMap::new()),
@@ -417,6 +421,31 @@ impl FakeForge {
         if let Some(p) = tail.strip_prefix("contents/") {
             let p = percent_decode(p);
             return self.contents(r, &p);
+        }
+        if tail == "file-contents" {
+            let Some(max) = self.file_contents.filter(|_| self.kind == Kind::Gitea) else {
+                return ResponseTemplate::new(404)
+                    .set_body_raw("404 page not found\n", "text/plain");
+            };
+            let body: Value = request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "body")
+                .and_then(|(_, v)| serde_json::from_str(&v).ok())
+                .unwrap_or(Value::Null);
+            let answers: Vec<Value> = body["files"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .take(max)
+                .map(|f| {
+                    let p = f.as_str().unwrap_or("");
+                    r.files.iter().find(|(q, _)| q == p).map_or(Value::Null, |(q, text)| {
+                        json!({"name": q.rsplit('/').next().unwrap_or(q), "path": q, "type": "file", "size": text.len(), "encoding": "base64", "content": base64(text.as_bytes())})
+                    })
+                })
+                .collect();
+            return ok(&Value::Array(answers));
         }
         match tail {
             "branches/main/protection" => self.protection(r, "classic"),

@@ -312,27 +312,137 @@ pub async fn read_file(
 /// The workflow files of the repository of `spec` at the head of its branch: the forge's
 /// folders listed in its order (the first that exists is read), then each YAML file (Gitea
 /// and Forgejo: in sub-folders too; GitHub reads the folder itself only).
-pub async fn workflows(client: &http::Client, spec: &RemoteSpec) -> Result<Workflows, RemoteError> {
+/// Whether the server has Gitea's `file-contents` API (the contents of many files in one
+/// answer, Gitea 1.24), as found out once per run.
+#[derive(Debug, Default)]
+pub struct Batch(std::sync::atomic::AtomicU8);
+
+impl Batch {
+    // 0 (the default): not known yet.
+    const YES: u8 = 1;
+    const NO: u8 = 2;
+
+    fn get(&self) -> u8 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn set(&self, v: u8) {
+        self.0.store(v, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Files read in one `file-contents` request at most (the server may answer fewer: the rest
+/// are asked again).
+const BATCH: usize = 100;
+
+/// The texts of `paths` through `GET …/file-contents` (the `POST` form needs write access),
+/// as far as the server answers them; `None` when it has no such API. A file the server
+/// leaves out is not in the map: the caller reads it alone.
+async fn read_batch(
+    client: &http::Client,
+    spec: &RemoteSpec,
+    paths: &[String],
+    batch: &Batch,
+    requests: &mut usize,
+) -> Result<Option<BTreeMap<String, Result<String, String>>>, RemoteError> {
+    if spec.forge == Forge::Github || batch.get() == Batch::NO || paths.is_empty() {
+        return Ok(None);
+    }
+    let mut out = BTreeMap::new();
+    let mut left: Vec<&String> = paths.iter().collect();
+    while !left.is_empty() {
+        let ask: Vec<&String> = left.iter().take(BATCH).copied().collect();
+        let body = serde_json::json!({ "files": ask }).to_string();
+        let url = format!(
+            "{}/file-contents?ref={}&body={}",
+            repo_url(spec),
+            segment(&spec.branch),
+            segment(&body)
+        );
+        let a = client.get(&url).await?;
+        *requests += 1;
+        match a.status {
+            200 => batch.set(Batch::YES),
+            // No such API (several workers may find it out at once).
+            404 | 405 if batch.get() != Batch::YES => {
+                batch.set(Batch::NO);
+                return Ok(None);
+            }
+            _ => {
+                return Err(status_error(
+                    spec,
+                    &url,
+                    &a,
+                    "read access to the repository's contents",
+                ));
+            }
+        }
+        let answers: Vec<Json> = serde_json::from_str(&a.body).map_err(|_| {
+            RemoteError::new(format!("GET {url}: the answer is not a list of files"))
+        })?;
+        let before = out.len();
+        for v in answers.iter().filter(|v| v.is_object()) {
+            let Some(path) = v.get("path").and_then(Json::as_str) else {
+                continue;
+            };
+            // A file the server would not send in a batch (too large for it) is read alone.
+            if !v.get("content").is_some_and(Json::is_string) {
+                continue;
+            }
+            if let Some(p) = ask.iter().find(|p| p.as_str() == path) {
+                out.insert((*p).clone(), file_text(&v.to_string()));
+            }
+        }
+        left.retain(|p| !out.contains_key(*p));
+        // Nothing more answered: the rest are read one by one.
+        if out.len() == before {
+            break;
+        }
+    }
+    Ok(Some(out))
+}
+
+/// A folder's listing: `None` when it does not exist, `Some(Err(why))` when the path is not
+/// a folder.
+async fn list_folder(
+    client: &http::Client,
+    spec: &RemoteSpec,
+    path: &str,
+    requests: &mut usize,
+) -> Result<Option<Result<Vec<Json>, String>>, RemoteError> {
+    let url = contents_url(spec, path);
+    let a = client.get(&url).await?;
+    *requests += 1;
+    match a.status {
+        404 => Ok(None),
+        200 => Ok(Some(
+            serde_json::from_str::<Vec<Json>>(&a.body).map_err(|_| "is not a folder".to_owned()),
+        )),
+        _ => Err(status_error(
+            spec,
+            &url,
+            &a,
+            "read access to the repository's contents",
+        )),
+    }
+}
+
+pub async fn workflows(
+    client: &http::Client,
+    spec: &RemoteSpec,
+    batch: &Batch,
+) -> Result<Workflows, RemoteError> {
     let mut out = Workflows::default();
     let mut entries: BTreeMap<String, MemEntry> = BTreeMap::new();
+    // YAML files to read, once the folders are listed.
+    let mut to_read: Vec<String> = Vec::new();
     for dir in folders(spec.forge) {
-        let url = contents_url(spec, dir);
-        let a = client.get(&url).await?;
-        out.requests += 1;
-        if a.status == 404 {
+        let Some(listed) = list_folder(client, spec, dir, &mut out.requests).await? else {
             continue;
-        }
-        if a.status != 200 {
-            return Err(status_error(
-                spec,
-                &url,
-                &a,
-                "read access to the repository's contents",
-            ));
-        }
+        };
         out.dir = Some(dir);
         // A folder answers with a list; anything else (a file, a link) runs nothing.
-        let Ok(listing) = serde_json::from_str::<Vec<Json>>(&a.body) else {
+        let Ok(listing) = listed else {
             entries.insert(
                 (*dir).to_owned(),
                 MemEntry::Unreadable("is not a folder".to_owned()),
@@ -358,18 +468,13 @@ pub async fn workflows(client: &http::Client, spec: &RemoteSpec) -> Result<Workf
                 let path = format!("{at}/{name}");
                 match kind {
                     "file" if is_yaml(name) => {
-                        if entries.len() >= MAX_WORKFLOW_FILES {
+                        if to_read.len() >= MAX_WORKFLOW_FILES {
                             return Err(RemoteError::new(format!(
                                 "more than {MAX_WORKFLOW_FILES} workflow files in {}: audit does not read them all",
                                 spec.full_name()
                             )));
                         }
-                        out.requests += 1;
-                        let entry = match read_file(client, spec, &path).await? {
-                            Ok(t) => MemEntry::Text(Arc::from(t)),
-                            Err(why) => MemEntry::Unreadable(why),
-                        };
-                        entries.insert(path, entry);
+                        to_read.push(path);
                     }
                     "symlink" => {
                         entries.insert(path, MemEntry::Link);
@@ -390,22 +495,15 @@ pub async fn workflows(client: &http::Client, spec: &RemoteSpec) -> Result<Workf
                                 spec.full_name()
                             )));
                         }
-                        let url = contents_url(spec, &path);
-                        let a = client.get(&url).await?;
-                        out.requests += 1;
-                        if a.status != 200 {
-                            return Err(status_error(
-                                spec,
-                                &url,
-                                &a,
-                                "read access to the repository's contents",
-                            ));
-                        }
-                        let sub: Vec<Json> = serde_json::from_str(&a.body).map_err(|_| {
-                            RemoteError::new(format!(
-                                "GET {url}: the answer for the folder {path} is not a listing"
-                            ))
-                        })?;
+                        let sub = match list_folder(client, spec, &path, &mut out.requests).await? {
+                            Some(Ok(sub)) => sub,
+                            _ => {
+                                return Err(RemoteError::new(format!(
+                                    "the folder {path} of {} listed in {dir} cannot be listed",
+                                    spec.full_name()
+                                )));
+                            }
+                        };
                         folders_left.push((path, sub, depth + 1));
                     }
                     _ => {}
@@ -413,6 +511,24 @@ pub async fn workflows(client: &http::Client, spec: &RemoteSpec) -> Result<Workf
             }
         }
         break;
+    }
+    // The files: in one request where the server can (Gitea's file-contents), else one each.
+    let mut batched = read_batch(client, spec, &to_read, batch, &mut out.requests)
+        .await?
+        .unwrap_or_default();
+    for path in to_read {
+        let read = match batched.remove(&path) {
+            Some(read) => read,
+            None => {
+                out.requests += 1;
+                read_file(client, spec, &path).await?
+            }
+        };
+        let entry = match read {
+            Ok(t) => MemEntry::Text(Arc::from(t)),
+            Err(why) => MemEntry::Unreadable(why),
+        };
+        entries.insert(path, entry);
     }
     out.tree = MemTree { entries };
     Ok(out)
