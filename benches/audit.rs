@@ -1,7 +1,7 @@
 //! `gatelint audit` against a local fake forge (tests/common/fake_forge.rs, loopback only)
 //! serving 1,000 repositories made from `../shared/corpus/real/` (each one a corpus
 //! repository's workflows; its protection requires the first three contexts `gatelint report`
-//! names in it), every answer 20 ms late.
+//! names in it for that forge), every answer 20 ms late.
 //!
 //! `cargo bench --bench audit` (release build; Linux: peak memory is read from
 //! `/proc/PID/status`). Prints, for GitHub through GraphQL, GitHub over REST, Gitea before
@@ -9,7 +9,8 @@
 //! folder in one request), with `--jobs 16`: the wall time, the requests per repository and the gatelint process's peak
 //! resident memory; then the peak for 200 repositories, and an interrupted run resumed with
 //! `--state` (the requests it made again for repositories the first run finished).
-//! `GATELINT_BENCH_REPOS` changes the number of repositories (default 1000).
+//! `GATELINT_BENCH_REPOS` changes the number of repositories (default 1000);
+//! `GATELINT_BENCH_OUT=DIR` keeps each run's JSON Lines output in DIR.
 
 #[path = "../tests/common/fake_forge.rs"]
 mod fake_forge;
@@ -34,11 +35,39 @@ impl Respond for Shared {
     }
 }
 
-/// Each corpus repository: its workflow files (path, text) and the contexts it posts.
+/// Each corpus repository: its workflow files (path, text) and the contexts it posts, as
+/// GitHub and as Gitea name them.
 struct Source {
     name: String,
     files: Vec<(String, String)>,
-    contexts: Vec<String>,
+    github: Vec<String>,
+    gitea: Vec<String>,
+}
+
+/// The first three contexts `gatelint report --forge FORGE` names in `dir`.
+fn contexts(dir: &Path, forge: &str) -> Vec<String> {
+    let report = Command::new(BIN)
+        .args(["report", "--format", "json", "--quiet", "--forge", forge])
+        .arg(dir)
+        .output();
+    let mut contexts: Vec<String> = report
+        .ok()
+        .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
+        .and_then(|v| v["gates"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|g| {
+            g["contexts"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|c| c.as_str().map(str::to_owned))
+        })
+        .collect();
+    contexts.dedup();
+    contexts.truncate(3);
+    contexts
 }
 
 fn files_under(root: &Path, rel: &str, out: &mut Vec<(String, String)>) {
@@ -80,28 +109,6 @@ fn sources(corpus: &Path) -> Vec<Source> {
         ] {
             files_under(&dir, folder, &mut files);
         }
-        // The contexts gatelint names in it, for protections that require some of them.
-        let report = Command::new(BIN)
-            .args(["report", "--format", "json", "--quiet"])
-            .arg(&dir)
-            .output();
-        let mut contexts: Vec<String> = report
-            .ok()
-            .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
-            .and_then(|v| v["gates"].as_array().cloned())
-            .unwrap_or_default()
-            .iter()
-            .flat_map(|g| {
-                g["contexts"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|c| c.as_str().map(str::to_owned))
-            })
-            .collect();
-        contexts.dedup();
-        contexts.truncate(3);
         let name = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -110,7 +117,8 @@ fn sources(corpus: &Path) -> Vec<Source> {
         out.push(Source {
             name,
             files,
-            contexts,
+            github: contexts(&dir, "github"),
+            gitea: contexts(&dir, "gitea"),
         });
     }
     out
@@ -129,7 +137,11 @@ fn org(sources: &[Source], n: usize, kind: Kind) -> Vec<Repo> {
                 .filter(|(p, _)| kind == Kind::Github || !p.starts_with(".forgejo/"))
                 .cloned()
                 .collect();
-            let req: Vec<&str> = s.contexts.iter().map(String::as_str).collect();
+            let names = match kind {
+                Kind::Github => &s.github,
+                Kind::Gitea => &s.gitea,
+            };
+            let req: Vec<&str> = names.iter().map(String::as_str).collect();
             if !req.is_empty() {
                 r = r.requires(&req);
             }
@@ -266,6 +278,14 @@ async fn measure_with(
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let lines = r.stdout.lines().count();
+    // GATELINT_BENCH_OUT=DIR keeps each run's output, to read what the audit said.
+    if let Some(dir) = std::env::var_os("GATELINT_BENCH_OUT") {
+        let name: String = label
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let _ = std::fs::write(Path::new(&dir).join(format!("{name}.jsonl")), &r.stdout);
+    }
     println!(
         "{label:<26} {n:>5} repos  wall {:>6.2} s  requests {:>6} ({:.2} per repository; {files} workflow files)  peak {:>6.1} MB  exit {}  {} output lines",
         r.wall.as_secs_f64(),

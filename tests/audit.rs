@@ -931,3 +931,26 @@ async fn a_file_graphql_truncates_is_read_again() {
     // The query, and the contents API for the truncated file.
     assert_eq!(forge.requests_for("acme/app"), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gate_that_blocks_is_still_a_gate() {
+    // Path-filtered: a pull request the filter leaves out waits for the check (it blocks, it
+    // does not pass quietly). Skippable: a skipped job passes.
+    let paths = "name: CI\non:\n  pull_request:\n    paths: ['src/**']\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n";
+    let repos = vec![
+        Repo::new("acme/paths")
+            .file(".github/workflows/ci.yml", paths)
+            .requires(&["test"]),
+        Repo::new("acme/skips")
+            .file(".github/workflows/ci.yml", FLAKY)
+            .requires(&["test"]),
+    ];
+    let (server, _forge) = start(FakeForge::new(Kind::Github, "acme", repos)).await;
+    let out = audit(&server, &["--format", "json"]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let repos = repositories(&out);
+    let p = by_name(&repos, "acme/paths");
+    assert_eq!(p["posture"], "gated");
+    assert_eq!(p["worst"]["rule"], "required-path-filtered");
+    assert_eq!(by_name(&repos, "acme/skips")["posture"], "vacuous-only");
+}

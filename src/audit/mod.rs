@@ -788,11 +788,13 @@ fn analyse(
     if !adopted {
         findings.retain(|f| !matches!(f.rule, "directive-missing" | "mask-untracked"));
     }
-    // Why each job is vacuous, and which jobs post a required check.
+    // Which jobs can pass without testing anything, and which post a required check. A job
+    // that is never posted, or not posted on some pull requests, blocks them (the check
+    // stays pending): it is still a gate, and its finding says what is wrong.
     let mut vacuous: HashMap<(&str, &str), bool> = HashMap::new();
     for f in &findings {
         if let (Some(file), Some(job)) = (f.file.as_deref(), f.job.as_deref())
-            && crate::report::gates::vacuous_reason(f.rule).is_some()
+            && passes_vacuously(f.rule)
         {
             vacuous.insert((file, job), true);
         }
@@ -928,6 +930,21 @@ fn shards_complete(shards: &[Option<String>]) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The rules whose finding means a required job can pass having tested nothing: masked,
+/// skipped, not failed by a failed dependency, every step conditioned away, or its context
+/// posted by another job too.
+fn passes_vacuously(rule: &str) -> bool {
+    matches!(
+        rule,
+        "required-masked"
+            | "required-step-masked"
+            | "required-skippable"
+            | "required-needs-unguarded"
+            | "required-noop"
+            | "context-collision"
+    )
 }
 
 /// `--merge`: the outputs of several audits (shards) as one; a repository in two of them is

@@ -30,7 +30,9 @@ pub enum Posture {
     Unprotected,
     /// Checks are required, but no workflow job posts any of them.
     OrphanedOnly,
-    /// Every job that posts a required check can pass without testing anything.
+    /// Every job that posts a required check can pass without testing anything (masked,
+    /// skippable, not failed by a failed dependency, conditioned away, or its context posted
+    /// by another job too).
     VacuousOnly,
     /// No job is known to post a required check, but some jobs' contexts cannot be computed.
     Undecided,
