@@ -14,6 +14,8 @@
 
 #[path = "../tests/common/fake_forge.rs"]
 mod fake_forge;
+#[path = "../tests/common/peak.rs"]
+mod peak;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -172,7 +174,6 @@ fn run(args: &[String], kill_after: Option<Duration>) -> Run {
         Ok(c) => c,
         Err(e) => panic!("cannot run {BIN}: {e}"),
     };
-    let status_path = format!("/proc/{}/status", child.id());
     let stdout = child.stdout.take();
     let reader = std::thread::spawn(move || {
         let mut s = String::new();
@@ -181,27 +182,7 @@ fn run(args: &[String], kill_after: Option<Duration>) -> Run {
         }
         s
     });
-    let mut peak_kb = 0;
-    let code = loop {
-        if let Ok(text) = std::fs::read_to_string(&status_path)
-            && let Some(kb) = text
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u64>().ok())
-        {
-            peak_kb = peak_kb.max(kb);
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            break status.code().unwrap_or(-1);
-        }
-        if kill_after.is_some_and(|k| start.elapsed() > k) {
-            let _ = child.kill();
-            let _ = child.wait();
-            break -1;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let (code, peak_kb) = peak::wait_measured(&mut child, kill_after);
     let wall = start.elapsed();
     Run {
         wall,

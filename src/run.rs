@@ -261,22 +261,7 @@ fn read_called(
     spec: &RemoteSpec,
     quiet: bool,
 ) -> Result<source::called::Fetched, String> {
-    let forge = report.profile.forge;
-    let mut wanted: Vec<String> = Vec::new();
-    for g in report.gates.iter().filter(|g| g.unresolvable.is_some()) {
-        let uses = report
-            .workflows
-            .get(g.workflow_index)
-            .and_then(|w| w.jobs.get(g.job_index))
-            .and_then(|j| j.uses.as_ref())
-            .map(|u| u.value.as_str());
-        if let Some(u) = uses
-            && source::called::parse_uses(u, forge).is_some()
-            && !wanted.iter().any(|w| w == u)
-        {
-            wanted.push(u.to_owned());
-        }
-    }
+    let wanted = source::called::wanted(report);
     if wanted.is_empty() {
         return Ok(Default::default());
     }
@@ -956,6 +941,21 @@ fn check_streamed(args: &CheckArgs, format: CheckFormat) -> Exit {
     }
 }
 
+/// `report`'s diagnostics on standard error: the files and directives it could not read.
+fn report_diagnostics(checked: &[Checked], color: bool) {
+    let mut err = std::io::stderr().lock();
+    for c in checked {
+        let mut cache = Prepared::new();
+        for f in c
+            .findings
+            .iter()
+            .filter(|f| matches!(f.rule, "workflow-invalid" | "directive-invalid"))
+        {
+            let _ = write!(err, "{}", render(c, f, color, &mut cache));
+        }
+    }
+}
+
 /// `report` written root by root (without `--history`, which reads the posted statuses of
 /// every root's contexts at once).
 fn report_streamed(args: &ReportArgs) -> Exit {
@@ -982,17 +982,7 @@ fn report_streamed(args: &ReportArgs) -> Exit {
     }
     let result = run.each_chunk(&args.paths, |chunk| {
         if !args.common.quiet {
-            let mut err = std::io::stderr().lock();
-            for c in &chunk {
-                let mut cache = Prepared::new();
-                for f in c
-                    .findings
-                    .iter()
-                    .filter(|f| matches!(f.rule, "workflow-invalid" | "directive-invalid"))
-                {
-                    let _ = write!(err, "{}", render(c, f, color, &mut cache));
-                }
-            }
+            report_diagnostics(&chunk, color);
         }
         unreadable |= chunk
             .iter()
@@ -1045,17 +1035,7 @@ fn report(args: &ReportArgs) -> Exit {
     };
     if !args.common.quiet {
         let color = use_color(args.common.color, std::io::stderr().is_terminal());
-        let mut err = std::io::stderr().lock();
-        for c in &checked {
-            let mut cache = Prepared::new();
-            for f in c
-                .findings
-                .iter()
-                .filter(|f| matches!(f.rule, "workflow-invalid" | "directive-invalid"))
-            {
-                let _ = write!(err, "{}", render(c, f, color, &mut cache));
-            }
-        }
+        report_diagnostics(&checked, color);
     }
     let posted = match args.history {
         Some(n) => match read_history(&checked, n, args.common.quiet) {

@@ -81,17 +81,20 @@ impl wiremock::Respond for SharedForge {
 }
 
 async fn audit(server: &MockServer, extra: &[&str]) -> Out {
-    let mut args: Vec<String> = vec![
-        "audit".into(),
-        "--org".into(),
-        "acme".into(),
-        "--server".into(),
-        server.uri(),
-        "--retries".into(),
-        "2".into(),
-    ];
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    run(args).await
+    let uri = server.uri();
+    let base = ["audit", "--org", "acme", "--server", &uri, "--retries", "2"];
+    run(args(&[&base[..], extra].concat())).await
+}
+
+/// A command line of borrowed pieces.
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// The run exited with `code` and said `text` on standard error.
+fn says(out: &Out, code: i32, text: &str) {
+    assert_eq!(out.code, code, "{}", out.stderr);
+    assert!(out.stderr.contains(text), "{}", out.stderr);
 }
 
 async fn run(args: Vec<String>) -> Out {
@@ -370,14 +373,7 @@ async fn resume_refetches_nothing_finished() {
     );
     std::fs::write(&state, format!("{}{{\"repository\": \"acme/fil", text)).expect("writes");
     let second = audit(&server, &["--state", &state_arg, "--format", "json"]).await;
-    assert_eq!(second.code, 2);
-    assert!(
-        second
-            .stderr
-            .contains("17 repositories finished in an earlier run"),
-        "{}",
-        second.stderr
-    );
+    says(&second, 2, "17 repositories finished in an earlier run");
     // Only the list and the repository that could not be read were fetched again.
     let again = forge.total() - after_first;
     assert_eq!(again, 1 + 1, "the list, and acme/secret's first request");
@@ -394,26 +390,19 @@ async fn resume_refetches_nothing_finished() {
         assert_eq!(out.code, 2, "{}", out.stderr);
     }
     // Another audit's state is refused, not resumed.
-    let other = run(vec![
-        "audit".into(),
-        "--org".into(),
-        "acme".into(),
-        "--server".into(),
-        server.uri(),
-        "--forge".into(),
-        "gitea".into(),
-        "--state".into(),
-        state_arg.clone(),
-    ])
+    let other = run(args(&[
+        "audit",
+        "--org",
+        "acme",
+        "--server",
+        &server.uri(),
+        "--forge",
+        "gitea",
+        "--state",
+        &state_arg,
+    ]))
     .await;
-    assert_eq!(other.code, 2);
-    assert!(
-        other
-            .stderr
-            .contains("it is the state of another audit (github on"),
-        "{}",
-        other.stderr
-    );
+    says(&other, 2, "it is the state of another audit (github on");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -441,10 +430,10 @@ async fn shards_cover_every_repository_once_and_merge_into_the_whole() {
     assert_eq!(seen.len(), all.len(), "no repository in two shards");
     assert_eq!(seen.iter().cloned().collect::<BTreeSet<_>>(), all);
 
-    let mut args = vec!["audit".to_owned(), "--merge".to_owned()];
-    args.extend(files.iter().cloned());
-    args.extend(["--format".to_owned(), "json".to_owned()]);
-    let merged = run(args).await;
+    let mut merge = vec!["audit".to_owned(), "--merge".to_owned()];
+    merge.extend(files.iter().cloned());
+    merge.extend(["--format".to_owned(), "json".to_owned()]);
+    let merged = run(merge).await;
     assert_eq!(merged.code, 2, "a shard saw a repository it could not read");
     assert_eq!(repositories(&merged), repositories(&whole));
     // The same summary, but each shard listed the organisation once.
@@ -458,20 +447,11 @@ async fn shards_cover_every_repository_once_and_merge_into_the_whole() {
     assert_eq!(merged.json()["summary"]["list-requests"], 3);
 
     // Shards that do not cover every repository, and a shard cut short, are refused.
-    let partial = run(vec![
-        "audit".into(),
-        "--merge".into(),
-        files[0].clone(),
-        files[2].clone(),
-    ])
-    .await;
-    assert_eq!(partial.code, 2);
-    assert!(
-        partial
-            .stderr
-            .contains("shard 2/3 of 3 missing: the merge would not cover every repository"),
-        "{}",
-        partial.stderr
+    let partial = run(args(&["audit", "--merge", &files[0], &files[2]])).await;
+    says(
+        &partial,
+        2,
+        "shard 2/3 of 3 missing: the merge would not cover every repository",
     );
     let lines = audit(&server, &["--shard", "1/3", "--format", "jsonl"]).await;
     let cut: String = lines
@@ -482,18 +462,11 @@ async fn shards_cover_every_repository_once_and_merge_into_the_whole() {
         .collect();
     let cut_file = dir.path().join("cut.jsonl");
     std::fs::write(&cut_file, cut).expect("writes");
-    let cut = run(vec![
-        "audit".into(),
-        "--merge".into(),
-        cut_file.to_string_lossy().into_owned(),
-    ])
-    .await;
-    assert_eq!(cut.code, 2);
-    assert!(
-        cut.stderr
-            .contains("no summary line at the end: the audit that wrote it did not finish"),
-        "{}",
-        cut.stderr
+    let cut = run(args(&["audit", "--merge", &cut_file.to_string_lossy()])).await;
+    says(
+        &cut,
+        2,
+        "no summary line at the end: the audit that wrote it did not finish",
     );
     // Text read back is shown escaped.
     let hostile = dir.path().join("hostile.jsonl");
@@ -502,12 +475,7 @@ async fn shards_cover_every_repository_once_and_merge_into_the_whole() {
         "{\"repository\":\"acme/x\",\"status\":\"checked\",\"errors\":1,\"worst\":{\"rule\":\"x\\u001b]0;PWNED\\u0007\",\"severity\":\"error\",\"message\":\"m\\u001b[2J\"}}\n{\"kind\":\"gatelint-audit-summary\"}\n",
     )
     .expect("writes");
-    let shown = run(vec![
-        "audit".into(),
-        "--merge".into(),
-        hostile.to_string_lossy().into_owned(),
-    ])
-    .await;
+    let shown = run(args(&["audit", "--merge", &hostile.to_string_lossy()])).await;
     assert_eq!(shown.code, 1, "{}", shown.stderr);
     assert!(
         !shown.stdout.contains('\u{1b}') && !shown.stdout.contains('\u{7}'),
@@ -515,19 +483,8 @@ async fn shards_cover_every_repository_once_and_merge_into_the_whole() {
         shown.stdout
     );
     // A shard merged twice overlaps.
-    let twice = run(vec![
-        "audit".into(),
-        "--merge".into(),
-        files[0].clone(),
-        files[0].clone(),
-    ])
-    .await;
-    assert_eq!(twice.code, 2);
-    assert!(
-        twice.stderr.contains("the shards overlap"),
-        "{}",
-        twice.stderr
-    );
+    let twice = run(args(&["audit", "--merge", &files[0], &files[0]])).await;
+    says(&twice, 2, "the shards overlap");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -543,14 +500,7 @@ async fn saved_then_offline_says_the_same() {
             .is_file()
     );
     assert!(save.join("protection/acme/app.json").is_file());
-    let offline = run(vec![
-        "audit".into(),
-        "--offline".into(),
-        save_arg,
-        "--format".into(),
-        "json".into(),
-    ])
-    .await;
+    let offline = run(args(&["audit", "--offline", &save_arg, "--format", "json"])).await;
     // The same findings; the repository that could not be read is still one the audit did
     // not see (exit 2).
     assert_eq!(offline.code, 2, "{}", offline.stderr);
@@ -571,13 +521,13 @@ async fn saved_then_offline_says_the_same() {
     std::fs::create_dir_all(elsewhere.join(".github/workflows")).expect("mkdir");
     std::fs::write(elsewhere.join(".github/workflows/ci.yml"), BUILD).expect("writes");
     std::os::unix::fs::symlink(&elsewhere, &app).expect("links");
-    let linked = run(vec![
-        "audit".into(),
-        "--offline".into(),
-        save.to_string_lossy().into_owned(),
-        "--format".into(),
-        "json".into(),
-    ])
+    let linked = run(args(&[
+        "audit",
+        "--offline",
+        &save.to_string_lossy(),
+        "--format",
+        "json",
+    ]))
     .await;
     assert_eq!(linked.code, 2);
     let app = by_name(&repositories(&linked), "acme/app").clone();
@@ -661,21 +611,11 @@ async fn gitea_reads_the_contents_api_and_branch_protections() {
     assert_eq!(ext_forge.requests_for("acme/bare"), 3);
     assert_eq!(ext_forge.requests_for("acme/gh-folder"), 2 + 1 + 1);
     // Gitea needs the server.
-    let no_server = run(vec![
-        "audit".into(),
-        "--org".into(),
-        "acme".into(),
-        "--forge".into(),
-        "gitea".into(),
-    ])
-    .await;
-    assert_eq!(no_server.code, 2);
-    assert!(
-        no_server
-            .stderr
-            .contains("audit on gitea needs the server: give --server URL"),
-        "{}",
-        no_server.stderr
+    let no_server = run(args(&["audit", "--org", "acme", "--forge", "gitea"])).await;
+    says(
+        &no_server,
+        2,
+        "audit on gitea needs the server: give --server URL",
     );
 }
 
@@ -685,13 +625,13 @@ async fn a_list_of_repositories_and_bad_usage() {
     let dir = tempfile::tempdir().expect("tempdir");
     let list = dir.path().join("repos.txt");
     std::fs::write(&list, "# ours\nacme/app\nacme/old  # archived, but named\n").expect("writes");
-    let out = run(vec![
-        "audit".into(),
-        "--repos".into(),
-        list.to_string_lossy().into_owned(),
-        "--server".into(),
-        server.uri(),
-    ])
+    let out = run(args(&[
+        "audit",
+        "--repos",
+        &list.to_string_lossy(),
+        "--server",
+        &server.uri(),
+    ]))
     .await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.starts_with("acme/app (main): gated by 1 job; 0 errors, 0 warnings\nacme/old (main): unprotected (no branch protection or ruleset requires a status check); 0 errors, 0 warnings\n"), "{}", out.stdout);
@@ -700,53 +640,32 @@ async fn a_list_of_repositories_and_bad_usage() {
     assert_eq!(forge.requests_for("acme/app"), 1);
 
     std::fs::write(&list, "acme/app\n../etc/passwd\n").expect("writes");
-    let bad = run(vec![
-        "audit".into(),
-        "--repos".into(),
-        list.to_string_lossy().into_owned(),
-        "--server".into(),
-        server.uri(),
-    ])
+    let bad = run(args(&[
+        "audit",
+        "--repos",
+        &list.to_string_lossy(),
+        "--server",
+        &server.uri(),
+    ]))
     .await;
-    assert_eq!(bad.code, 2);
-    assert!(
-        bad.stderr
-            .contains("line 2: `../etc/passwd` is not OWNER/NAME"),
-        "{}",
-        bad.stderr
-    );
+    says(&bad, 2, "line 2: `../etc/passwd` is not OWNER/NAME");
     // A list with no repository is not a clean audit.
     std::fs::write(&list, "# nothing yet\n").expect("writes");
-    let empty = run(vec![
-        "audit".into(),
-        "--repos".into(),
-        list.to_string_lossy().into_owned(),
-        "--server".into(),
-        server.uri(),
-    ])
+    let empty = run(args(&[
+        "audit",
+        "--repos",
+        &list.to_string_lossy(),
+        "--server",
+        &server.uri(),
+    ]))
     .await;
-    assert_eq!(empty.code, 2);
-    assert!(
-        empty
-            .stderr
-            .contains(": no repository to audit (none listed, or none the token can see)"),
-        "{}",
-        empty.stderr
+    says(
+        &empty,
+        2,
+        ": no repository to audit (none listed, or none the token can see)",
     );
-    let shard = run(vec![
-        "audit".into(),
-        "--org".into(),
-        "acme".into(),
-        "--shard".into(),
-        "4/3".into(),
-    ])
-    .await;
-    assert_eq!(shard.code, 2);
-    assert!(
-        shard.stderr.contains("`4/3` is not K/N with 1 ≤ K ≤ N"),
-        "{}",
-        shard.stderr
-    );
+    let shard = run(args(&["audit", "--org", "acme", "--shard", "4/3"])).await;
+    says(&shard, 2, "`4/3` is not K/N with 1 ≤ K ≤ N");
 }
 
 /// A repository under classic protection and four rulesets: one of the repository that
@@ -856,19 +775,19 @@ async fn one_graphql_query_reads_what_check_remote_reads_over_rest() {
         std::fs::write(p, text).expect("writes");
     }
     let clone_arg = clone.to_string_lossy().into_owned();
-    let check = run(vec![
-        "check".into(),
-        clone_arg.clone(),
-        "--remote".into(),
-        "--server".into(),
-        server.uri(),
-        "--repo".into(),
-        "acme/ruled".into(),
-        "--forge".into(),
-        "github".into(),
-        "--format".into(),
-        "json".into(),
-    ])
+    let check = run(args(&[
+        "check",
+        &clone_arg,
+        "--remote",
+        "--server",
+        &server.uri(),
+        "--repo",
+        "acme/ruled",
+        "--forge",
+        "github",
+        "--format",
+        "json",
+    ]))
     .await;
     assert_eq!(check.code, 0, "{}", check.stderr);
     let rest = said(&check.json()["findings"]);
@@ -886,17 +805,17 @@ async fn one_graphql_query_reads_what_check_remote_reads_over_rest() {
 
     // The snapshot audit saved is the one `snapshot --remote` writes, but for where it was
     // read and when.
-    let snap = run(vec![
-        "snapshot".into(),
-        clone_arg,
-        "--remote".into(),
-        "--server".into(),
-        server.uri(),
-        "--repo".into(),
-        "acme/ruled".into(),
-        "--forge".into(),
-        "github".into(),
-    ])
+    let snap = run(args(&[
+        "snapshot",
+        &clone_arg,
+        "--remote",
+        "--server",
+        &server.uri(),
+        "--repo",
+        "acme/ruled",
+        "--forge",
+        "github",
+    ]))
     .await;
     assert_eq!(snap.code, 0, "{}", snap.stderr);
     let strip = |text: &str| {

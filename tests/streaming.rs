@@ -8,9 +8,10 @@
 //! before `exec`.
 
 mod common;
+#[path = "common/peak.rs"]
+mod peak;
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 /// Run gatelint with its output in a file; its exit code, output and peak memory in MB.
 fn measured(args: &[&str]) -> (i32, String, f64) {
@@ -26,23 +27,7 @@ fn measured(args: &[&str]) -> (i32, String, f64) {
         .stderr(Stdio::null())
         .spawn()
         .expect("gatelint runs");
-    let status = format!("/proc/{}/status", child.id());
-    let mut peak_kb: u64 = 0;
-    let code = loop {
-        if let Ok(text) = std::fs::read_to_string(&status)
-            && let Some(kb) = text
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u64>().ok())
-        {
-            peak_kb = peak_kb.max(kb);
-        }
-        if let Ok(Some(s)) = child.try_wait() {
-            break s.code().unwrap_or(-1);
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let (code, peak_kb) = peak::wait_measured(&mut child, None);
     let text = std::fs::read_to_string(out.path()).expect("the output");
     (code, text, peak_kb as f64 / 1024.0)
 }

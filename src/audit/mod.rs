@@ -673,22 +673,7 @@ fn read_called(ctx: &Ctx, spec: &RemoteSpec, tree: &MemTree) -> source::called::
     let Ok(report) = analyze::analyze_tree(&spec.full_name(), Tree::Mem(tree), &ctx.options) else {
         return Default::default();
     };
-    let forge = report.profile.forge;
-    let mut wanted: Vec<String> = Vec::new();
-    for g in report.gates.iter().filter(|g| g.unresolvable.is_some()) {
-        let uses = report
-            .workflows
-            .get(g.workflow_index)
-            .and_then(|w| w.jobs.get(g.job_index))
-            .and_then(|j| j.uses.as_ref())
-            .map(|u| u.value.as_str());
-        if let Some(u) = uses
-            && source::called::parse_uses(u, forge).is_some()
-            && !wanted.iter().any(|w| w == u)
-        {
-            wanted.push(u.to_owned());
-        }
-    }
+    let wanted = source::called::wanted(&report);
     if wanted.is_empty() {
         return Default::default();
     }

@@ -76,6 +76,28 @@ pub fn parse_uses(uses: &str, forge: Forge) -> Option<(String, String, String, S
     })
 }
 
+/// The `uses:` values of the jobs `report` left unresolvable that call a workflow of another
+/// repository on the same server (each once, in order): what [`fetch`] is asked for.
+pub fn wanted(report: &crate::analyze::RootReport) -> Vec<String> {
+    let forge = report.profile.forge;
+    let mut wanted: Vec<String> = Vec::new();
+    for g in report.gates.iter().filter(|g| g.unresolvable.is_some()) {
+        let uses = report
+            .workflows
+            .get(g.workflow_index)
+            .and_then(|w| w.jobs.get(g.job_index))
+            .and_then(|j| j.uses.as_ref())
+            .map(|u| u.value.as_str());
+        if let Some(u) = uses
+            && parse_uses(u, forge).is_some()
+            && !wanted.iter().any(|w| w == u)
+        {
+            wanted.push(u.to_owned());
+        }
+    }
+    wanted
+}
+
 /// Standard base64 with line breaks, as the contents APIs send it.
 pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() / 4 * 3);
