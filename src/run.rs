@@ -649,7 +649,7 @@ impl Run<'_> {
     }
 }
 
-fn use_color(choice: ColorChoice, terminal: bool) -> bool {
+pub(crate) fn use_color(choice: ColorChoice, terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -696,29 +696,17 @@ fn check(args: &CheckArgs) -> Exit {
              that the base's settings apply and loosening them is reported"
         );
     }
+    let (format, step_summary) = runner_output(args);
+    // Written root by root, unless the output needs every root at once.
+    if args.head.is_none()
+        && args.history.is_none()
+        && step_summary.is_none()
+        && matches!(
+            format,
+            CheckFormat::Json | CheckFormat::Human | CheckFormat::Github
+        )
     {
-        // Written root by root, unless the output needs every root at once.
-        let set = |k: &str| std::env::var(k).is_ok_and(|v| v == "true");
-        let gitea_runner = set("GITEA_ACTIONS") || set("FORGEJO_ACTIONS");
-        let in_actions = set("GITHUB_ACTIONS") || gitea_runner;
-        let format = args.format.unwrap_or(if in_actions && !gitea_runner {
-            CheckFormat::Github
-        } else {
-            CheckFormat::Human
-        });
-        let step_summary = args.format.is_none()
-            && in_actions
-            && std::env::var_os("GITHUB_STEP_SUMMARY").is_some_and(|p| !p.is_empty());
-        if args.head.is_none()
-            && args.history.is_none()
-            && !step_summary
-            && matches!(
-                format,
-                CheckFormat::Json | CheckFormat::Human | CheckFormat::Github
-            )
-        {
-            return check_streamed(args, format);
-        }
+        return check_streamed(args, format);
     }
     let mut checked = match check_all(
         &args.paths,
@@ -750,20 +738,7 @@ fn check(args: &CheckArgs) -> Exit {
         .flat_map(|c| &c.findings)
         .filter(|f| f.severity == Severity::Error)
         .count();
-    let set = |k: &str| std::env::var(k).is_ok_and(|v| v == "true");
-    // Gitea and Forgejo runners set GITHUB_ACTIONS too, but show no annotations: their logs
-    // get the human output (without colour: not a terminal).
-    let gitea_runner = set("GITEA_ACTIONS") || set("FORGEJO_ACTIONS");
-    let in_actions = set("GITHUB_ACTIONS") || gitea_runner;
-    let format = args.format.unwrap_or(if in_actions && !gitea_runner {
-        CheckFormat::Github
-    } else {
-        CheckFormat::Human
-    });
-    if args.format.is_none()
-        && in_actions
-        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
-    {
+    if let Some(path) = step_summary {
         let summary = markdown::markdown(&checked, &gate_rows(&checked));
         let appended = std::fs::OpenOptions::new()
             .create(true)
@@ -810,6 +785,24 @@ fn check(args: &CheckArgs) -> Exit {
     } else {
         Exit::Clean
     }
+}
+
+/// `check`'s output format (`--format`, else what the runner shows: workflow commands in a
+/// GitHub runner, human output in a Gitea or Forgejo runner, which set GITHUB_ACTIONS too but
+/// show no annotations) and, when no format was asked for in a runner, the step summary file
+/// the Markdown is appended to.
+fn runner_output(args: &CheckArgs) -> (CheckFormat, Option<std::ffi::OsString>) {
+    let set = |k: &str| std::env::var(k).is_ok_and(|v| v == "true");
+    let gitea_runner = set("GITEA_ACTIONS") || set("FORGEJO_ACTIONS");
+    let in_actions = set("GITHUB_ACTIONS") || gitea_runner;
+    let format = args.format.unwrap_or(if in_actions && !gitea_runner {
+        CheckFormat::Github
+    } else {
+        CheckFormat::Human
+    });
+    let summary = std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|p| !p.is_empty() && args.format.is_none() && in_actions);
+    (format, summary)
 }
 
 /// Output kept on disk (a temporary file) until the run has succeeded, then copied to

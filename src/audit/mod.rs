@@ -94,15 +94,15 @@ fn format_of(f: AuditFormat) -> Format {
 }
 
 fn color(choice: ColorChoice, format: Format) -> bool {
-    format == Format::Human
-        && match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
-        }
+    format == Format::Human && crate::run::use_color(choice, std::io::stdout().is_terminal())
+}
+
+type Out = Writer<std::io::BufWriter<std::io::StdoutLock<'static>>>;
+
+/// The writer on standard output, with the document's head written.
+fn writer(args: &AuditArgs, format: Format, head: Head) -> Option<Out> {
+    let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    Writer::new(stdout, format, head, color(args.color, format)).ok()
 }
 
 /// Which shard (1-based) of `n` a repository is in: FNV-1a of its lower-cased name, so
@@ -183,9 +183,6 @@ pub fn run(args: &AuditArgs) -> Exit {
         }
     };
     let mut items = items;
-    if let Some((k, n)) = args.shard {
-        items.retain(|i| shard_of(&i.name(), n) == k);
-    }
     let mut head = Head {
         shard: args.shard.map(|(k, n)| format!("{k}/{n}")),
         ..head
@@ -221,25 +218,25 @@ pub fn run(args: &AuditArgs) -> Exit {
                 }
                 head.scope = scope;
                 items = infos.into_iter().map(Item::Live).collect();
-                if let Some((k, n)) = args.shard {
-                    items.retain(|i| shard_of(&i.name(), n) == k);
-                }
             }
             Err(e) => return fail(&e),
         }
-        if let Some(done) = &done {
-            let mut resumed = 0;
-            for item in &mut items {
-                if let Some(r) = done.get(&item.name()) {
-                    *item = Item::Done(r.clone());
-                    resumed += 1;
-                }
+    }
+    if let Some((k, n)) = args.shard {
+        items.retain(|i| shard_of(&i.name(), n) == k);
+    }
+    if let Some(done) = &done {
+        let mut resumed = 0;
+        for item in &mut items {
+            if let Some(r) = done.get(&item.name()) {
+                *item = Item::Done(r.clone());
+                resumed += 1;
             }
-            if !args.quiet && resumed > 0 {
-                eprintln!(
-                    "gatelint audit: {resumed} repositories finished in an earlier run: not fetched again"
-                );
-            }
+        }
+        if !args.quiet && resumed > 0 {
+            eprintln!(
+                "gatelint audit: {resumed} repositories finished in an earlier run: not fetched again"
+            );
         }
     }
     if let Some(dir) = &ctx.save
@@ -254,18 +251,10 @@ pub fn run(args: &AuditArgs) -> Exit {
             args.jobs
         );
     }
-    let stdout = std::io::stdout().lock();
-    let writer = match Writer::new(
-        std::io::BufWriter::new(stdout),
-        format,
-        head,
-        color(args.color, format),
-    ) {
-        Ok(w) => w,
-        Err(_) => return Exit::Failure,
+    let Some(mut writer) = writer(args, format, head) else {
+        return Exit::Failure;
     };
     // The list's requests count too.
-    let mut writer = writer;
     writer.summary.requests = budget.requests();
     writer.summary.list_requests = budget.requests();
     let jobs = usize::try_from(args.jobs).unwrap_or(1).max(1);
@@ -981,15 +970,8 @@ fn merge(args: &AuditArgs, format: Format) -> Exit {
         shard: None,
         ..head.unwrap_or_default()
     };
-    let stdout = std::io::stdout().lock();
-    let mut writer = match Writer::new(
-        std::io::BufWriter::new(stdout),
-        format,
-        head,
-        color(args.color, format),
-    ) {
-        Ok(w) => w,
-        Err(_) => return Exit::Failure,
+    let Some(mut writer) = writer(args, format, head) else {
+        return Exit::Failure;
     };
     writer.summary.requests = list_requests;
     writer.summary.list_requests = list_requests;
